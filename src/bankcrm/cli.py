@@ -1,0 +1,93 @@
+"""The ``bankcrm`` console command (spec/cli.md).
+
+Each subcommand is a Django management command underneath; this module maps the
+operator's words onto them and migrates an empty home or database first.
+"""
+
+import os
+import sys
+
+# operator's word -> management command
+COMMANDS = {
+    "demo": "demo",
+    "generate": "generate",
+    "import": "import_delivery",
+    "metrics": "metrics",
+    "export": "export",
+    "user": "user",
+    "serve": "serve",
+    "complaints": "complaints",
+}
+
+USAGE = """usage: bankcrm COMMAND [options]
+
+commands:
+  demo        generate a synthetic bank, import it, compute metrics and serve it
+  generate    write a synthetic delivery in the batch-file format
+  import      import a delivery folder (spec/batch-files.md)
+  metrics     compute the customer_month snapshot and lists for an as-of date
+  export      customer-month | list | quality | tier-summary
+  user        add a staff login, or print its API token
+  serve       run the web app and API (production server)
+  complaints  the complaint desk's scheduled sweep
+  manage      any Django management command (migrate, createsuperuser, ...)
+
+'bankcrm COMMAND --help' shows a command's options.
+Data lives in $BANKCRM_HOME (default ./var); database from $BANKCRM_DATABASE_URL."""
+
+
+def ensure_migrated(stream=sys.stderr) -> None:
+    """Any command against an empty home or database migrates it first (spec/cli.md)."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        print("bankcrm: bringing the database schema up to date …", file=stream)
+        call_command("migrate", interactive=False, verbosity=0)
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(USAGE)
+        sys.exit(0 if argv else 2)
+    name = argv[0]
+    if name not in COMMANDS and name != "manage":
+        print(f"bankcrm: unknown command {name!r}\n\n{USAGE}", file=sys.stderr)
+        sys.exit(2)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bankcrm.settings")
+    import django
+    from django.core.management import execute_from_command_line
+
+    django.setup()
+    wants_help = any(arg in ("-h", "--help") for arg in argv[1:])
+    if not wants_help and not (name == "manage" and argv[1:2] == ["migrate"]):
+        ensure_migrated()
+    try:
+        if name == "manage":
+            execute_from_command_line(["bankcrm", *argv[1:]])
+        else:
+            execute_from_command_line(["bankcrm", COMMANDS[name], *argv[1:]])
+    except KeyboardInterrupt:
+        print("bankcrm: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except Exception as exc:  # an operator gets one line; the traceback goes to the log for support
+        _log_traceback()
+        print(f"bankcrm: {name} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        sys.exit(1)
+
+
+def _log_traceback() -> None:
+    import traceback
+
+    from django.conf import settings
+
+    settings.LOG_DIR.mkdir(parents=True, exist_ok=True)
+    with (settings.LOG_DIR / "errors.log").open("a", encoding="utf-8") as fh:
+        fh.write(traceback.format_exc() + "\n")
+
+
+if __name__ == "__main__":
+    main()

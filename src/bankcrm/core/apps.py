@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "bankcrm.core"
+    label = "core"
+    verbose_name = "Core"
+
+    def ready(self) -> None:
+        from . import changelog  # noqa: F401  (connects the change-log signal handlers)

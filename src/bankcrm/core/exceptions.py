@@ -1,0 +1,2 @@
+class TransitionNotAllowed(Exception):
+    """A state change that is not allowed now (API 409)."""

@@ -1,0 +1,65 @@
+"""``bankcrm export KIND``: one command, each kind implemented by the app that owns the data."""
+
+import datetime as dt
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise CommandError(f"not a date (YYYY-MM-DD): {value!r}") from exc
+
+
+def _month(value: str) -> str:
+    try:
+        dt.date.fromisoformat(f"{value}-01")
+    except ValueError as exc:
+        raise CommandError(f"not a month (YYYY-MM): {value!r}") from exc
+    return value
+
+
+class Command(BaseCommand):
+    help = "Export customer-month, a list, quality findings or the tier summary to CSV (or Excel)."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="kind", required=True)
+        cm = sub.add_parser("customer-month", help="the snapshot of one month, ordered by customer_no")
+        cm.add_argument("--month", required=True, type=_month)
+        cm.add_argument("--out", required=True, type=Path)
+        li = sub.add_parser("list", help="one list (名单) of one as-of date")
+        li.add_argument("--kind", required=True, dest="list_kind")
+        li.add_argument("--as-of", required=True, type=_date, dest="as_of")
+        li.add_argument("--out", required=True, type=Path)
+        qu = sub.add_parser("quality", help="data-quality findings")
+        qu.add_argument("--out", required=True, type=Path)
+        ts = sub.add_parser("tier-summary", help="per branch / rm and tier: customers, AUM, migration, cross-sell")
+        ts.add_argument("--as-of", required=True, type=_date, dest="as_of")
+        ts.add_argument("--out", required=True, type=Path)
+
+    def handle(self, *args, **options):
+        kind, out = options["kind"], options["out"]
+        if out.parent and not out.parent.exists():
+            raise CommandError(f"folder does not exist: {out.parent}")
+        if kind == "customer-month":
+            from bankcrm.analytics.exports import export_customer_month
+
+            rows = export_customer_month(options["month"], out)
+        elif kind == "list":
+            from bankcrm.analytics.exports import export_list
+
+            rows = export_list(options["list_kind"], options["as_of"], out)
+        elif kind == "quality":
+            from bankcrm.ingest.exports import export_quality
+
+            rows = export_quality(out)
+        else:
+            from bankcrm.analytics.exports import export_tier_summary
+
+            rows = export_tier_summary(options["as_of"], out)
+        from bankcrm.compliance.services import record_access
+
+        record_access("export", detail=f"{kind} → {out.name} ({rows} rows)", path=f"cli:export {kind}")
+        self.stdout.write(f"{kind}: {rows} rows written to {out}")

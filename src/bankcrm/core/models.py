@@ -1,0 +1,67 @@
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .querysets import RestrictedQuerySet
+
+
+class RestrictedModel(models.Model):
+    """Base for every bankcrm model: the scoping door is the default manager."""
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class ChangeLoggedModel(RestrictedModel):
+    """A model whose every create, update and delete through the ORM lands in ObjectChange.
+
+    Bulk loads (the nightly import) bypass per-row logging on purpose: they
+    are recorded once per file in the import run instead (docs/adr/0002).
+    """
+
+    created = models.DateTimeField(_("created"), auto_now_add=True, null=True)
+    last_updated = models.DateTimeField(_("last updated"), auto_now=True, null=True)
+
+    class Meta:
+        abstract = True
+
+    def snapshot(self) -> dict:
+        from .changelog import serialize_object
+
+        return serialize_object(self)
+
+
+class ObjectChange(models.Model):
+    """One change to one record (after NetBox core/models/change_logging.py)."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("created")
+        UPDATE = "update", _("updated")
+        DELETE = "delete", _("deleted")
+
+    time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    user_name = models.CharField(_("user name"), max_length=150, editable=False)
+    request_id = models.UUIDField(_("request id"), editable=False, db_index=True)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(_("object id"), max_length=64, db_index=True)
+    object_repr = models.CharField(_("object"), max_length=200, editable=False)
+    prechange_data = models.JSONField(_("before"), null=True, blank=True, editable=False)
+    postchange_data = models.JSONField(_("after"), null=True, blank=True, editable=False)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-time", "-pk"]
+        verbose_name = _("change")
+        verbose_name_plural = _("change log")
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.object_repr} {self.action} by {self.user_name}"

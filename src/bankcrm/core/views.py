@@ -1,0 +1,47 @@
+"""Base classes for pages: the scoping door and the one htmx helper live here."""
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.shortcuts import render
+from django.views.generic.base import ContextMixin
+
+
+def render_page(request, template_name: str, context: dict, *, partial_template_name: str | None = None, **kwargs):
+    """The one htmx helper: the partial for htmx requests, the full page otherwise."""
+    if partial_template_name and getattr(request, "htmx", False):
+        return render(request, partial_template_name, context, **kwargs)
+    return render(request, template_name, context, **kwargs)
+
+
+class HtmxTemplateMixin(ContextMixin):
+    """Class-based-view flavour of ``render_page``: set ``partial_template_name``."""
+
+    partial_template_name: str | None = None
+
+    def get_template_names(self):
+        if self.partial_template_name and getattr(self.request, "htmx", False):
+            return [self.partial_template_name]
+        return super().get_template_names()
+
+
+class RestrictedViewMixin(LoginRequiredMixin):
+    """Every page's queryset goes through ``restrict``; out of scope is a 404."""
+
+    restrict_action = "view"
+
+    def get_queryset(self):
+        return super().get_queryset().restrict(self.request.user, self.restrict_action)
+
+
+def home(request):
+    """The landing page: the signed-in user's dashboard (filled in by the web issue)."""
+    from django.contrib.auth.views import redirect_to_login
+
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    return render_page(request, "core/home.html", {})
+
+
+def healthz(request):
+    from django.http import JsonResponse
+
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,54 @@
+from django.contrib import admin
+
+from .masking import mask_id_number, mask_phone
+from .models import Account, ContactLog, Customer, KycAssessment, Product
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "category", "risk_level", "term_days", "fee_rate")
+    list_filter = ("category", "risk_level")
+    search_fields = ("code", "name")
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    """Personal data stays masked in the admin too; the full values are a logged page of the app."""
+
+    list_display = ("customer_no", "name", "masked_id_number", "masked_phone", "branch", "rm", "status")
+    list_filter = ("status", "id_type")
+    search_fields = ("customer_no", "name")
+    raw_id_fields = ("branch", "rm")
+    exclude = ("id_number", "phone", "address")
+    readonly_fields = ("masked_id_number", "masked_phone")
+
+    @admin.display(description="ID number")
+    def masked_id_number(self, obj):
+        return mask_id_number(obj.id_number)
+
+    @admin.display(description="phone")
+    def masked_phone(self, obj):
+        return mask_phone(obj.phone)
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    list_display = ("account_no", "customer", "product", "open_date", "maturity_date", "close_date", "status")
+    list_filter = ("status",)
+    search_fields = ("account_no", "customer__customer_no")
+    raw_id_fields = ("customer", "product", "branch")
+
+
+@admin.register(KycAssessment)
+class KycAssessmentAdmin(admin.ModelAdmin):
+    list_display = ("customer", "assessed_date", "risk_level", "expires_date", "channel")
+    list_filter = ("risk_level", "channel")
+    search_fields = ("customer__customer_no",)
+    raw_id_fields = ("customer",)
+
+
+@admin.register(ContactLog)
+class ContactLogAdmin(admin.ModelAdmin):
+    list_display = ("customer", "contacted_at", "channel", "outcome", "user_name", "next_follow_up")
+    list_filter = ("channel", "outcome")
+    raw_id_fields = ("customer", "staff", "list_item")

@@ -1,0 +1,168 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from bankcrm.core.models import ChangeLoggedModel
+
+from .choices import (
+    AccountStatus,
+    ContactChannel,
+    ContactOutcome,
+    CustomerStatus,
+    Gender,
+    IdType,
+    KycChannel,
+    KycRiskLevel,
+    ProductCategory,
+    RiskLevel,
+)
+
+MONEY = {"max_digits": 18, "decimal_places": 2}
+
+
+class Product(ChangeLoggedModel):
+    code = models.CharField(_("product code"), max_length=30, primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+    category = models.CharField(_("category"), max_length=20, choices=ProductCategory.choices, db_index=True)
+    risk_level = models.CharField(_("risk level"), max_length=2, choices=RiskLevel.choices, blank=True)
+    term_days = models.PositiveIntegerField(_("term (days)"), null=True, blank=True)
+    fee_rate = models.DecimalField(_("fee rate"), max_digits=9, decimal_places=6, null=True, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Customer(ChangeLoggedModel):
+    customer_no = models.CharField(_("customer no."), max_length=30, primary_key=True)
+    name = models.CharField(_("name"), max_length=100, db_index=True)
+    id_type = models.CharField(_("ID type"), max_length=15, choices=IdType.choices)
+    id_number = models.CharField(_("ID number"), max_length=40)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True, db_index=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    occupation = models.CharField(_("occupation"), max_length=100, blank=True)
+    branch = models.ForeignKey(
+        "org.Branch", on_delete=models.PROTECT, related_name="customers", verbose_name=_("branch")
+    )
+    rm = models.ForeignKey(
+        "org.Staff",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="customers",
+        verbose_name=_("relationship manager"),
+    )
+    onboard_date = models.DateField(_("onboard date"))
+    status = models.CharField(_("status"), max_length=10, choices=CustomerStatus.choices, default=CustomerStatus.ACTIVE)
+    marketing_consent = models.BooleanField(_("marketing consent"), null=True, blank=True)
+
+    scope_branch_field = "branch"
+    scope_rm_field = "rm"
+
+    class Meta:
+        ordering = ["customer_no"]
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        permissions = [("reveal_customer", "Can see personal data unmasked (logged, with a reason)")]
+        indexes = [
+            models.Index(fields=["id_type", "id_number"]),
+            models.Index(fields=["branch", "rm"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_no} {self.name}"
+
+
+class Account(ChangeLoggedModel):
+    account_no = models.CharField(_("account no."), max_length=40, primary_key=True)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="accounts", verbose_name=_("customer")
+    )
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="accounts", verbose_name=_("product"))
+    open_date = models.DateField(_("open date"))
+    maturity_date = models.DateField(_("maturity date"), null=True, blank=True)
+    close_date = models.DateField(_("close date"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=AccountStatus.choices)
+    branch = models.ForeignKey(
+        "org.Branch", on_delete=models.PROTECT, null=True, blank=True, related_name="accounts", verbose_name=_("branch")
+    )
+
+    scope_branch_field = "customer__branch"
+    scope_rm_field = "customer__rm"
+
+    class Meta:
+        ordering = ["account_no"]
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+
+    def __str__(self) -> str:
+        return self.account_no
+
+
+class KycAssessment(ChangeLoggedModel):
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="kyc_assessments", verbose_name=_("customer")
+    )
+    assessed_date = models.DateField(_("assessed on"))
+    risk_level = models.CharField(_("risk level"), max_length=2, choices=KycRiskLevel.choices)
+    expires_date = models.DateField(_("expires on"))
+    channel = models.CharField(_("channel"), max_length=10, choices=KycChannel.choices, blank=True)
+
+    scope_branch_field = "customer__branch"
+    scope_rm_field = "customer__rm"
+
+    class Meta:
+        ordering = ["customer", "-assessed_date"]
+        verbose_name = _("KYC assessment")
+        verbose_name_plural = _("KYC assessments")
+        constraints = [models.UniqueConstraint(fields=["customer", "assessed_date"], name="kyc_one_per_customer_day")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.assessed_date} {self.risk_level}"
+
+
+class ContactLog(ChangeLoggedModel):
+    """A relationship manager's contact with a customer (名单 follow-up, 客户维护)."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("customer")
+    )
+    staff = models.ForeignKey(
+        "org.Staff",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contacts",
+        verbose_name=_("staff member"),
+    )
+    user_name = models.CharField(_("entered by"), max_length=150)
+    contacted_at = models.DateTimeField(_("contacted at"), db_index=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=ContactChannel.choices)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=ContactOutcome.choices)
+    note = models.TextField(_("note"), blank=True)
+    next_follow_up = models.DateField(_("next follow-up"), null=True, blank=True, db_index=True)
+    confidential = models.BooleanField(_("confidential"), default=False)
+    list_item = models.ForeignKey(
+        "analytics.ListItem",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contacts",
+        verbose_name=_("list item"),
+    )
+
+    scope_branch_field = "customer__branch"
+    scope_rm_field = "customer__rm"
+
+    class Meta:
+        ordering = ["-contacted_at", "-pk"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contact log")
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.contacted_at:%Y-%m-%d} {self.channel}"

@@ -1,0 +1,236 @@
+"""Django settings for bankcrm.
+
+Everything an operator sets comes from the environment (spec/cli.md):
+``BANKCRM_HOME`` (data folder, default ``./var``), ``BANKCRM_DATABASE_URL``
+(default SQLite inside the home), ``BANKCRM_DEBUG``, ``BANKCRM_SECRET_KEY``,
+``BANKCRM_ALLOWED_HOSTS``, ``BANKCRM_HTTPS``. Metric thresholds can be
+overridden in ``$BANKCRM_HOME/bankcrm.toml`` (see docs/configuration.md).
+"""
+
+import os
+import secrets
+import tomllib
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+BANKCRM_HOME = Path(os.environ.get("BANKCRM_HOME", "var")).resolve()
+BANKCRM_HOME.mkdir(parents=True, exist_ok=True)
+WAREHOUSE_DIR = BANKCRM_HOME / "warehouse"
+LOG_DIR = BANKCRM_HOME / "logs"
+
+
+def _env_flag(name: str, default: str = "0") -> bool:
+    return os.environ.get(name, default).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key() -> str:
+    if key := os.environ.get("BANKCRM_SECRET_KEY"):
+        return key
+    # A per-installation key kept in the home, so sessions survive restarts
+    # without the operator having to invent one.
+    key_file = BANKCRM_HOME / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = _env_flag("BANKCRM_DEBUG")
+ALLOWED_HOSTS = [h for h in os.environ.get("BANKCRM_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+HTTPS = _env_flag("BANKCRM_HTTPS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "django_filters",
+    "django_htmx",
+    "axes",
+    "bankcrm.core",
+    "bankcrm.org",
+    "bankcrm.customers",
+    "bankcrm.ingest",
+    "bankcrm.analytics",
+    "bankcrm.campaigns",
+    "bankcrm.complaints",
+    "bankcrm.reports",
+    "bankcrm.compliance",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
+    "bankcrm.core.middleware.RequestContextMiddleware",
+]
+
+ROOT_URLCONF = "bankcrm.urls"
+WSGI_APPLICATION = "bankcrm.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("BANKCRM_DATABASE_URL", f"sqlite:///{BANKCRM_HOME / 'bankcrm.sqlite3'}"),
+        conn_max_age=60,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets the web app read while a nightly import writes.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/login/"
+
+# Sessions end after 30 idle minutes or when the browser closes (shared lobby tablets).
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BANKCRM_HOME / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "bankcrm.core.api.pagination.StandardPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "bankcrm.core.api.exceptions.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "bankcrm API",
+    "DESCRIPTION": "Customer management for retail banks (spec/api.md).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("BANKCRM_LOG_LEVEL", "WARNING")},
+}
+
+# --- bankcrm domain settings (spec defaults; override in $BANKCRM_HOME/bankcrm.toml) ---
+BANKCRM_METRICS = {
+    # lower bounds of aum_avg per tier, CNY (spec/metrics.md "Tiers")
+    "tier_bounds": {"vip": "50000", "wealth": "500000", "private": "6000000"},
+    # categories_held needed for cross-sell qualification per tier
+    "cross_sell_min": {"vip": 3, "wealth": 4, "private": 5},
+    "edge_ratio": "0.8",
+    "dormancy_days": 365,
+    "dormant_potential_months": 24,
+    "dormant_potential_min_aum": "50000",
+    "maturity_window_days": 30,
+    "kyc_window_days": 30,
+    "duckdb_memory_limit": os.environ.get("BANKCRM_DUCKDB_MEMORY", "8GB"),
+    "duckdb_threads": int(os.environ.get("BANKCRM_DUCKDB_THREADS", "0")) or None,
+}
+BANKCRM_COMPLAINTS = {"warn_days_before": 3}
+
+_overrides = BANKCRM_HOME / "bankcrm.toml"
+if _overrides.exists():
+    with _overrides.open("rb") as fh:
+        _conf = tomllib.load(fh)
+    BANKCRM_METRICS.update(_conf.get("metrics", {}))
+    BANKCRM_COMPLAINTS.update(_conf.get("complaints", {}))

@@ -1,0 +1,21 @@
+// bankcrm: small behaviours without inline scripts (CSP forbids them).
+document.addEventListener("change", function (event) {
+  if (event.target.matches("[data-autosubmit]")) event.target.form.submit();
+});
+// Charts: <div class="chart" data-chart='{...echarts option...}'> rendered when ECharts is on the page.
+function renderCharts(root) {
+  if (!window.echarts) return;
+  (root || document).querySelectorAll("[data-chart]").forEach(function (el) {
+    var chart = window.echarts.getInstanceByDom(el) || window.echarts.init(el);
+    chart.setOption(JSON.parse(el.dataset.chart));
+    el.dataset.rendered = "1";
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { renderCharts(); });
+document.addEventListener("htmx:afterSwap", function (event) { renderCharts(event.target); });
+window.addEventListener("resize", function () {
+  if (!window.echarts) return;
+  document.querySelectorAll("[data-chart]").forEach(function (el) {
+    var chart = window.echarts.getInstanceByDom(el); if (chart) chart.resize();
+  });
+});

@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from bankcrm.core import views as core_views
+
+DOMAIN_APPS = ("org", "customers", "ingest", "analytics", "campaigns", "complaints", "reports", "compliance")
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="registration/login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("healthz/", core_views.healthz, name="healthz"),
+]
+for app in DOMAIN_APPS:
+    urlpatterns.append(path("api/", include(f"bankcrm.{app}.api.urls")))
+    urlpatterns.append(path(f"{app}/", include(f"bankcrm.{app}.urls")))
+
+admin.site.site_header = "bankcrm"
+admin.site.site_title = "bankcrm"
