@@ -1,13 +1,8 @@
 """Shared fixtures: a small bank (branches, staff, customers) and logins for each role."""
 
 import datetime as dt
-import os
-import tempfile
 
 import pytest
-
-# Every test session gets its own home so the warehouse and logs never touch a real one.
-os.environ.setdefault("BANKCRM_HOME", tempfile.mkdtemp(prefix="bankcrm-test-"))
 
 
 @pytest.fixture

@@ -1,0 +1,11 @@
+"""Settings for the test suite: a throw-away BANKCRM_HOME per test process (xdist workers too)."""
+
+import os
+import tempfile
+
+os.environ["BANKCRM_HOME"] = os.environ.get("BANKCRM_TEST_HOME") or tempfile.mkdtemp(prefix="bankcrm-test-")
+
+from bankcrm.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
+AXES_ENABLED = False  # lock-out has its own test that turns it back on
