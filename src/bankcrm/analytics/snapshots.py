@@ -1,0 +1,242 @@
+"""Compute, store and read customer_month snapshots (spec/metrics.md), with either engine."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from django.db import transaction
+from django.db.models import Count
+
+from bankcrm.core.warehouse import (
+    dimension_path,
+    fact_dir,
+    partition_dates,
+    partition_dir,
+    warehouse_dir,
+    write_table_atomically,
+)
+
+from .definitions import (
+    FLAG_COLUMNS,
+    MONEY_COLUMNS,
+    SNAPSHOT_COLUMNS,
+    Thresholds,
+    add_months,
+    month_end,
+    month_of,
+    snapshot_sql,
+)
+from .engines import Engine, get_engine
+
+DIMENSIONS = ("customers", "accounts", "kyc", "staff")
+# A transaction's business_date may lag its txn_time (booked after midnight, weekend batches):
+# read this many extra days of partitions before the dormancy window; the filter is on txn_time.
+TXN_PARTITION_SLACK_DAYS = 31
+
+_EMPTY = {
+    "bal_m": {"account_no": "VARCHAR", "balance_cents": "BIGINT", "as_of_date": "DATE"},
+    "txn": {"account_no": "VARCHAR", "txn_time": "TIMESTAMP", "customer_initiated": "BOOLEAN"},
+    "hist": {"month": "VARCHAR", "customer_no": "VARCHAR", "tier": "VARCHAR", "aum_avg_cents": "BIGINT"},
+}
+
+
+def snapshot_path(month: str) -> Path:
+    return warehouse_dir() / "customer_month" / f"month={month}" / "part-0.parquet"
+
+
+def stored_as_of(month: str) -> dt.date | None:
+    """The as-of date of the snapshot stored for ``month`` in the warehouse, if any."""
+    path = snapshot_path(month)
+    if not path.exists():
+        return None
+    col = pq.read_table(path, columns=["as_of"]).column("as_of")
+    return col[0].as_py() if len(col) else _empty_as_of(path)
+
+
+def _empty_as_of(path: Path) -> dt.date | None:
+    meta = pq.read_schema(path).metadata or {}
+    raw = meta.get(b"bankcrm_as_of")
+    return dt.date.fromisoformat(raw.decode()) if raw else None
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(str(p) for p in folder.glob("*.parquet"))
+
+
+def _register_facts(engine: Engine, as_of: dt.date, th: Thresholds) -> None:
+    first = as_of.replace(day=1)
+    bal_files = [
+        f for d in partition_dates("balances") if first <= d <= as_of for f in _files(partition_dir("balances", d))
+    ]
+    if bal_files:
+        engine.register_parquet("bal_m", bal_files, base=str(fact_dir("balances")), hive={"as_of_date": "DATE"})
+    else:
+        engine.register_empty("bal_m", _EMPTY["bal_m"])
+    since = as_of - dt.timedelta(days=th.dormancy_days + TXN_PARTITION_SLACK_DAYS)
+    txn_files = [
+        f for d in partition_dates("transactions") if d >= since for f in _files(partition_dir("transactions", d))
+    ]
+    if txn_files:
+        engine.register_parquet("txn", txn_files, base=str(fact_dir("transactions")), hive={"business_date": "DATE"})
+    else:
+        engine.register_empty("txn", _EMPTY["txn"])
+
+
+def _register_history(engine: Engine, month: str, th: Thresholds) -> None:
+    parts = []
+    for k in range(1, th.potential_months):
+        m = add_months(month, -k)
+        path = snapshot_path(m)
+        if path.exists():
+            view = f"hist_{m.replace('-', '_')}"
+            engine.register_parquet(view, [str(path)])
+            parts.append(f"SELECT '{m}' AS month, customer_no, tier, aum_avg_cents FROM {view}")
+    if parts:
+        engine.create_view("hist", " UNION ALL ".join(parts))
+    else:
+        engine.register_empty("hist", _EMPTY["hist"])
+
+
+def compute_snapshot(as_of: dt.date, engine: Engine, th: Thresholds | None = None) -> pa.Table:
+    """Run the one definition on ``engine``: snapshot columns (money in cents) + list inputs, by customer_no."""
+    th = th or Thresholds.from_settings()
+    for table in DIMENSIONS:
+        path = dimension_path(table)
+        if not path.exists():
+            raise FileNotFoundError(f"dimension table missing: {path} (run dump_dimensions first)")
+        engine.register_parquet(f"dim_{table}", [str(path)])
+    _register_facts(engine, as_of, th)
+    _register_history(engine, month_of(as_of), th)
+    return engine.query(snapshot_sql(as_of, th))
+
+
+def has_balances(month: str) -> bool:
+    return any(month_of(d) == month for d in partition_dates("balances"))
+
+
+# ---------------------------------------------------------------- storing
+
+
+def _money(c: int) -> Decimal:
+    return Decimal(int(c)).scaleb(-2)
+
+
+def write_warehouse_snapshot(table: pa.Table, as_of: dt.date) -> Path:
+    """customer_month/month=YYYY-MM/part-0.parquet: the snapshot, money as *_cents (int64)."""
+    n = table.num_rows
+    cols, names = [], []
+    for name in SNAPSHOT_COLUMNS:
+        if name == "month":
+            continue  # it is the partition folder's key; a column of that name would clash in Spark
+        col = table.column(name)
+        if name == "as_of":
+            col = pa.array([as_of] * n, type=pa.date32())
+        elif name in MONEY_COLUMNS:
+            name, col = f"{name}_cents", col.cast(pa.int64())
+        elif name in ("days", "categories_held"):
+            col = col.cast(pa.int32())
+        else:
+            col = col.cast(pa.string())
+        cols.append(col)
+        names.append(name)
+    out = pa.Table.from_arrays(cols, names=names).replace_schema_metadata({"bankcrm_as_of": as_of.isoformat()})
+    path = snapshot_path(month_of(as_of))
+    write_table_atomically(path, out)
+    return path
+
+
+def snapshot_rows(table: pa.Table) -> list[dict]:
+    return table.to_pylist()
+
+
+def store_snapshot(rows: list[dict], as_of: dt.date) -> int:
+    """Replace month M's CustomerMonth rows and as-of D's lists in one transaction."""
+    from .lists import build_lists, store_lists
+    from .models import CustomerMonth
+
+    month = month_of(as_of)
+    objs = [
+        CustomerMonth(
+            month=month,
+            as_of=as_of,
+            customer_id=r["customer_no"],
+            branch_code=r["branch_code"],
+            rm_staff_no=r["rm_staff_no"] or "",
+            days=r["days"],
+            aum_avg=_money(r["aum_avg"]),
+            aum_end=_money(r["aum_end"]),
+            deposit_avg=_money(r["deposit_avg"]),
+            loan_end=_money(r["loan_end"]),
+            tier=r["tier"],
+            prev_tier=r["prev_tier"] or "",
+            migration=r["migration"],
+            categories_held=r["categories_held"],
+            **{flag: r[flag] == "Y" for flag in FLAG_COLUMNS},
+        )
+        for r in rows
+    ]
+    items = build_lists(rows, as_of)
+    with transaction.atomic():
+        CustomerMonth.objects.filter(month=month).delete()
+        CustomerMonth.objects.bulk_create(objs, batch_size=2000)
+        store_lists(items, as_of)
+    return len(objs)
+
+
+# ---------------------------------------------------------------- the run
+
+
+def run_metrics(as_of: dt.date, engine_name: str = "duckdb", *, progress=None) -> dict:
+    """``bankcrm metrics --as-of D``: dims -> (M-1 if needed) -> M -> DB + warehouse + lists."""
+    from .dimensions import dump_dimensions
+
+    say = progress or (lambda msg: None)
+    th = Thresholds.from_settings()
+    say("dumping dimension tables")
+    dump_dimensions()
+    engine = get_engine(engine_name)
+    try:
+        result = {"engine": engine.name, "as_of": as_of.isoformat(), "computed": []}
+        prev = add_months(month_of(as_of), -1)
+        prev_end = month_end(prev)
+        if stored_as_of(prev) != prev_end and has_balances(prev):
+            say(f"previous month {prev} not stored as of {prev_end}: computing it first")
+            result["computed"].append(_compute_and_store(prev_end, engine, th))
+        say(f"computing {month_of(as_of)} as of {as_of}")
+        result["computed"].append(_compute_and_store(as_of, engine, th))
+        return result
+    finally:
+        engine.close()
+
+
+def _compute_and_store(as_of: dt.date, engine: Engine, th: Thresholds) -> dict:
+    table = compute_snapshot(as_of, engine, th)
+    write_warehouse_snapshot(table, as_of)
+    rows = snapshot_rows(table)
+    n = store_snapshot(rows, as_of)
+    from .models import ListItem
+
+    lists = dict(ListItem.objects.filter(as_of=as_of).values_list("kind").annotate(n=Count("id")).order_by())
+    return {"as_of": as_of.isoformat(), "customers": n, "lists": lists}
+
+
+def ensure_month_end_snapshot(month: str, engine_name: str = "duckdb") -> bool:
+    """Compute ``month`` as of its last day if not stored so and its balances exist (for 当年新增)."""
+    end = month_end(month)
+    if stored_as_of(month) == end:
+        return True
+    if not has_balances(month):
+        return False
+    from .dimensions import dump_dimensions
+
+    dump_dimensions()
+    engine = get_engine(engine_name)
+    try:
+        _compute_and_store(end, engine, Thresholds.from_settings())
+    finally:
+        engine.close()
+    return True
