@@ -94,6 +94,9 @@ def spark_session():
             .config("spark.sql.session.timeZone", "UTC")  # txn_time is naive bank-local time: never shift it
             .config("spark.sql.warehouse.dir", warehouse)
             .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            # list partition folders on the driver: a Spark job per listing costs more than it saves
+            .config("spark.sql.sources.parallelPartitionDiscovery.threshold", "100000")
             .config("spark.sql.ansi.enabled", "true")  # overflow raises instead of wrapping
             .getOrCreate()
         )
