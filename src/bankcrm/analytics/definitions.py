@@ -162,19 +162,20 @@ def snapshot_sql(as_of: dt.date, th: Thresholds) -> str:
     cs = th.cross_sell_min
     em = th.edge_min
     return f"""
-WITH bal AS (
-    SELECT a.customer_no, a.category, b.as_of_date, b.balance_cents
-    FROM bal_m b JOIN dim_accounts a ON a.account_no = b.account_no
+WITH acct_sums AS (
+    -- per account first: the wide fact is aggregated once, joins then touch one row per account
+    SELECT account_no, CAST(SUM(balance_cents) AS BIGINT) AS month_sum,
+        CAST(SUM(CASE WHEN as_of_date = {d} THEN balance_cents ELSE 0 END) AS BIGINT) AS on_d
+    FROM bal_m GROUP BY account_no
 ),
 sums AS (
-    SELECT customer_no,
-        CAST(SUM(CASE WHEN category IN {aum} THEN balance_cents ELSE 0 END) AS BIGINT) AS aum_sum,
-        CAST(SUM(CASE WHEN category IN {dep} THEN balance_cents ELSE 0 END) AS BIGINT) AS dep_sum,
-        CAST(SUM(CASE WHEN as_of_date = {d} AND category IN {aum} THEN balance_cents ELSE 0 END) AS BIGINT)
-            AS aum_end,
-        CAST(SUM(CASE WHEN as_of_date = {d} AND category = 'loan' THEN balance_cents ELSE 0 END) AS BIGINT)
-            AS loan_end
-    FROM bal GROUP BY customer_no
+    SELECT a.customer_no,
+        CAST(SUM(CASE WHEN a.category IN {aum} THEN b.month_sum ELSE 0 END) AS BIGINT) AS aum_sum,
+        CAST(SUM(CASE WHEN a.category IN {dep} THEN b.month_sum ELSE 0 END) AS BIGINT) AS dep_sum,
+        CAST(SUM(CASE WHEN a.category IN {aum} THEN b.on_d ELSE 0 END) AS BIGINT) AS aum_end,
+        CAST(SUM(CASE WHEN a.category = 'loan' THEN b.on_d ELSE 0 END) AS BIGINT) AS loan_end
+    FROM acct_sums b JOIN dim_accounts a ON a.account_no = b.account_no
+    GROUP BY a.customer_no
 ),
 members AS (
     SELECT c.customer_no, c.branch_code, c.rm_staff_no, c.status
@@ -186,17 +187,13 @@ open_acct AS (
     SELECT * FROM dim_accounts
     WHERE open_date <= {d} AND (close_date IS NULL OR close_date > {d}) AND COALESCE(status, '') <> 'closed'
 ),
-bal_d AS (
-    SELECT account_no, CAST(SUM(balance_cents) AS BIGINT) AS balance_cents
-    FROM bal_m WHERE as_of_date = {d} GROUP BY account_no
-),
 held AS (
     SELECT o.customer_no,
         CASE WHEN o.category IN {dep} THEN 'deposit' ELSE o.category END AS cat,
         o.risk_level
-    FROM open_acct o LEFT JOIN bal_d ON bal_d.account_no = o.account_no
+    FROM open_acct o LEFT JOIN acct_sums b ON b.account_no = o.account_no
     WHERE o.category IN {_in(OPEN_ONLY_CATEGORIES)}
-       OR (o.category IN {_in(BALANCE_CATEGORIES)} AND COALESCE(bal_d.balance_cents, 0) > 0)
+       OR (o.category IN {_in(BALANCE_CATEGORIES)} AND COALESCE(b.on_d, 0) > 0)
 ),
 held_agg AS (
     SELECT customer_no, COUNT(DISTINCT cat) AS categories_held,
@@ -205,9 +202,10 @@ held_agg AS (
 ),
 old_acct AS (SELECT DISTINCT customer_no FROM open_acct WHERE open_date <= {dormant_open}),
 active_cust AS (
-    SELECT DISTINCT a.customer_no
-    FROM txn t JOIN dim_accounts a ON a.account_no = t.account_no
-    WHERE t.customer_initiated AND CAST(t.txn_time AS DATE) BETWEEN {activity_from} AND {d}
+    SELECT DISTINCT customer_no FROM dim_accounts WHERE account_no IN (
+        SELECT account_no FROM txn
+        WHERE customer_initiated AND CAST(txn_time AS DATE) BETWEEN {activity_from} AND {d}
+    )
 ),
 maturing AS (
     SELECT customer_no, MIN(maturity_date) AS next_maturity FROM open_acct
