@@ -1,0 +1,60 @@
+"""One FilterSet for the queue page and the API (spec/api.md ``?status=&overdue=&branch=``)."""
+
+import django_filters
+from django.db.models import Exists, Min, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bankcrm.org.scope import branch_descendants
+
+from .choices import OPEN_CLOCK_STATES, Category, ClockState, Policy, Status, Tier
+from .models import Complaint, Deadline
+
+FINISHED = (Status.CLOSED, Status.REFERRED)
+
+
+def overdue_deadlines(now=None):
+    """Bank obligations past due and not met: breached, or passed since the last sweep."""
+    now = now or timezone.now()
+    return Deadline.objects.filter(binding=True, met_at__isnull=True).filter(
+        Q(state=ClockState.BREACHED) | Q(state__in=OPEN_CLOCK_STATES, due_at__lt=now)
+    )
+
+
+def with_next_due(queryset):
+    """Annotate the nearest open obligation deadline (the queue's sort key)."""
+    return queryset.annotate(
+        next_due=Min("deadlines__due_at", filter=Q(deadlines__binding=True, deadlines__state__in=OPEN_CLOCK_STATES))
+    )
+
+
+class ComplaintFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=Status.choices, label=_("status"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("overdue"))
+    branch = django_filters.CharFilter(method="filter_branch", label=_("branch (and below)"))
+    tier = django_filters.ChoiceFilter(choices=Tier.choices, label=_("tier"))
+    category = django_filters.ChoiceFilter(choices=Category.choices, label=_("category"))
+    policy = django_filters.ChoiceFilter(choices=Policy.choices, label=_("policy"))
+    open = django_filters.BooleanFilter(method="filter_open", label=_("open"))
+
+    class Meta:
+        model = Complaint
+        fields = ["status", "overdue", "branch", "tier", "category", "policy", "open"]
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        late = Exists(overdue_deadlines().filter(complaint=OuterRef("pk")))
+        if value:
+            return queryset.filter(late).exclude(status__in=FINISHED)
+        return queryset.exclude(Q(late) & ~Q(status__in=FINISHED))
+
+    def filter_branch(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(branch__in=sorted(branch_descendants(value.strip())))
+
+    def filter_open(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.exclude(status__in=FINISHED) if value else queryset.filter(status__in=FINISHED)
