@@ -62,13 +62,31 @@ class ComplaintDetailSerializer(ComplaintSerializer):
         read_only_fields = fields
 
 
+class AwareDateTimeField(serializers.DateTimeField):
+    """ISO 8601 with its UTC offset: a naive time would be guessed in the wrong time zone."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str):
+            from django.utils.dateparse import parse_datetime
+
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:
+                parsed = None
+            if parsed is not None and parsed.tzinfo is None:
+                raise serializers.ValidationError(
+                    _("give the time with its UTC offset, e.g. 2026-09-23T10:30:00+08:00")
+                )
+        return super().to_internal_value(value)
+
+
 class ComplaintCreateSerializer(serializers.Serializer):
     customer_no = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     channel = serializers.ChoiceField(choices=Channel.choices)
     category = serializers.ChoiceField(choices=Category.choices)
     policy = serializers.ChoiceField(choices=Policy.choices, default=Policy.CN)
     payment_service = serializers.BooleanField(default=False)
-    received_at = serializers.DateTimeField(required=False, allow_null=True, default_timezone=None)
+    received_at = AwareDateTimeField(required=False, allow_null=True)
     branch_code = serializers.CharField(required=False, allow_blank=True)
     description = serializers.CharField()
     product_code = serializers.CharField(required=False, allow_blank=True, allow_null=True)
@@ -78,11 +96,6 @@ class ComplaintCreateSerializer(serializers.Serializer):
     )
     severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.LOW)
     vulnerable = serializers.BooleanField(default=False)
-
-    def validate_received_at(self, value):
-        if value is not None and value.tzinfo is None:
-            raise serializers.ValidationError(_("give the time with its UTC offset, e.g. 2026-09-23T10:30:00+08:00"))
-        return value
 
     def validate(self, attrs):
         user = self.context["request"].user
