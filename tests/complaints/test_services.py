@@ -202,3 +202,12 @@ def test_sweep_command_prints_summary(register):
     out = StringIO()
     call_command("complaints", "sweep", stdout=out)
     assert "0 newly breached" in out.getvalue() and "1 breached deadline(s)" in out.getvalue()
+
+
+def test_demo_seeder_fills_the_desk_once(small_bank):
+    from bankcrm.complaints.demo import seed_demo_complaints
+
+    assert seed_demo_complaints(dt.date(2026, 11, 1), count=12) == 12
+    assert Complaint.objects.count() == 12
+    assert Complaint.objects.exclude(status="received").exists()
+    assert seed_demo_complaints(dt.date(2026, 11, 1), count=12) == 0

@@ -76,7 +76,7 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     S.CLOSED: {A.REOPEN: S.REOPENED, A.REFER: S.REFERRED},
 }
 
-# Who may approve a second extension ("approved by a senior manager", docs/adr/0102).
+# Who may approve a second extension ("approved by a senior manager", docs/adr/0101).
 SENIOR_ROLES = ("admin", "branch_manager", "head_office")
 SENIOR_PERMISSION = "complaints.approve_extension"
 
