@@ -155,3 +155,29 @@ def test_anonymous_401(db):
 def test_schema_includes_complaints(api):
     r = api.get("/api/schema/")
     assert r.status_code == 200 and b"/api/complaints/{reference}/transition/" in r.content
+
+
+def test_reading_a_complaint_is_access_logged(api):
+    from bankcrm.compliance.models import AccessLog
+
+    ref = api.post("/api/complaints/", BODY, format="json").json()["reference"]
+    api.get(f"/api/complaints/{ref}/")
+    log = AccessLog.objects.get(action="view")
+    assert (log.customer_no, log.detail, log.user_name) == ("C001", ref, "desk")
+
+
+def test_list_query_count_does_not_grow_with_rows(api):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count_list_queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert api.get("/api/complaints/").status_code == 200
+        return len(ctx.captured_queries)
+
+    for _ in range(3):
+        api.post("/api/complaints/", BODY, format="json")
+    few = count_list_queries()
+    for _ in range(7):
+        api.post("/api/complaints/", BODY, format="json")
+    assert count_list_queries() == few <= 12

@@ -1,6 +1,7 @@
 """Races that must not lose or duplicate anything (PostgreSQL: SQLite serialises writers anyway)."""
 
 import threading
+import time
 
 import pytest
 from django.db import connection, connections
@@ -57,7 +58,16 @@ def test_concurrent_registrations_get_unique_consecutive_references(small_bank, 
     assert sorted(int(r[-6:]) for r in refs) == list(range(1, 41))
 
 
-def test_two_handlers_at_once_one_wins_other_gets_409(small_bank, make_login):
+def test_two_handlers_at_once_one_wins_other_gets_409(small_bank, make_login, monkeypatch):
+    from bankcrm.complaints import events
+
+    original = events.complaint_acknowledged
+
+    def slow(*args, **kwargs):  # widen the window between reading the state and committing
+        time.sleep(0.3)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(events, "complaint_acknowledged", slow)
     first = make_login("desk1", "complaint_handler")
     second = make_login("desk2", "complaint_handler", branch_code="B001")
     complaint = services.register_complaint(

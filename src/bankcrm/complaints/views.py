@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bankcrm.compliance.services import record_access
 from bankcrm.core.exceptions import TransitionNotAllowed
 from bankcrm.core.views import render_page
 from bankcrm.org.models import Branch
@@ -104,6 +105,14 @@ def detail(request, reference):
         Complaint.objects.restrict(request.user, "view").select_related("branch", "customer", "product", "assignee"),
         reference=reference,
     )
+    if complaint.customer_id:  # the complaint's story is the customer's personal data
+        record_access(
+            "view",
+            user=request.user,
+            customer_no=complaint.customer_id,
+            path=request.path,
+            detail=complaint.reference,
+        )
     now = timezone.now()
     deadlines = list(complaint.deadlines.order_by("due_at", "pk"))
     for d in deadlines:
@@ -174,6 +183,9 @@ def report(request):
     figures = reports.compute(complaints, customers, start=start, end=end)
     if request.GET.get("format") == "xlsx":
         body = reports.excel(figures, start=start, end=end, scope_label=code or "")
+        record_access(
+            "export", user=request.user, path=request.get_full_path(), detail=f"complaint report {start}..{end}"
+        )
         response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         response["Content-Disposition"] = f'attachment; filename="complaints-{start}-{end}.xlsx"'
         return response

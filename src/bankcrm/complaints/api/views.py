@@ -5,6 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from bankcrm.compliance.services import record_access
 from bankcrm.core.api.views import RestrictedModelViewSet
 
 from .. import services
@@ -48,6 +49,18 @@ class ComplaintViewSet(RestrictedModelViewSet):
         complaint = serializer.save()
         complaint = self.get_queryset().get(pk=complaint.pk)
         return Response(ComplaintDetailSerializer(complaint).data, status=status.HTTP_201_CREATED)
+
+    def retrieve(self, request, *args, **kwargs):
+        complaint = self.get_object()
+        if complaint.customer_id:  # same access logging as the page
+            record_access(
+                "view",
+                user=request.user,
+                customer_no=complaint.customer_id,
+                path=request.path,
+                detail=complaint.reference,
+            )
+        return Response(self.get_serializer(complaint).data)
 
     @extend_schema(request=TransitionSerializer, responses={200: ComplaintDetailSerializer})
     @action(detail=True, methods=["post"])
