@@ -22,10 +22,13 @@ def overdue_deadlines(now=None):
 
 
 def with_next_due(queryset):
-    """Annotate the nearest open obligation deadline (the queue's sort key)."""
-    return queryset.annotate(
-        next_due=Min("deadlines__due_at", filter=Q(deadlines__binding=True, deadlines__state__in=OPEN_CLOCK_STATES))
+    """Annotate the nearest unmet obligation deadline, breached ones included (the queue's sort key)."""
+    unmet = Q(
+        deadlines__binding=True,
+        deadlines__met_at__isnull=True,
+        deadlines__state__in=(*OPEN_CLOCK_STATES, ClockState.BREACHED),
     )
+    return queryset.annotate(next_due=Min("deadlines__due_at", filter=unmet))
 
 
 class ComplaintFilterSet(django_filters.FilterSet):

@@ -38,6 +38,9 @@ class RegisterForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        if user is not None:
+            # Only branches in the user's scope (an rm has none: the customer's branch is used).
+            self.fields["branch"].queryset = Branch.objects.restrict(user, "view")
         for name, field in self.fields.items():
             css = "form-check-input" if isinstance(field, forms.BooleanField) else "form-control"
             if isinstance(field.widget, forms.Select):
@@ -95,6 +98,14 @@ class RegisterForm(forms.Form):
 
 
 class TransitionForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.widget.attrs.setdefault(
+                "class", "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            )
+            field.widget.attrs.setdefault("id", f"id_{name}")
+
     action = forms.ChoiceField(choices=[(a.value, a.label) for a in TRANSITION_ACTIONS])
     note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     reason = forms.CharField(label=_("reason"), required=False)

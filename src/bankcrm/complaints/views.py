@@ -21,30 +21,29 @@ from bankcrm.org.models import Branch
 from bankcrm.org.scope import branch_descendants
 
 from . import policies, reports, services
-from .choices import Category, Status, Tier
+from .choices import Action, Category, ClockState, Status, Tier
 from .filtersets import ComplaintFilterSet, with_next_due
 from .forms import RegisterForm, TransitionForm
 from .models import Complaint
 
 
 def _decorate(complaint, now):
-    """Colour and countdown of the nearest open obligation for the queue."""
-    deadlines = [d for d in complaint.deadlines.all() if d.binding and d.is_open]
-    breached = [d for d in complaint.deadlines.all() if d.binding and d.live_state(now) == "breached" and not d.met_at]
-    nearest = min(deadlines, key=lambda d: d.due_at, default=None)
+    """Colour and countdown of the nearest unmet obligation (a breach first) for the queue."""
+    unmet = [d for d in complaint.deadlines.all() if d.binding and d.met_at is None and d.state != ClockState.STOPPED]
+    complaint.breached_count = sum(1 for d in unmet if d.live_state(now) == ClockState.BREACHED)
+    nearest = min(unmet, key=lambda d: d.due_at, default=None)
     complaint.nearest = nearest
-    complaint.breached_count = len(breached)
-    if nearest is None:
-        complaint.colour, complaint.days_left = ("danger" if breached else "secondary"), None
-        return complaint
-    days_left = (nearest.due_date - policies.local_date(complaint.policy, now)).days
-    complaint.days_left = days_left
-    if breached or now > nearest.due_at:
-        complaint.colour = "danger"
-    elif days_left <= services.warn_days():
-        complaint.colour = "warning"
-    else:
-        complaint.colour = "success"
+    complaint.days_left = None
+    complaint.colour = "secondary"
+    if nearest is not None:
+        complaint.days_left = (nearest.due_date - policies.local_date(complaint.policy, now)).days
+        complaint.days_overdue = -complaint.days_left
+        if complaint.breached_count:
+            complaint.colour = "danger"
+        elif complaint.days_left <= services.warn_days():
+            complaint.colour = "warning"
+        else:
+            complaint.colour = "success"
     return complaint
 
 
@@ -117,11 +116,12 @@ def detail(request, reference):
     deadlines = list(complaint.deadlines.order_by("due_at", "pk"))
     for d in deadlines:
         d.live = d.live_state(now)
+        d.live_label = ClockState(d.live).label
     context = {
         "complaint": complaint,
         "deadlines": deadlines,
         "events": complaint.events.order_by("time", "pk"),
-        "allowed": services.allowed_actions(complaint.status),
+        "allowed": [(a, Action(a).label) for a in services.allowed_actions(complaint.status)],
         "can_handle": request.user.has_perm("complaints.change_complaint"),
         "form": TransitionForm(),
     }
