@@ -211,3 +211,45 @@ def test_demo_seeder_fills_the_desk_once(small_bank):
     assert Complaint.objects.count() == 12
     assert Complaint.objects.exclude(status="received").exists()
     assert seed_demo_complaints(dt.date(2026, 11, 1), count=12) == 0
+
+
+def test_customer_windows_close_without_a_breach(register, handler):
+    c = register()
+    c = services.respond(c, handler, now=T0 + dt.timedelta(days=2))  # review window: 25 Sep + 30 -> 26 Oct
+    assert clocks(c)["review_request"] == (dt.date(2026, 10, 26), "pending")
+    r = services.sweep(now=dt.datetime(2026, 10, 24, 9, tzinfo=SHANGHAI))
+    assert r.due_soon == 0  # windows get no due-soon warning
+    r = services.sweep(now=dt.datetime(2026, 10, 27, 9, tzinfo=SHANGHAI))
+    assert (r.breached, r.windows_closed) == (0, 1)
+    assert clocks(c)["review_request"][1] == "stopped"
+    assert not c.events.filter(action="breach").exists()
+
+
+def test_review_request_in_time_meets_the_window(register, handler):
+    c = register()
+    c = services.respond(c, handler, now=T0 + dt.timedelta(days=2))
+    c = services.reopen(c, handler, note="customer disagrees", now=T0 + dt.timedelta(days=10))
+    assert clocks(c)["review_request"][1] == "met" and c.status == "reopened" and c.reopens == 1
+
+
+def test_referral_stops_bank_clocks_and_meets_ombudsman_window(register, handler):
+    c = register(policy="uk", when=dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC))
+    c = services.respond(c, handler, now=dt.datetime(2026, 4, 1, 9, tzinfo=dt.UTC))
+    c = services.close(c, handler, root_cause="disclosure", now=dt.datetime(2026, 4, 2, 9, tzinfo=dt.UTC))
+    c = services.refer(c, handler, note="FOS case 123", now=dt.datetime(2026, 6, 1, 9, tzinfo=dt.UTC))
+    state = clocks(c)
+    assert state["ombudsman_referral"] == (dt.date(2026, 10, 1), "met")
+    assert state["final_response"][1] == "met"
+    assert c.status == "referred"
+
+
+def test_senior_handler_by_permission_may_approve_second_extension(register, handler, make_login):
+    from django.contrib.auth.models import Permission
+
+    senior = make_login("senior", "complaint_handler")
+    senior.user_permissions.add(Permission.objects.get(codename="approve_extension"))
+    senior = type(senior).objects.get(pk=senior.pk)  # drop the permission cache
+    c = register()
+    c = services.extend(c, handler, reason="complex", now=T0)
+    c = services.extend(c, senior, reason="very complex", now=T0)
+    assert c.extensions == 2

@@ -31,20 +31,33 @@ def with_next_due(queryset):
     return queryset.annotate(next_due=Min("deadlines__due_at", filter=unmet))
 
 
+TRUE_WORDS = {"true", "1", "yes", "on", "y", "t"}
+FALSE_WORDS = {"false", "0", "no", "off", "n", "f"}
+
+
+def as_bool(value) -> bool | None:
+    """?overdue=true / 1 / yes (and false / 0 / no); anything else means 'no filter'."""
+    if isinstance(value, bool) or value is None:
+        return value
+    word = str(value).strip().lower()
+    return True if word in TRUE_WORDS else False if word in FALSE_WORDS else None
+
+
 class ComplaintFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Status.choices, label=_("status"))
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("overdue"))
+    overdue = django_filters.CharFilter(method="filter_overdue", label=_("overdue (true/false)"))
     branch = django_filters.CharFilter(method="filter_branch", label=_("branch (and below)"))
     tier = django_filters.ChoiceFilter(choices=Tier.choices, label=_("tier"))
     category = django_filters.ChoiceFilter(choices=Category.choices, label=_("category"))
     policy = django_filters.ChoiceFilter(choices=Policy.choices, label=_("policy"))
-    open = django_filters.BooleanFilter(method="filter_open", label=_("open"))
+    open = django_filters.CharFilter(method="filter_open", label=_("open (true/false)"))
 
     class Meta:
         model = Complaint
         fields = ["status", "overdue", "branch", "tier", "category", "policy", "open"]
 
     def filter_overdue(self, queryset, name, value):
+        value = as_bool(value)
         if value is None:
             return queryset
         late = Exists(overdue_deadlines().filter(complaint=OuterRef("pk")))
@@ -58,6 +71,7 @@ class ComplaintFilterSet(django_filters.FilterSet):
         return queryset.filter(branch__in=sorted(branch_descendants(value.strip())))
 
     def filter_open(self, queryset, name, value):
+        value = as_bool(value)
         if value is None:
             return queryset
         return queryset.exclude(status__in=FINISHED) if value else queryset.filter(status__in=FINISHED)
