@@ -67,6 +67,11 @@ def test_create_bad_input_gives_per_field_messages(api):
     assert Complaint.objects.count() == 0
 
 
+def test_received_in_the_future_is_400(api):
+    r = api.post("/api/complaints/", {**BODY, "received_at": "2099-01-01T09:00:00+08:00"}, format="json")
+    assert r.status_code == 400 and "received_at" in r.json()
+
+
 def test_received_at_defaults_to_now(api):
     body = {k: v for k, v in BODY.items() if k != "received_at"}
     r = api.post("/api/complaints/", body, format="json")
@@ -84,6 +89,8 @@ def test_transition_200_then_409_with_allowed_actions(api):
     assert "acknowledged" in r.json()["detail"] and "investigate" in r.json()["detail"]
     r = api.post(f"/api/complaints/{ref}/transition/", {"action": "close", "root_cause": "process"}, format="json")
     assert r.status_code == 409
+    # not allowed now wins over what the action would need
+    assert api.post(f"/api/complaints/{ref}/transition/", {"action": "close"}, format="json").status_code == 409
 
 
 def test_transition_bad_input_400(api):
@@ -99,10 +106,15 @@ def test_transition_bad_input_400(api):
     assert r.status_code == 400 and "root_cause" in r.json()
     r = api.post(
         f"/api/complaints/{ref}/transition/",
-        {"action": "close", "root_cause": "system", "satisfaction": "satisfied", "compensation": "88.50"},
+        {
+            "action": "close",
+            "root_cause": "fee table out of date",
+            "satisfaction": "satisfied",
+            "compensation": "88.50",
+        },
         format="json",
     )
-    assert r.status_code == 200
+    assert r.status_code == 200 and r.json()["root_cause"] == "fee table out of date"
     assert (r.json()["status"], r.json()["satisfaction"], r.json()["compensation"]) == ("closed", "satisfied", "88.50")
 
 

@@ -15,7 +15,6 @@ from .choices import (
     Channel,
     ClockState,
     Policy,
-    RootCause,
     Satisfaction,
     Severity,
     Status,
@@ -93,7 +92,8 @@ class Complaint(ChangeLoggedModel):
     responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     summary_resolution = models.BooleanField(_("summary (first-contact) resolution"), default=False)
-    root_cause = models.CharField(_("root cause"), max_length=30, choices=RootCause.choices, blank=True)
+    # A RootCause code (what the desk's form offers) or, from other systems, a short text.
+    root_cause = models.CharField(_("root cause"), max_length=200, blank=True, db_index=True)
     remedy = models.TextField(_("remedy"), blank=True)
     compensation = models.DecimalField(_("compensation paid"), default=0, **MONEY)
     satisfaction = models.CharField(_("satisfaction"), max_length=15, choices=Satisfaction.choices, blank=True)
@@ -115,10 +115,19 @@ class Complaint(ChangeLoggedModel):
     def __str__(self) -> str:
         return self.reference
 
+    def get_root_cause_display(self) -> str:
+        return root_cause_label(self.root_cause)
+
     @property
     def decided_at(self):
         """The decision (答复) under the cn rules is the response."""
         return self.responded_at
+
+
+def root_cause_label(value: str) -> str:
+    from .choices import RootCause
+
+    return str(RootCause(value).label) if value in RootCause.values else value
 
 
 class AppendOnlyQuerySet(RestrictedQuerySet):

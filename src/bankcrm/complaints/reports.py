@@ -21,8 +21,8 @@ from django.utils import timezone
 
 from bankcrm.customers.models import Customer
 
-from .choices import OPEN_CLOCK_STATES, Category, ClockState, RootCause
-from .models import Complaint, Deadline
+from .choices import OPEN_CLOCK_STATES, Category, ClockState
+from .models import Complaint, Deadline, root_cause_label
 
 COMPLAINT_RATE_GOAL = Decimal("0.02")
 SATISFACTION_GOAL = Decimal("0.80")
@@ -154,7 +154,7 @@ def pareto(counts: Counter) -> list[tuple[str, str, int, Decimal]]:
     rows, running = [], 0
     for code, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
         running += count
-        label = str(RootCause(code).label) if code in RootCause.values else code
+        label = root_cause_label(code)
         rows.append((code, label, count, ratio(running, total)))
     return rows
 

@@ -234,11 +234,9 @@ def transition(
     errors = {}
     if action in (A.ESCALATE, A.EXTEND) and not (reason or "").strip():
         errors["reason"] = f"a reason is required to {action}"
-    if action == A.CLOSE:
-        if not root_cause:
-            errors["root_cause"] = "the root cause is required to close"
-        elif root_cause not in RootCause.values:
-            errors["root_cause"] = f"unknown root cause {root_cause!r}; one of: {', '.join(RootCause.values)}"
+    root_cause = (root_cause or "").strip()
+    if action == A.CLOSE and not root_cause:
+        errors["root_cause"] = f"the root cause is required to close (a code: {', '.join(RootCause.values)})"
     if satisfaction and satisfaction not in Satisfaction.values:
         errors["satisfaction"] = f"one of: {', '.join(Satisfaction.values)}, or empty for no answer"
     if compensation is not None and compensation < 0:

@@ -6,7 +6,7 @@ from bankcrm.customers.models import Customer, Product
 from bankcrm.org.models import Branch, Staff
 
 from .. import services
-from ..choices import TRANSITION_ACTIONS, Action, Category, Channel, Policy, RootCause, Satisfaction, Severity
+from ..choices import TRANSITION_ACTIONS, Category, Channel, Policy, RootCause, Satisfaction, Severity
 from ..models import Complaint, ComplaintEvent, Deadline
 
 
@@ -165,7 +165,13 @@ class TransitionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=[(a.value, a.label) for a in TRANSITION_ACTIONS])
     note = serializers.CharField(required=False, allow_blank=True, default="")
     reason = serializers.CharField(required=False, allow_blank=True, default="")
-    root_cause = serializers.ChoiceField(choices=RootCause.choices, required=False, allow_blank=True, default="")
+    root_cause = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=200,
+        help_text="a code (" + ", ".join(RootCause.values) + ") or a short text",
+    )
     satisfaction = serializers.ChoiceField(
         choices=Satisfaction.choices, required=False, allow_blank=True, allow_null=True, default=""
     )
@@ -175,12 +181,7 @@ class TransitionSerializer(serializers.Serializer):
     )
 
     def validate(self, attrs):
-        errors = {}
-        if attrs["action"] in (Action.EXTEND, Action.ESCALATE) and not attrs["reason"].strip():
-            errors["reason"] = _("a reason is required to %(action)s") % {"action": attrs["action"]}
-        if attrs["action"] == Action.CLOSE and not attrs["root_cause"]:
-            errors["root_cause"] = _("the root cause is required to close")
-        if errors:
-            raise serializers.ValidationError(errors)
+        # What an action needs (reason, root cause) is checked by the service *after* the state,
+        # so an action not allowed now is a 409 whatever else the request lacks.
         attrs["satisfaction"] = attrs.get("satisfaction") or ""
         return attrs
