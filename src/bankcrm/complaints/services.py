@@ -520,7 +520,7 @@ class SweepResult:
         )
 
 
-def sweep(now: dt.datetime | None = None, *, warn_days_before: int | None = None) -> SweepResult:
+def sweep(now: dt.datetime | None = None, *, warn_days_before: int | None = None, progress=None) -> SweepResult:
     """Mark clocks due-soon and breached; one event per change of a clock; safe to run any time, often."""
     now = now or timezone.now()
     warn = warn_days() if warn_days_before is None else warn_days_before
@@ -531,7 +531,10 @@ def sweep(now: dt.datetime | None = None, *, warn_days_before: int | None = None
         .select_related("complaint__assignee")
         .order_by("due_at", "pk")
     )
-    for deadline in candidates.iterator():
+    rows = candidates.iterator()
+    if progress is not None:  # e.g. a tqdm factory when run in a terminal
+        rows = progress(rows, total=candidates.count())
+    for deadline in rows:
         with transaction.atomic():
             if now > deadline.due_at:
                 if deadline.binding:

@@ -24,5 +24,12 @@ class Command(BaseCommand):
         warn = options.get("warn_days")
         if warn is not None and warn < 0:
             raise CommandError("--warn-days must be 0 or more")
-        result = sweep(warn_days_before=warn)
+        progress = None
+        if getattr(self.stdout, "isatty", lambda: False)():
+            from functools import partial
+
+            from tqdm import tqdm
+
+            progress = partial(tqdm, desc="complaints sweep", unit="clock", leave=False)
+        result = sweep(warn_days_before=warn, progress=progress)
         self.stdout.write(f"complaints sweep: {result.summary()}")
