@@ -193,3 +193,11 @@ def test_list_query_count_does_not_grow_with_rows(api):
     for _ in range(7):
         api.post("/api/complaints/", BODY, format="json")
     assert count_list_queries() == few <= 12
+
+
+def test_head_office_reads_everything_but_cannot_write(api, make_login):
+    ref = api.post("/api/complaints/", BODY, format="json").json()["reference"]
+    head = client_for(make_login("ho", "head_office"))
+    assert head.get(f"/api/complaints/{ref}/").status_code == 200
+    assert head.post("/api/complaints/", BODY, format="json").status_code == 403
+    assert head.post(f"/api/complaints/{ref}/transition/", {"action": "acknowledge"}).status_code == 403
