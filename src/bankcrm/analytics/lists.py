@@ -15,6 +15,9 @@ import datetime as dt
 import itertools
 from decimal import Decimal
 
+from django.utils import timezone
+
+from .bulk import insert_many, update_many
 from .choices import ListItemStatus
 from .definitions import TIERS, Thresholds
 
@@ -110,7 +113,13 @@ def store_lists(items: list[dict], as_of: dt.date) -> None:
     """
     from .models import ListItem
 
-    existing = {(i.kind, i.customer_id): i for i in ListItem.objects.filter(as_of=as_of)}
+    now = timezone.now()
+    existing = {
+        (kind, customer): (pk, status)
+        for pk, kind, customer, status in ListItem.objects.filter(as_of=as_of).values_list(
+            "pk", "kind", "customer_id", "status"
+        )
+    }
     new, update, seen = [], [], set()
     for it in items:
         key = (it["kind"], it["customer_no"])
@@ -119,34 +128,48 @@ def store_lists(items: list[dict], as_of: dt.date) -> None:
         old = existing.get(key)
         if old is None:
             new.append(
-                ListItem(
-                    kind=it["kind"],
-                    as_of=as_of,
-                    rank=it["rank"],
-                    customer_id=it["customer_no"],
-                    branch_code=it["branch_code"],
-                    assignee=it["assignee"],
-                    aum_avg=aum,
-                    tier=it["tier"],
-                    detail=it["detail"],
+                (
+                    it["kind"],
+                    as_of,
+                    it["rank"],
+                    it["customer_no"],
+                    it["branch_code"],
+                    it["assignee"],
+                    aum,
+                    it["tier"],
+                    it["detail"],
+                    ListItemStatus.PENDING,
+                    now,
+                    now,
                 )
             )
             continue
-        old.rank, old.branch_code, old.aum_avg, old.tier, old.detail = (
-            it["rank"],
-            it["branch_code"],
-            aum,
-            it["tier"],
-            it["detail"],
-        )
-        if old.status == ListItemStatus.PENDING:
-            old.assignee = it["assignee"]
-        update.append(old)
-    gone = [i.pk for k, i in existing.items() if k not in seen]
+        pk, status = old
+        if status == ListItemStatus.PENDING:
+            update.append((it["rank"], it["branch_code"], aum, it["tier"], it["detail"], now, it["assignee"], pk))
+        else:  # being worked: the person who has it keeps it
+            update.append((it["rank"], it["branch_code"], aum, it["tier"], it["detail"], now, pk))
+    gone = [pk for key, (pk, _) in existing.items() if key not in seen]
     for start in range(0, len(gone), 900):
         ListItem.objects.filter(pk__in=gone[start : start + 900]).delete()
-    if update:
-        ListItem.objects.bulk_update(
-            update, ["rank", "branch_code", "aum_avg", "tier", "detail", "assignee"], batch_size=1000
-        )
-    ListItem.objects.bulk_create(new, batch_size=2000)
+    common = ["rank", "branch_code", "aum_avg", "tier", "detail", "last_updated"]
+    update_many(ListItem, [*common, "assignee"], (u for u in update if len(u) == 8))
+    update_many(ListItem, common, (u for u in update if len(u) == 7))
+    insert_many(
+        ListItem,
+        [
+            "kind",
+            "as_of",
+            "rank",
+            "customer",
+            "branch_code",
+            "assignee",
+            "aum_avg",
+            "tier",
+            "detail",
+            "status",
+            "created",
+            "last_updated",
+        ],
+        new,
+    )

@@ -20,6 +20,7 @@ from bankcrm.core.warehouse import (
     write_table_atomically,
 )
 
+from .bulk import delete_where, insert_many
 from .definitions import (
     FLAG_COLUMNS,
     MONEY_COLUMNS,
@@ -153,38 +154,56 @@ def snapshot_rows(table: pa.Table) -> list[dict]:
     return table.to_pylist()
 
 
+def delete_month(month: str) -> int:
+    """One DELETE; nothing references a snapshot row, and the ORM would load 100k rows to delete them."""
+    from .models import CustomerMonth
+
+    return delete_where(CustomerMonth, "month", month)
+
+
 def store_snapshot(rows: list[dict], as_of: dt.date) -> int:
     """Replace month M's CustomerMonth rows and as-of D's lists in one transaction."""
     from .lists import build_lists, store_lists
     from .models import CustomerMonth
 
     month = month_of(as_of)
-    objs = [
-        CustomerMonth(
-            month=month,
-            as_of=as_of,
-            customer_id=r["customer_no"],
-            branch_code=r["branch_code"],
-            rm_staff_no=r["rm_staff_no"] or "",
-            days=r["days"],
-            aum_avg=_money(r["aum_avg"]),
-            aum_end=_money(r["aum_end"]),
-            deposit_avg=_money(r["deposit_avg"]),
-            loan_end=_money(r["loan_end"]),
-            tier=r["tier"],
-            prev_tier=r["prev_tier"] or "",
-            migration=r["migration"],
-            categories_held=r["categories_held"],
-            **{flag: r[flag] == "Y" for flag in FLAG_COLUMNS},
+    fields = [
+        "month",
+        "as_of",
+        "customer",
+        "branch_code",
+        "rm_staff_no",
+        "days",
+        *MONEY_COLUMNS,
+        "tier",
+        "prev_tier",
+        "migration",
+        "categories_held",
+        *FLAG_COLUMNS,
+    ]
+    values = (
+        (
+            month,
+            as_of,
+            r["customer_no"],
+            r["branch_code"],
+            r["rm_staff_no"] or "",
+            r["days"],
+            *(_money(r[c]) for c in MONEY_COLUMNS),
+            r["tier"],
+            r["prev_tier"] or "",
+            r["migration"],
+            r["categories_held"],
+            *(r[f] == "Y" for f in FLAG_COLUMNS),
         )
         for r in rows
-    ]
+    )
     items = build_lists(rows, as_of)
     with transaction.atomic():
-        CustomerMonth.objects.filter(month=month).delete()
-        CustomerMonth.objects.bulk_create(objs, batch_size=2000)
+        delete_month(month)
+        n = insert_many(CustomerMonth, fields, values)
         store_lists(items, as_of)
-    return len(objs)
+    return n
 
 
 # ---------------------------------------------------------------- the run
