@@ -7,7 +7,7 @@ import pytest
 
 D = dt.date
 
-pytestmark = pytest.mark.spark
+pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]  # one Spark session per worker
 
 PRODUCTS = ["DD01", "TD01", "WM01", "WM02", "FD01", "IN01", "PM01", "TR01", "LN01", "CC01", "MB01", "PY01"]
 
