@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from faker import Faker
 from faker.providers.person.zh_CN import Provider as PersonProvider
-from faker.providers.ssn.zh_CN import Provider as SsnProvider
+from stdnum import numdb
 from stdnum.cn import ric
 
 from . import reference as ref
@@ -69,8 +69,47 @@ class NamePool:
         return np.char.add(np.char.add(self.surnames[parts[:, 0]], first), gendered)
 
 
-def county_area_codes() -> np.ndarray:
-    return np.array([c for c in SsnProvider.area_codes if not c.endswith("00")])
+class RegionCodes:
+    """County-level area codes (GB/T 2260) with the years they were in force, from python-stdnum's table.
+
+    stdnum checks that an ID's area code existed in the holder's birth year, so a code is drawn
+    among those in force that year — preferring the branch's city for locals.
+    """
+
+    FIRST_YEAR, LAST_YEAR = 1930, 2010
+
+    def __init__(self) -> None:
+        rows: list[tuple[str, int, int]] = []
+        for _, low, high, _props, children in numdb.get("cn/loc").prefixes:
+            if low != high:
+                continue
+            for _, c_low, c_high, c_props, _ in children:
+                county = c_props.get("county", "")
+                if c_low != c_high or c_low.endswith("00") or not county:
+                    continue
+                for part in county.split(","):
+                    start, end = part[1:].split("]")[0].split("-") if part.startswith("[") else ("", "")
+                    rows.append((low + c_low, int(start or 0), int(end or 9999)))
+        self._codes = np.array([r[0] for r in rows])
+        self._start = np.array([r[1] for r in rows])
+        self._end = np.array([r[2] for r in rows])
+
+    def valid_in(self, year: int) -> np.ndarray:
+        return np.unique(self._codes[(self._start <= year) & (year <= self._end)])
+
+    def draw(self, rng: np.random.Generator, years: np.ndarray, prefix: np.ndarray, local: np.ndarray) -> np.ndarray:
+        years = np.clip(years, self.FIRST_YEAR, self.LAST_YEAR)
+        out = np.empty(len(years), dtype="<U6")
+        for year in np.unique(years):
+            pool = self.valid_in(int(year))
+            sel = np.flatnonzero(years == year)
+            out[sel] = pool[rng.integers(0, len(pool), len(sel))]
+            for pre in np.unique(prefix[sel]):
+                mine = sel[local[sel] & (prefix[sel] == pre)]
+                near = pool[np.char.startswith(pool, pre)]
+                if len(mine) and len(near):
+                    out[mine] = near[rng.integers(0, len(near), len(mine))]
+        return out
 
 
 class Population:
@@ -80,7 +119,7 @@ class Population:
         self.n = n
         self.start = start
         self.names = NamePool.build()
-        self.area_codes = county_area_codes()
+        self.regions = RegionCodes()
         self.streets = np.array(sorted({faker.street_name() for _ in range(3000)}))
         self.branches = branches
         self._draw(rng, n_days)
@@ -128,13 +167,10 @@ class Population:
 
         # ID parts: region code index, 3-digit sequence whose last digit's parity is the gender
         local = rng.random(n) < 0.65
-        city_codes = [np.array([code for _, code in ref.CITIES[c][1]]) for c in range(len(ref.CITIES))]
-        region = self.area_codes[rng.integers(0, len(self.area_codes), n)]
-        sub_city = b.sub_city[self.branch]
-        for c, codes in enumerate(city_codes):
-            sel = local & (sub_city == c)
-            region[sel] = codes[rng.integers(0, len(codes), sel.sum())]
-        self.region = region
+        city_prefix = np.array([ref.CITIES[c][1][0][1][:4] for c in range(len(ref.CITIES))])
+        birth_year = (np.datetime64(self.start, "D") + self.birth.astype("timedelta64[D]")).astype("datetime64[Y]")
+        years = birth_year.astype(np.int64) + 1970
+        self.region = self.regions.draw(rng, years, city_prefix[b.sub_city[self.branch]], local)
         self.seq = (rng.integers(0, 100, n) * 10 + rng.integers(0, 5, n) * 2 + self.male).astype(np.int16)
         self.id_type = rng.choice(6, size=n, p=[0.975, 0.01, 0.007, 0.004, 0.003, 0.001]).astype(np.int8)
         self.foreign_no = rng.integers(10**7, 10**8, n)
@@ -216,7 +252,8 @@ class Population:
         compact = np.char.replace(birth, "-", "")
         seq = np.char.zfill(self.seq[idx].astype(str), 3)
         bodies = np.char.add(np.char.add(self.region[idx], compact), seq)
-        checks = np.array([ric.calc_check_digit(body) for body in bodies.tolist()])
+        # stdnum computes the digit over a full-length number (its last digit is ignored)
+        checks = np.array([ric.calc_check_digit(body + "0") for body in bodies.tolist()])
         numbers = np.char.add(bodies, checks)
         kinds = self.id_type[idx]
         foreign = self.foreign_no[idx].astype(str)
