@@ -340,3 +340,24 @@ def test_generate_command_writes_and_refuses_a_used_folder(tmp_path, capsys):
     assert not (out / "balances_20260301.csv").exists()
     with pytest.raises(CommandError, match="already holds"):
         call_command("generate", "--out", str(out), "--customers", "50", "--end", "2026-02-28")
+
+
+def test_parquet_delivery_holds_the_same_rows_as_the_csv_one(tmp_path):
+    import pyarrow.parquet as pq
+
+    generate_delivery(tmp_path / "csv", customers=60, months=1, end=END, seed=5)
+    summary = generate_delivery(tmp_path / "pq", customers=60, months=1, end=END, seed=5, fmt="parquet")
+    assert all(name.endswith(".parquet") for name in summary.files)
+    assert {r["file"].replace(".parquet", ".csv") for r in summary.planted_rejects} <= {
+        p.name for p in (tmp_path / "csv").glob("*.csv")
+    }
+    for path in (tmp_path / "pq").glob("*.parquet"):
+        table = pq.read_table(path)
+        csv_path = tmp_path / "csv" / path.name.replace(".parquet", ".csv")
+        with csv_path.open(encoding="utf-8", newline="") as fh:
+            expected = list(csv.DictReader(fh))
+        got = [{k: ("" if v is None else v) for k, v in row.items()} for row in table.to_pylist()]
+        assert got == expected, path.name
+        ok = dict(line.split("=", 1) for line in (path.parent / (path.name + ".ok")).read_text().split())
+        assert int(ok["rows"]) == table.num_rows
+        assert ok["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()

@@ -19,6 +19,11 @@ def generate_delivery(
     end: dt.date,
     seed: int = 0,
     progress: bool = False,
+    fmt: str = "csv",
 ) -> GenerateSummary:
-    """Write a delivery for `months` calendar months ending with `end` into `out_dir`; same seed → same bytes."""
-    return SyntheticBank(out_dir, customers=customers, months=months, end=end, seed=seed, progress=progress).run()
+    """Write a delivery for `months` calendar months ending with `end` into `out_dir`; same seed → same bytes.
+
+    `fmt` is ``csv`` (default) or ``parquet`` (the same columns as strings, empty fields as nulls).
+    """
+    bank = SyntheticBank(out_dir, customers=customers, months=months, end=end, seed=seed, progress=progress, fmt=fmt)
+    return bank.run()

@@ -143,7 +143,9 @@ class _Products:
 
 
 class SyntheticBank:
-    def __init__(self, out_dir: Path, *, customers: int, months: int, end: dt.date, seed: int, progress: bool):
+    def __init__(
+        self, out_dir: Path, *, customers: int, months: int, end: dt.date, seed: int, progress: bool, fmt: str
+    ):
         if customers < 1 or months < 1:
             raise ValueError("customers and months must be at least 1")
         self.out = Path(out_dir)
@@ -152,6 +154,7 @@ class SyntheticBank:
         self.start = first_of_window(end, months)
         self.T = (end - self.start).days + 1
         self.progress = progress
+        self.fmt = fmt
         streams = np.random.SeedSequence(seed).spawn(6)
         self.rng_org, self.rng_pop, self.rng_acc, self.rng_kyc, self.rng_sim, self.rng_misc = (
             np.random.default_rng(s) for s in streams
@@ -197,7 +200,7 @@ class SyntheticBank:
         return days
 
     def _open(self, table: str, day_index: int) -> DeliveryFile:
-        return DeliveryFile(self.out, table, self.dates[day_index], HEADERS[table])
+        return DeliveryFile(self.out, table, self.dates[day_index], HEADERS[table], self.fmt)
 
     def _close(self, f: DeliveryFile) -> None:
         f.close()
@@ -350,7 +353,9 @@ class SyntheticBank:
         )
         principal = np.round(principal / 1000) * 100_000  # whole thousands, in cents
         term = pr.term[prod]
-        opened = np.maximum(pop.onboard[cust], -(rng.random(len(cust)) * (term - 60)).astype(np.int32) - 30)
+        opened = np.maximum(
+            pop.onboard[cust], -(rng.random(len(cust)) * np.maximum(term - T - 90, 30)).astype(np.int32) - 30
+        )
         months_total = term // 30
         paid = np.clip(-opened // 30, 0, months_total - 1)
         inst = (principal // months_total).astype(np.int64)

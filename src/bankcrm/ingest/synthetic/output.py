@@ -75,36 +75,97 @@ def csv_lines(columns: list[Column]) -> bytes:
 class DeliveryFile:
     """One data file of the delivery; `close()` writes `<name>.ok` with rows and sha256."""
 
-    def __init__(self, out_dir: Path, table: str, day: dt.date, header: tuple[str, ...]):
-        self.name = f"{table}_{day:%Y%m%d}.csv"
+    def __init__(self, out_dir: Path, table: str, day: dt.date, header: tuple[str, ...], fmt: str = "csv"):
+        self.name = f"{table}_{day:%Y%m%d}.{fmt}"
         self.table = table
         self.day = day
         self.path = out_dir / self.name
         self.rows = 0
+        self._header = header
         self._sha = hashlib.sha256()
-        self._fh = self.path.open("wb")
-        self._n_fields = len(header)
+        if fmt == "csv":
+            self._sink: _CsvSink | _ParquetSink = _CsvSink(self.path, header, self._sha)
+        elif fmt == "parquet":
+            self._sink = _ParquetSink(self.path, header)
+        else:
+            raise ValueError(f"unknown format {fmt!r} (csv or parquet)")
+
+    def write_columns(self, columns: list[Column]) -> None:
+        self.rows += self._sink.write_columns(columns)
+
+    def write_row(self, fields: list[str]) -> int:
+        """Write one row given as strings; returns its line number (header = line 1; Parquet: row index + 2)."""
+        if len(fields) != len(self._header):
+            raise ValueError(f"{self.name}: row has {len(fields)} fields, header {len(self._header)}")
+        self._sink.write_row(fields)
+        self.rows += 1
+        return self.rows + 1
+
+    def close(self) -> None:
+        self._sink.close()
+        if isinstance(self._sink, _ParquetSink):
+            with self.path.open("rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    self._sha.update(block)
+        ok = self.path.with_name(self.name + ".ok")
+        ok.write_text(f"rows={self.rows}\nsha256={self._sha.hexdigest()}\n", encoding="ascii")
+
+
+class _CsvSink:
+    def __init__(self, path: Path, header: tuple[str, ...], sha) -> None:
+        self._sha = sha
+        self._fh = path.open("wb")
         self._write(",".join(header).encode() + b"\n")
 
     def _write(self, data: bytes) -> None:
         self._fh.write(data)
         self._sha.update(data)
 
-    def write_columns(self, columns: list[Column], n: int | None = None) -> None:
+    def write_columns(self, columns: list[Column]) -> int:
         data = csv_lines(columns)
-        if data:
-            self._write(data)
-            self.rows += data.count(b"\n") if n is None else n
+        self._write(data)
+        return data.count(b"\n")
 
-    def write_row(self, fields: list[str]) -> int:
-        """Write one row given as strings; returns its 1-based line number (header = line 1)."""
-        if len(fields) != self._n_fields:
-            raise ValueError(f"{self.name}: row has {len(fields)} fields, header {self._n_fields}")
+    def write_row(self, fields: list[str]) -> None:
         self._write((",".join(fields) + "\n").encode())
-        self.rows += 1
-        return self.rows + 1
 
     def close(self) -> None:
         self._fh.close()
-        ok = self.path.with_name(self.name + ".ok")
-        ok.write_text(f"rows={self.rows}\nsha256={self._sha.hexdigest()}\n", encoding="ascii")
+
+
+class _ParquetSink:
+    """The same columns as the CSV, as Parquet strings; an empty field is a null."""
+
+    def __init__(self, path: Path, header: tuple[str, ...]) -> None:
+        import pyarrow.parquet as pq
+
+        self._schema = pa.schema([(name, pa.string()) for name in header])
+        self._writer = pq.ParquetWriter(path, self._schema, compression="zstd")
+        self._pending: list[list[str]] = []
+
+    def _table(self, columns: list) -> pa.Table:
+        arrays = []
+        for col in columns:
+            arr = col if isinstance(col, pa.Array) else pa.array(col, type=pa.string())
+            arrays.append(pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr))
+        return pa.Table.from_arrays(arrays, schema=self._schema)
+
+    def _flush(self) -> None:
+        if self._pending:
+            self._writer.write_table(self._table([list(col) for col in zip(*self._pending, strict=True)]))
+            self._pending = []
+
+    def write_columns(self, columns: list[Column]) -> int:
+        self._flush()
+        n = max(len(c) for c in columns if not isinstance(c, str))
+        cols = [pa.array([c] * n, type=pa.string()) if isinstance(c, str) else _as_column(c) for c in columns]
+        if n:
+            self._writer.write_table(self._table(cols))
+        return n
+
+    def write_row(self, fields: list[str]) -> None:
+        self._pending.append(fields)
+
+    def close(self) -> None:
+        self._flush()
+        self._writer.close()

@@ -28,6 +28,9 @@ class Command(BaseCommand):
             "--end", type=_date, default=None, help="last business date YYYY-MM-DD (default: last day of last month)"
         )
         parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+        parser.add_argument(
+            "--format", choices=("csv", "parquet"), default="csv", help="file format of the delivery (default csv)"
+        )
 
     def handle(self, *args, **options):
         if options["customers"] < 1:
@@ -48,6 +51,7 @@ class Command(BaseCommand):
             end=end,
             seed=options["seed"],
             progress=sys.stderr.isatty(),
+            fmt=options["format"],
         )
         took = time.monotonic() - started
         self.stdout.write(
