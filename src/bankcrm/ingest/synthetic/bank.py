@@ -699,7 +699,8 @@ class SyntheticBank:
         self._sms = rng.random(n) < 0.3
         big = ~pop.dormant & ~pop.closed_before & ~pop.closing & (rng.random(n) < 0.04) & (T > 2)
         self._big_day = np.where(big, rng.integers(1, max(T, 2), n), -1)
-        self._big_up = rng.random(n) < 0.55
+        self._big_up = rng.random(n) < 0.5
+        self._cust_start = np.searchsorted(self.acc_cust, np.arange(n + 1))
         self._big_amount = (pop.target * rng.uniform(0.8, 2.5, n)).astype(np.int64) + 2_000_000
         opening = np.flatnonzero((open_ >= 1) & (open_ < T))
         self._opening = opening[np.argsort(open_[opening], kind="stable")]
@@ -877,9 +878,27 @@ class SyntheticBank:
         self._txn(dem[big[up]], self._big_amount[big[up]], True, CH_MOBILE, True, 9 * 3600, 21 * 3600)
         self.demand_target[big[up]] += self._big_amount[big[up]]
         down = big[~up]
+        self._redeem_all(down, d)
         amount = self.bal[dem[down]] * 85 // 100
         self._txn(dem[down][amount > 0], amount[amount > 0], False, self._counter(d), True, 9 * 3600, 16 * 3600)
         self.demand_target[down] = np.maximum(self.demand_target[down] // 6, 10_000)
+
+    def _redeem_all(self, customers: np.ndarray, d: int) -> None:
+        """Sell every open-ended fund / wealth / gold holding back into the demand deposit."""
+        for c in customers.tolist():
+            accounts = np.arange(self._cust_start[c], self._cust_start[c + 1])
+            sell = accounts[
+                np.isin(self.acc_cat[accounts], VALUE_CATEGORIES)
+                & (self.acc_cat[accounts] != C["insurance"])
+                & (self.acc_mat[accounts] == NEVER)
+                & (self.acc_open[accounts] < d)
+                & (self.acc_close[accounts] > d)
+                & (self.bal[accounts] > 0)
+            ]
+            if len(sell):
+                value = self.bal[sell].copy()
+                self._txn(sell, value, False, CH_MOBILE, True, 9 * 3600, 10 * 3600)
+                self._txn(np.full(len(sell), self.demand_of[c]), value, True, CH_MOBILE, True, 9 * 3600, 10 * 3600)
 
     def _day_system(self, d: int) -> None:
         pop = self.pop
