@@ -196,6 +196,8 @@ def test_planted_rejects_are_where_the_summary_says(delivery):
         value = row[reject["column"]]
         if reject["reason"] == "missing_field":
             assert value == ""
+            optional = {"gender", "birth_date", "phone", "address", "occupation", "rm_staff_no", "marketing_consent"}
+            assert all(v for k, v in row.items() if k not in optional | {reject["column"]}), row
         elif reject["reason"] == "bad_date":
             with pytest.raises(ValueError):
                 dt.date.fromisoformat(value)

@@ -549,8 +549,8 @@ class SyntheticBank:
                     [
                         f"C{self.n + 1:09d}",
                         "",
-                        "ID_CARD",
-                        "",
+                        "PASSPORT",
+                        "E99999999",
                         "M",
                         "",
                         "",
