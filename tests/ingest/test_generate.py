@@ -363,3 +363,18 @@ def test_parquet_delivery_holds_the_same_rows_as_the_csv_one(tmp_path):
         ok = dict(line.split("=", 1) for line in (path.parent / (path.name + ".ok")).read_text().split())
         assert int(ok["rows"]) == table.num_rows
         assert ok["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_account_dates_agree_with_their_customer(delivery):
+    customers = delivery.latest("customers", "customer_no")
+    accounts = delivery.latest("accounts", "account_no").values()
+    closed_customers = 0
+    for account in accounts:
+        customer = customers[account["customer_no"]]
+        assert customer["onboard_date"] <= account["open_date"], account
+        assert not account["close_date"] or account["open_date"] < account["close_date"], account
+        assert (account["status"] == "closed") == bool(account["close_date"]), account
+        if customer["status"] == "closed":
+            closed_customers += 1
+            assert account["status"] == "closed", account
+    assert closed_customers

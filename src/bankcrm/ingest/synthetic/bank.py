@@ -310,6 +310,7 @@ class SyntheticBank:
         status[pop.dormant & (rng.random(n) < 0.4)] = ST_DORMANT
         status[~pop.dormant & (rng.random(n) < 0.002)] = ST_FROZEN
         status[pop.closed_before] = ST_CLOSED
+        self._frozen = status == ST_FROZEN
         block(
             np.arange(n),
             pr.index["D001"],
@@ -323,6 +324,7 @@ class SyntheticBank:
         latest = np.full(len(cust), -1)
         opened = np.maximum(after_onboard(cust, latest), -3650)
         opened[pop.new[cust]] = pop.onboard[cust][pop.new[cust]]
+        opened = np.minimum(opened, np.maximum(pop.close_day[cust] - 1, pop.onboard[cust]))  # before a closure
         block(cust, pr.index["M101"], opened)
         cust = np.flatnonzero(pop.payroll & plain_customer)
         opened = np.maximum(after_onboard(cust), -2500)
@@ -401,7 +403,7 @@ class SyntheticBank:
         )
 
         # old time deposits that matured and closed years ago (history only, never a balance)
-        cust = np.flatnonzero(existing & (pop.onboard < -800) & (rng.random(n) < 0.1))
+        cust = np.flatnonzero(existing & ~pop.closed_before & (pop.onboard < -800) & (rng.random(n) < 0.1))
         opened = after_onboard(cust, -800)
         block(
             cust, pr.index["T01Y"], opened, close=opened + 365, mat=opened + 365, status=np.full(len(cust), ST_CLOSED)
@@ -412,7 +414,7 @@ class SyntheticBank:
     def _plan_purchases(self) -> None:
         """Subscriptions during the window: new accounts funded from the demand deposit, one sale each."""
         pop, rng, T, pr = self.pop, self.rng_acc, self.T, self.products
-        eligible = ~pop.dormant & ~pop.closed_before & ~pop.closing
+        eligible = ~pop.dormant & ~pop.closed_before & ~pop.closing & ~self._frozen
         rate = np.array([0.02, 0.25, 0.4, 0.5])[pop.seg] * len(self.month_keys)
         count = np.where(eligible & (T > 2), np.minimum(rng.poisson(rate), 3), 0)
         cust = np.repeat(np.arange(self.n), count)
@@ -697,7 +699,7 @@ class SyntheticBank:
         self._can_initiate = ~pop.dormant & (self.acc_status[dem] == ST_ACTIVE)
         self._p_active = 1 - np.exp(-pop.activity)
         self._sms = rng.random(n) < 0.3
-        big = ~pop.dormant & ~pop.closed_before & ~pop.closing & (rng.random(n) < 0.04) & (T > 2)
+        big = self._can_initiate & ~pop.closed_before & ~pop.closing & (rng.random(n) < 0.04) & (T > 2)
         self._big_day = np.where(big, rng.integers(1, max(T, 2), n), -1)
         self._big_up = rng.random(n) < 0.5
         self._cust_start = np.searchsorted(self.acc_cust, np.arange(n + 1))

@@ -151,10 +151,13 @@ class Population:
 
         plain = ~self.dormant & ~self.new & (self.seg == SEG_MASS)
         self.closed_before = plain & (rng.random(n) < 0.004) & (self.onboard < -60)
+        self._at_least_one(self.closed_before, plain & (self.onboard < -60))
         self.close_day = np.full(n, NEVER, dtype=np.int32)
         cb = self.closed_before
         self.close_day[cb] = (self.onboard[cb] + 30 + rng.random(cb.sum()) * (-31 - self.onboard[cb])).astype(np.int32)
         self.closing = plain & ~cb & (rng.random(n) < 0.0015) & (n_days > 2)
+        if n_days > 2:
+            self._at_least_one(self.closing, plain & ~cb)
         self.close_day[self.closing] = rng.integers(1, max(2, n_days), self.closing.sum())
         self.active_now = ~self.closed_before  # status in the first file (new customers included)
 
@@ -196,6 +199,11 @@ class Population:
         self.rm = b.pick_rm(rng, self.branch)
         self.rm[(rng.random(n) < unassigned_p) | self.closed_before] = -1
         self._plant_quality(rng)
+
+    def _at_least_one(self, flag: np.ndarray, candidates: np.ndarray) -> None:
+        # small banks (tests, demo) still show every kind of case
+        if self.n >= 50 and not flag.any() and candidates.any():
+            flag[np.flatnonzero(candidates)[0]] = True
 
     def _aum_targets(self, rng: np.random.Generator) -> np.ndarray:
         n = self.n
