@@ -378,3 +378,21 @@ def test_account_dates_agree_with_their_customer(delivery):
             closed_customers += 1
             assert account["status"] == "closed", account
     assert closed_customers
+
+
+def test_bytes_do_not_depend_on_the_process_hash_seed(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    generate_delivery(tmp_path / "here", customers=60, months=1, end=END, seed=9)
+    script = (
+        "import datetime as dt, pathlib, sys; from bankcrm.ingest.synthetic import generate_delivery; "
+        "generate_delivery(pathlib.Path(sys.argv[1]), customers=60, months=1, end=dt.date(2026, 10, 31), seed=9)"
+    )
+    src = str(Path(__file__).resolve().parents[2] / "src")
+    env = {**os.environ, "PYTHONHASHSEED": "12345", "PYTHONPATH": src}
+    subprocess.run([sys.executable, "-c", script, str(tmp_path / "there")], check=True, env=env)
+    here = {p.name: p.read_bytes() for p in (tmp_path / "here").iterdir()}
+    there = {p.name: p.read_bytes() for p in (tmp_path / "there").iterdir()}
+    assert here == there
