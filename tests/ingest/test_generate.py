@@ -334,14 +334,21 @@ def test_tier_distribution_is_long_tailed(tmp_path):
     assert vip > wealth > private >= 1
 
 
-def test_generate_command_writes_and_refuses_a_used_folder(tmp_path, capsys):
+def test_generate_command_replaces_an_earlier_delivery_in_the_folder(tmp_path, capsys):
     out = tmp_path / "d"
-    call_command("generate", "--out", str(out), "--customers", "50", "--months", "1", "--end", "2026-02-28")
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me")
+    call_command("generate", "--out", str(out), "--customers", "50", "--months", "2", "--end", "2026-03-31")
     assert "50 customers" in capsys.readouterr().out
-    assert (out / "balances_20260228.csv.ok").exists()
-    assert not (out / "balances_20260301.csv").exists()
-    with pytest.raises(CommandError, match="already holds"):
-        call_command("generate", "--out", str(out), "--customers", "50", "--end", "2026-02-28")
+    assert (out / "balances_20260201.csv.ok").exists()
+    call_command("generate", "--out", str(out), "--customers", "50", "--months", "1", "--end", "2026-02-28")
+    assert "replaced" in capsys.readouterr().out
+    assert not (out / "balances_20260301.csv").exists(), "no stale day of the earlier delivery survives"
+    assert not (out / "accounts_20260331.csv").exists()
+    assert (out / "accounts_20260228.csv").exists()
+    assert (out / "notes.txt").read_text() == "keep me"
+    with pytest.raises(CommandError, match="--months"):
+        call_command("generate", "--out", str(out), "--months", "0", "--end", "2026-02-28")
 
 
 def test_parquet_delivery_holds_the_same_rows_as_the_csv_one(tmp_path):

@@ -7,6 +7,7 @@ per chunk or per day and written straight to disk. Same seed → same bytes.
 
 import calendar
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -96,6 +97,7 @@ class GenerateSummary:
     files: dict[str, int] = field(default_factory=dict)  # file name -> data rows (rejects included)
     planted_rejects: list[dict] = field(default_factory=list)  # file, line, column, reason, key
     planted_quality: dict[str, list[str]] = field(default_factory=dict)  # finding -> customer_nos
+    replaced: int = 0  # files of an earlier delivery removed from out_dir first
 
     def rows(self, table: str) -> int:
         return sum(n for name, n in self.files.items() if name.rsplit("_", 1)[0] == table)
@@ -207,8 +209,17 @@ class SyntheticBank:
         self.summary.files[f.name] = f.rows
 
     # ------------------------------------------------------------------ run
+    def _clear_earlier_delivery(self) -> None:
+        """Remove files of an earlier delivery in the folder, so no stale date survives a rerun."""
+        pattern = re.compile(rf"^({'|'.join(HEADERS)})_\d{{8}}\.(csv|parquet)(\.ok)?$")
+        for path in sorted(self.out.iterdir()):
+            if path.is_file() and pattern.match(path.name):
+                path.unlink()
+                self.summary.replaced += 1
+
     def run(self) -> GenerateSummary:
         self.out.mkdir(parents=True, exist_ok=True)
+        self._clear_earlier_delivery()
         with tqdm(total=self.T + 6, desc="generate", unit="step", disable=not self.progress) as bar:
             self.org = Organisation(self.rng_org, self.n, self.T)
             self.pop = Population(self.rng_pop, self.faker, self.n, self.start, self.T, self.org)

@@ -41,8 +41,6 @@ class Command(BaseCommand):
         out: Path = options["out"]
         if out.exists() and not out.is_dir():
             raise CommandError(f"--out {out} exists and is not a folder")
-        if out.is_dir() and any(out.glob("*_????????.*")):
-            raise CommandError(f"--out {out} already holds delivery files; choose an empty folder")
         started = time.monotonic()
         summary = generate_delivery(
             out,
@@ -60,6 +58,8 @@ class Command(BaseCommand):
             f"{summary.rows('balances')} balance rows, {summary.rows('transactions')} transactions, "
             f"{summary.rows('sales')} sales"
         )
+        if summary.replaced:
+            self.stdout.write(f"replaced {summary.replaced} files of an earlier delivery in {out}")
         planted = sum(len(v) for v in summary.planted_quality.values())
         self.stdout.write(
             f"planted: {len(summary.planted_rejects)} rejectable rows, {planted} customers with quality findings "
