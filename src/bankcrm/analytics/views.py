@@ -18,7 +18,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.generic import ListView, TemplateView
+from django.views.generic import ListView, TemplateView, View
+from django.views.generic.detail import SingleObjectMixin
 
 from bankcrm.core.views import HtmxTemplateMixin, RestrictedViewMixin, render_page
 from bankcrm.customers.choices import ContactChannel, ContactOutcome
@@ -126,7 +127,7 @@ def dashboard_figures(user, month: str | None = None) -> dict:
         row["tier"]: row["n"]
         for row in snapshots.filter(month=december).values("tier").annotate(n=Count("id")).order_by()
     }
-    has_baseline = bool(baseline) or snapshots.filter(month=december).exists()
+    has_baseline = bool(baseline)  # no December rows at all: the figure is unknown, not "all new"
     tiers = []
     for code in TIERS:
         row = rows.get(code, {})
@@ -468,7 +469,7 @@ class WorkQueueView(WorkQueueMixin, HtmxTemplateMixin, ListView):
         return context
 
 
-class ListItemView(WorkQueueMixin, TemplateView):
+class ListItemView(WorkQueueMixin, SingleObjectMixin, View):
     """One item: GET shows it; POST runs one action on it through the services.
 
     htmx requests get the item card back (the one htmx helper); plain form posts
