@@ -109,7 +109,8 @@ def dashboard_figures(user, month: str | None = None) -> dict:
     if month is None:
         figures["lists"] = list_progress(user)
         return figures
-    this_month = snapshots.filter(month=month)
+    # .order_by(): Meta.ordering names the customer FK, which would JOIN customers into every GROUP BY.
+    this_month = snapshots.filter(month=month).order_by()
 
     # Customers, AUM, cross-sell and dormancy by tier: one GROUP BY.
     rows = {
