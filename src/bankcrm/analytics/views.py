@@ -112,17 +112,26 @@ def dashboard_figures(user, month: str | None = None) -> dict:
     # .order_by(): Meta.ordering names the customer FK, which would JOIN customers into every GROUP BY.
     this_month = snapshots.filter(month=month).order_by()
 
-    # Customers, AUM, cross-sell and dormancy by tier: one GROUP BY.
-    rows = {
-        row["tier"]: row
-        for row in this_month.values("tier").annotate(
-            customers=Count("id"),
+    # One scan of the month: tier × previous tier × migration (at most 80 groups), folded below
+    # into the per-tier figures and the migration flows.
+    flows = list(
+        this_month.values("tier", "prev_tier", "migration").annotate(
+            n=Count("id"),
             aum=Sum("aum_avg"),
             qualified=Count("id", filter=Q(cross_sell_qualified=True)),
             dormant_n=Count("id", filter=Q(dormant=True)),
             potential_n=Count("id", filter=Q(dormant_potential=True)),
         )
-    }
+    )
+    rows: dict[str, dict] = {}
+    for flow in flows:
+        row = rows.setdefault(
+            flow["tier"], {"customers": 0, "aum": Decimal("0.00"), "qualified": 0, "dormant_n": 0, "potential_n": 0}
+        )
+        row["customers"] += flow["n"]
+        row["aum"] += flow["aum"] or Decimal("0.00")
+        for key in ("qualified", "dormant_n", "potential_n"):
+            row[key] += flow[key]
     december = f"{int(month[:4]) - 1}-12"
     baseline = {
         row["tier"]: row["n"]
@@ -168,7 +177,6 @@ def dashboard_figures(user, month: str | None = None) -> dict:
     figures["cross_sell_rate"] = rate(sum(t["qualified"] for t in eligible), sum(t["customers"] for t in eligible))
 
     # Month-on-month migration: previous tier → tier, with the migration kind.
-    flows = list(this_month.values("prev_tier", "tier", "migration").annotate(n=Count("id")).order_by())
     by_kind = {kind: 0 for kind in Migration.values}
     matrix = {prev: {cur: 0 for cur in TIERS} for prev in ["", *TIERS]}
     for flow in flows:
