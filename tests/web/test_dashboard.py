@@ -124,3 +124,11 @@ def test_dashboard_aggregates_without_joining_customers(client, bank, make_login
     snapshot_sql = [q["sql"] for q in queries.captured_queries if "analytics_customermonth" in q["sql"]]
     assert len(snapshot_sql) == 3  # newest month, the month's one GROUP BY, last December
     assert not [sql for sql in snapshot_sql if "customers_customer" in sql]
+
+
+def test_chinese_by_default_english_on_request(client, bank, make_login):
+    client.force_login(make_login("ho", "head_office"))
+    assert '<html lang="zh-hans">' in client.get("/analytics/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/analytics/"})
+    html = client.get("/analytics/").content.decode()
+    assert '<html lang="en">' in html

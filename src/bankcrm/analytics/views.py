@@ -102,7 +102,11 @@ def can_manage_queue(user) -> bool:
 def dashboard_figures(user, month: str | None = None) -> dict:
     """All dashboard numbers for ``user``'s scope, aggregated in the database."""
     snapshots = CustomerMonth.objects.restrict(user, "view")
-    latest = snapshots.aggregate(m=Max("month"))["m"]
+    # Months are bank-wide (one metrics run snapshots every customer), so the newest one is read
+    # without the scope: a scoped MAX() makes PostgreSQL walk the month index through other
+    # people's rows (2 s for one rm at 1M customers). Only the month label is read this way.
+    can_view = user.is_superuser or user.has_perm("analytics.view_customermonth")
+    latest = CustomerMonth.objects.aggregate(m=Max("month"))["m"] if can_view else None
     if month is None or not MONTH_RE.match(month):
         month = latest
     figures: dict = {"month": month, "latest_month": latest, "tiers": [], "has_data": month is not None}
