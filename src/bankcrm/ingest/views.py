@@ -1,4 +1,4 @@
-"""Data-quality and import pages (see docs/adr/0101-who-sees-imports-and-quality.md).
+"""Data-quality and import pages (see docs/adr/0501-who-sees-imports-and-quality.md).
 
 * Data quality (客户资料准确率): admin, head office, compliance and branch
   managers, each within their scope (findings and customers go through ``restrict``).
