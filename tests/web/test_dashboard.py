@@ -132,3 +132,10 @@ def test_chinese_by_default_english_on_request(client, bank, make_login):
     client.post("/i18n/setlang/", {"language": "en", "next": "/analytics/"})
     html = client.get("/analytics/").content.decode()
     assert '<html lang="en">' in html
+
+
+def test_complaint_desk_lands_on_its_queue(client, small_bank, make_login):
+    client.force_login(make_login("desk", "complaint_handler"))
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/complaints/"

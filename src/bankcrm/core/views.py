@@ -39,6 +39,10 @@ def home(request):
 
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
+    user = request.user
+    # The complaint desk has no customer figures to look at: its work is the complaint queue.
+    if not user.has_perm("analytics.view_customermonth") and user.has_perm("complaints.view_complaint"):
+        return redirect("complaints:queue")
     return redirect("analytics:dashboard")
 
 
