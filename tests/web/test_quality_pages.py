@@ -38,7 +38,7 @@ def test_head_office_accuracy_and_counts(client, findings, make_login):
     summary = response.context["summary"]
     # 3 customers, 2 of them with findings: 1/3 accurate
     assert (summary["customers"], summary["flagged"], summary["findings"]) == (3, 2, 3)
-    assert str(summary["accuracy"]) == "33.3"
+    assert str(summary["accuracy"]) == "33.33"
     rows = {row["branch"]: dict(row["cells"]) for row in summary["rows"]}
     assert rows["B001"] == {"bad_id_checksum": 1, "bad_mobile": 1}
     assert rows["B002"]["bad_mobile"] == 1
@@ -56,7 +56,7 @@ def test_branch_manager_sees_own_branches_only(client, findings, make_login):
     summary = response.context["summary"]
     assert {row["branch"] for row in summary["rows"]} == {"B001", "B001A"}
     # C001 (flagged) and C003 (clean): 50%
-    assert (summary["customers"], summary["flagged"], str(summary["accuracy"])) == (2, 1, "50.0")
+    assert (summary["customers"], summary["flagged"], str(summary["accuracy"])) == (2, 1, "50.00")
     assert {f.customer_id for f in response.context["object_list"]} == {"C001"}
 
 

@@ -7,7 +7,7 @@ dashboard over a million snapshot rows is a handful of GROUP BY queries.
 
 import json
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -70,7 +70,8 @@ def to_wan(amount: Decimal | None) -> float:
 def rate(part: int, whole: int) -> Decimal | None:
     if not whole:
         return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
+    # 2 decimals, half-up: the same rounding as the tier-summary export (cross_sell_rate_pct)
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 def scope_label(user) -> str:

@@ -14,7 +14,7 @@ import json
 import django_filters
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.db.models import Count, Prefetch
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -90,14 +90,17 @@ def quality_summary(user) -> dict:
         codes.add(row["finding"])
     codes = [c for c in FINDING_LABELS if c in codes] + sorted(codes - set(FINDING_LABELS))
 
-    customers = Customer.objects.restrict(user, "view")
-    flagged = Exists(QualityFinding.objects.filter(customer=OuterRef("pk")))
+    # Two cheap GROUP BYs instead of an EXISTS probe per customer: customers per branch (index on
+    # branch), and distinct flagged customers per branch (findings are few; join them to customers).
+    customers = Customer.objects.restrict(user, "view").order_by()
     per_branch = {
-        row["branch"]: row
-        for row in customers.values("branch")
-        .annotate(total=Count("pk"), flagged=Count("pk", filter=flagged))
-        .order_by()
+        row["branch"]: {"total": row["n"], "flagged": 0} for row in customers.values("branch").annotate(n=Count("pk"))
     }
+    flagged_rows = (
+        customers.filter(quality_findings__isnull=False).values("branch").annotate(n=Count("pk", distinct=True))
+    )
+    for row in flagged_rows:
+        per_branch.setdefault(row["branch"], {"total": 0, "flagged": 0})["flagged"] = row["n"]
     names = dict(Branch.objects.filter(code__in=set(counts) | set(per_branch)).values_list("code", "name"))
     rows = []
     for code in sorted(set(counts) | set(per_branch)):
