@@ -65,3 +65,19 @@ def test_customer_360_chart_and_scope(bank, sign_in, live_server):
     other = sign_in("liqiang", PASSWORD)
     response = other.goto(f"{live_server.url}{customer_path}")
     assert response.status == 404
+
+
+def test_work_queue_fits_a_lobby_tablet(bank, sign_in, live_server):
+    """Portrait tablet (厅堂PAD): no sideways scrolling, and buttons big enough for a finger."""
+    page = sign_in("zhanghang", PASSWORD, viewport={"width": 768, "height": 1024})
+    page.goto(f"{live_server.url}/analytics/queue/?queue=all")
+    first_item_of(page)
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0
+    heights = page.locator("article.queue-item .status-buttons button").evaluate_all(
+        "buttons => buttons.map(b => b.getBoundingClientRect().height)"
+    )
+    assert heights and min(heights) >= 44  # WCAG 2.5.5 target size
+    page.goto(f"{live_server.url}/analytics/")
+    page.wait_for_selector(".chart[data-rendered='1'] canvas")
+    assert page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
