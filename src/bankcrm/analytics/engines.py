@@ -86,14 +86,18 @@ def spark_session():
         from pyspark.sql import SparkSession
 
         builder = SparkSession.builder.appName("bankcrm-metrics")
-        if not os.environ.get("SPARK_ENV_LOADED") and "spark.master" not in os.environ.get("PYSPARK_SUBMIT_ARGS", ""):
+        submitted = bool(os.environ.get("SPARK_ENV_LOADED"))  # under spark-submit: its --master/--conf rule
+        if not submitted:
             builder = builder.master(os.environ.get("BANKCRM_SPARK_MASTER", "local[2]"))
+        if not submitted or os.environ.get("BANKCRM_SPARK_SHUFFLE_PARTITIONS"):
+            builder = builder.config(
+                "spark.sql.shuffle.partitions", os.environ.get("BANKCRM_SPARK_SHUFFLE_PARTITIONS", "4")
+            )
         warehouse = tempfile.mkdtemp(prefix="bankcrm-spark-warehouse-")  # saveAsTable refuses an existing dir
         _spark_session = (
-            builder.config("spark.sql.shuffle.partitions", os.environ.get("BANKCRM_SPARK_SHUFFLE_PARTITIONS", "4"))
-            .config("spark.sql.session.timeZone", "UTC")  # txn_time is naive bank-local time: never shift it
+            builder.config("spark.sql.session.timeZone", "UTC")  # txn_time is naive bank-local time: never shift it
             .config("spark.sql.warehouse.dir", warehouse)
-            .config("spark.ui.enabled", "false")
+            .config("spark.ui.enabled", str(submitted).lower())  # a cluster's operators want the UI
             .config("spark.ui.showConsoleProgress", "false")
             # list partition folders on the driver: a Spark job per listing costs more than it saves
             .config("spark.sql.sources.parallelPartitionDiscovery.threshold", "100000")
