@@ -26,16 +26,24 @@ class Command(BaseCommand):
 
         as_of, engine = options["as_of"], options["engine"]
         started = time.monotonic()
-        tty = sys.stderr.isatty()
+        bar = None
+        if sys.stderr.isatty():  # a progress bar in a terminal, silence under a scheduler
+            from tqdm import tqdm
+
+            bar = tqdm(total=None, unit=" step", file=sys.stderr, leave=False)
 
         def progress(msg: str) -> None:
-            if tty:
-                self.stderr.write(f"… {msg}")
+            if bar is not None:
+                bar.set_description(msg)
+                bar.update(1)
 
         try:
             result = run_metrics(as_of, engine, progress=progress)
         except FileNotFoundError as exc:
             raise CommandError(str(exc)) from exc
+        finally:
+            if bar is not None:
+                bar.close()
         for part in result["computed"]:
             lists = ", ".join(f"{k} {v}" for k, v in sorted(part["lists"].items())) or "no list items"
             self.stdout.write(f"snapshot as of {part['as_of']}: {part['customers']} customers; lists: {lists}")
