@@ -223,7 +223,7 @@ def main() -> None:
     ap.add_argument("--customers", type=int, default=100_000)
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--persist", action="store_true", help="also time writing warehouse + database + lists")
-    ap.add_argument("--keep", type=Path, help="use this BANKCRM_HOME and keep it")
+    ap.add_argument("--keep", type=Path, help="use this BANKCRM_HOME and keep it (reused when it holds data)")
     ap.add_argument("--skip-pandas", action="store_true", help="large N: pandas needs ~60 bytes per balance row")
     args = ap.parse_args()
     home = args.keep or Path(tempfile.mkdtemp(prefix="bankcrm-bench-"))
@@ -237,8 +237,12 @@ def main() -> None:
     from bankcrm.analytics.snapshots import compute_snapshot
 
     t = time.perf_counter()
-    files = generate(home, args.customers)
-    print(f"generated {args.customers:,} customers in {time.perf_counter() - t:.1f}s under {home}")
+    if args.keep and (home / "warehouse" / "dim" / "customers.parquet").exists():
+        files = sorted(str(p) for p in (home / "warehouse" / "balances").glob("*/*.parquet"))
+        print(f"reusing the data under {home}")
+    else:
+        files = generate(home, args.customers)
+        print(f"generated {args.customers:,} customers in {time.perf_counter() - t:.1f}s under {home}")
     rows = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
     print(f"balance rows in the month: {rows:,}")
 
