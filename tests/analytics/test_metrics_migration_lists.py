@@ -121,6 +121,29 @@ def test_recompute_replaces_rows_and_keeps_work_status(bank, make_login):
     assert kept.pk == item.pk and kept.status == "contacted" and kept.aum_avg == Decimal("46000.00")
 
 
+def test_recompute_keeps_a_worked_items_assignee_while_active(bank, make_login):
+    from bankcrm.analytics.models import ListItem
+    from bankcrm.analytics.services import reassign_list_item, set_list_item_status
+    from bankcrm.org.models import Staff
+
+    bank.customer("C004")
+    bank.customer("C005")
+    for c in ("C004", "C005"):
+        bank.account(f"A{c}", c)
+        bank.month_balance(f"A{c}", 2026, 10, 45_000_00)
+    bank.run(AS_OF)
+    admin = make_login("boss", "admin")
+    for c, to in (("C004", "S003"), ("C005", "S002")):
+        item = ListItem.objects.get(kind="edge", customer_id=c)
+        reassign_list_item(item, to, admin)
+        set_list_item_status(ListItem.objects.get(pk=item.pk), "contacted", admin)
+    Staff.objects.filter(staff_no="S002").update(status="left")
+    bank.run(AS_OF)
+    got = dict(ListItem.objects.filter(kind="edge").values_list("customer_id", "assignee"))
+    assert got == {"C004": "S003", "C005": "S001"}  # S002 left: back to the rule (C005's rm S001)
+    assert set(ListItem.objects.filter(kind="edge").values_list("status", flat=True)) == {"contacted"}
+
+
 def test_exports_customer_month_and_list(bank, tmp_path):
     from bankcrm.analytics.exports import export_customer_month, export_list
 

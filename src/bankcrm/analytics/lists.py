@@ -108,16 +108,20 @@ def store_lists(items: list[dict], as_of: dt.date) -> None:
 
     A survivor (same list, same as-of, same customer) keeps its row (so contact logs stay linked),
     its status and status time; once someone works it (status not pending) it also keeps its
-    assignee. Rank, figures, detail and a pending item's assignee are refreshed; items no longer
-    selected are deleted.  Call inside a transaction.
+    assignee while that assignee is an active staff member or a branch queue. Rank, figures, detail
+    and the other items' assignee are refreshed; items no longer selected are deleted. Call inside a
+    transaction.
     """
     from .models import ListItem
 
     now = timezone.now()
+    from bankcrm.org.models import Staff
+
+    active_staff = set(Staff.objects.filter(status="active").values_list("staff_no", flat=True))
     existing = {
-        (kind, customer): (pk, status)
-        for pk, kind, customer, status in ListItem.objects.filter(as_of=as_of).values_list(
-            "pk", "kind", "customer_id", "status"
+        (kind, customer): (pk, status, assignee)
+        for pk, kind, customer, status, assignee in ListItem.objects.filter(as_of=as_of).values_list(
+            "pk", "kind", "customer_id", "status", "assignee"
         )
     }
     new, update, seen = [], [], set()
@@ -144,12 +148,13 @@ def store_lists(items: list[dict], as_of: dt.date) -> None:
                 )
             )
             continue
-        pk, status = old
-        if status == ListItemStatus.PENDING:
+        pk, status, assignee = old
+        worked = status != ListItemStatus.PENDING
+        if not (worked and (assignee.startswith("branch:") or assignee in active_staff)):
             update.append((it["rank"], it["branch_code"], aum, it["tier"], it["detail"], now, it["assignee"], pk))
-        else:  # being worked: the person who has it keeps it
+        else:  # being worked by someone still active (or a branch queue): they keep it
             update.append((it["rank"], it["branch_code"], aum, it["tier"], it["detail"], now, pk))
-    gone = [pk for key, (pk, _) in existing.items() if key not in seen]
+    gone = [pk for key, (pk, _, _) in existing.items() if key not in seen]
     for start in range(0, len(gone), 900):
         ListItem.objects.filter(pk__in=gone[start : start + 900]).delete()
     common = ["rank", "branch_code", "aum_avg", "tier", "detail", "last_updated"]
