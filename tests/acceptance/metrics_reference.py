@@ -239,10 +239,10 @@ class Reference:
     def run(self, as_of: dt.date) -> dict[str, Row]:
         month = month_key(as_of)
         prev_end = prev_month_end(as_of)
-        prev_key = month_key(prev_end)
         # spec "Migration": M-1 as of its last day is computed first when it is not stored yet and the
         # warehouse holds balances for M-1 (which recursively applies to M-2 when computing M-1).
-        if prev_key not in self.stored and self._has_balances_in(prev_end):
+        # AMBIGUITY: a stored M-1 snapshot taken mid-month is not "M-1 as of its last day": recompute it.
+        if self._needs_prev(prev_end):
             self.run_snapshot_only(prev_end)
         rows = self._snapshot(as_of)
         self.stored[month] = (as_of, rows)
@@ -252,13 +252,17 @@ class Reference:
 
     def run_snapshot_only(self, as_of: dt.date) -> dict[str, Row]:
         prev_end = prev_month_end(as_of)
-        if month_key(prev_end) not in self.stored and self._has_balances_in(prev_end):
+        if self._needs_prev(prev_end):
             self.run_snapshot_only(prev_end)
         rows = self._snapshot(as_of)
         self.stored[month_key(as_of)] = (as_of, rows)
         return rows
 
     # --- building blocks ----------------------------------------------------------------------
+    def _needs_prev(self, prev_end: dt.date) -> bool:
+        stored = self.stored.get(month_key(prev_end))
+        return (stored is None or stored[0] != prev_end) and self._has_balances_in(prev_end)
+
     def _has_balances_in(self, any_day: dt.date) -> bool:
         return any(
             (d.year, d.month) == (any_day.year, any_day.month) and rows for d, rows in self.bank.balances.items()

@@ -15,9 +15,12 @@ from .metrics_reference import Account, Bank, Customer, Kyc, Product, Staff, Txn
 
 D = dt.date
 D_OLD = D(2024, 11, 30)
+D_NOPREV = D(2025, 6, 30)  # May 2025 has no balances: nothing to compare with, everyone "new"
 D_MID = D(2026, 10, 16)  # 16 days: an even denominator makes exact x.xx5 averages possible
 D_END = D(2026, 10, 31)
-RUNS = [D_OLD, D_MID, D_END]
+RUNS = [D_OLD, D_NOPREV, D_MID, D_END]
+# a second sequence: M-1 first stored mid-month, then a run on the 1st (days = 1), then the month end
+RUNS_MIDPREV = [D(2026, 9, 15), D(2026, 10, 1), D_END]
 SEP1, SEP30, OCT1 = D(2026, 9, 1), D(2026, 9, 30), D(2026, 10, 1)
 LONG_AGO = D(2020, 1, 1)
 Y = 100  # cents per yuan
@@ -168,6 +171,13 @@ def adversarial_bank() -> tuple[Bank, dict[str, list[str]]]:
     b.account(c, "CC", opened=D_END)
     b.account(c, "PR", opened=D(2026, 11, 1))
 
+    b.customer("ONB_EXACT_D", onboard=D_END)  # onboard_date = D, nothing else: in the month-end snapshot
+    c = b.customer("CUSTCLOSED_ZEROROW", status="closed")  # a row of 0.00 is still a balance row
+    b.bank.set_balance(b.account(c, "DD"), D(2026, 10, 5), 0)
+    c = b.customer("CUSTCLOSED_LOANROW", status="closed")  # a loan row (not AUM) is still a balance row
+    b.bank.set_balance(b.account(c, "LN"), D(2026, 10, 5), 5_000 * Y)
+    b.bank.flat("GHOST-1", SEP1, D_END, 999_999 * Y)  # a balance of an account nobody knows: ignored
+
     # --- products held and cross-sell --------------------------------------------------------------
     def xs(suffix, holdings, rm="S001"):
         c = b.customer("XS", suffix, rm=rm)
@@ -236,6 +246,8 @@ def adversarial_bank() -> tuple[Bank, dict[str, list[str]]]:
     b.txn(a, t(2025, 10, 17, 12, 0, 0))  # D_MID-364: active at D_MID; too old at D_END
     _, a = dormant_customer("_MID_365")
     b.txn(a, t(2025, 10, 16, 12, 0, 0))  # D_MID-365: dormant at both
+    c, _ = dormant_customer("_CLOSES_LATER", opened=D(2026, 2, 1))
+    b.account(c, "TD", opened=LONG_AGO, closed=D(2026, 11, 15))  # closes after D: still open on D
     _, a = dormant_customer("_FUTURE")
     b.txn(a, t(2026, 11, 2, 8, 0, 0))  # after D: ignored
 
@@ -249,6 +261,7 @@ def adversarial_bank() -> tuple[Bank, dict[str, list[str]]]:
     b.bank.flat(potential("_PREV"), SEP1, SEP30, 50_000 * Y)  # Sep: 50,000.00, Oct: 0 (down too)
     b.bank.flat(potential("_NOW"), OCT1, D_END, 60_000 * Y)
     b.bank.flat(potential("_BELOW"), SEP1, SEP30, 49_999 * Y + 99)
+    b.bank.set_balance(potential("_UNSTORED"), D(2025, 3, 31), 1_550_000 * Y)  # a month never computed
     a = potential("_ACTIVE")
     b.bank.flat(a, SEP1, SEP30, 90_000 * Y)
     b.txn(a, t(2026, 3, 1, 9, 0, 0))
@@ -267,6 +280,8 @@ def adversarial_bank() -> tuple[Bank, dict[str, list[str]]]:
     maturing("_MID31", "TD", D(2026, 11, 16))  # D_MID+31: only at month end
     maturing("_CLOSED", "WM2", D(2026, 11, 10), closed=D(2026, 10, 20), status="closed")
     maturing("_FUND", "FD4", D(2026, 11, 10))  # funds are not in the maturing categories
+    c = b.customer("MAT_LATEOPEN")  # opened after D: not an open account on D
+    b.account(c, "TD", opened=D(2026, 11, 1), maturity=D(2026, 11, 20))
     c = maturing("_MULTI", "WM2", D(2026, 11, 20))
     b.both_months(b.account(c, "TD", maturity=D(2026, 11, 5)), 10_000 * Y)  # nearest: 11-05
     c = maturing("_LEFT_RM", "TD", D(2026, 11, 3))
@@ -327,6 +342,8 @@ def adversarial_bank() -> tuple[Bank, dict[str, list[str]]]:
     migrating("_SAME", 100_000 * Y, 100_000 * Y)
     migrating("_ZERO_SAME", None, None)
     migrating("_NEW", None, 70_000 * Y, onboard=D(2026, 10, 5))
+    c = migrating("_SEPMID", None, 100_000 * Y)  # Sep 1-15: nothing; Sep 16-30: 200,000 -> vip at 09-30
+    b.flat(f"{c}-1", D(2026, 9, 16), SEP30, 200_000 * Y)
     migrating("_CLOSED_BOTH", 600_000 * Y, 60_000 * Y, status="closed")
     migrating("_CLOSED_OCT_ONLY", None, 60_000 * Y, status="closed")
 

@@ -20,7 +20,7 @@ from django.test import override_settings
 
 from . import harness
 from .metrics_reference import LIST_COLUMNS, LIST_KINDS, SNAPSHOT_COLUMNS, Reference
-from .scenarios import D_END, D_MID, D_OLD, RUNS, adversarial_bank, random_bank
+from .scenarios import D_END, D_MID, D_NOPREV, D_OLD, RUNS, RUNS_MIDPREV, adversarial_bank, random_bank
 
 BANK, SCENARIOS = adversarial_bank()
 ENGINE_PRESENT = importlib.util.find_spec("bankcrm.analytics.exports") is not None
@@ -153,14 +153,22 @@ HAND = {
     (D_END, OCT, "MIG_NEW"): {"prev_tier": "", "migration": "new"},
     (D_END, OCT, "MIG_CLOSED_BOTH"): {"prev_tier": "wealth", "migration": "down"},
     (D_END, OCT, "MIG_CLOSED_OCT_ONLY"): {"prev_tier": "", "migration": "new"},
+    (D_END, OCT, "ONB_EXACT_D"): {"aum_avg": "0.00", "migration": "new"},
+    (D_END, OCT, "CUSTCLOSED_ZEROROW"): {"aum_avg": "0.00", "migration": "new"},
+    (D_END, OCT, "CUSTCLOSED_LOANROW"): {"loan_end": "0.00", "migration": "new"},
+    (D_END, OCT, "DOR_CLOSES_LATER"): {"dormant": "Y"},
+    (D_END, OCT, "DP_UNSTORED"): {"dormant": "Y", "dormant_potential": "N"},
+    (D_END, OCT, "MAT_LATEOPEN"): {"maturing": "N", "categories_held": "0"},
+    (D_END, OCT, "MIG_SEPMID"): {"prev_tier": "vip", "migration": "same"},
+    (D_NOPREV, "2025-06", "MIG_SAME"): {"prev_tier": "", "migration": "new", "days": "30"},
     (D_END, OCT, "ASG_LEFT_RM"): {"rm_staff_no": "S009", "branch_code": "B001"},
     (D_END, OCT, "ASG_NO_RM"): {"rm_staff_no": "", "branch_code": "B002"},
 }
 # (as_of, month) -> customers that must NOT be in that snapshot
 HAND_ABSENT = {
     (D_END, OCT): ["CUSTCLOSED_SEPONLY", "CUSTCLOSED_NOROWS", "ONB_FUTURE"],
-    (D_MID, OCT): ["CUSTCLOSED_LATEROW", "ONB_LATE", "ONB_AFTER_WITHROW", "ONB_ON_D", "ONB_FUTURE"],
-    (D_MID, SEP): ["CUSTCLOSED_ROWS", "CUSTCLOSED_NOROWS", "MIG_CLOSED_OCT_ONLY"],
+    (D_MID, OCT): ["CUSTCLOSED_LATEROW", "ONB_LATE", "ONB_AFTER_WITHROW", "ONB_ON_D", "ONB_FUTURE", "ONB_EXACT_D"],
+    (D_MID, SEP): ["CUSTCLOSED_ROWS", "CUSTCLOSED_ZEROROW", "CUSTCLOSED_NOROWS", "MIG_CLOSED_OCT_ONLY"],
 }
 HAND_LISTS = {  # (as_of, kind) -> {customer: assignee}, exactly
     (D_END, "unassigned"): {
@@ -204,6 +212,15 @@ def test_reference_edge_list_is_ordered_by_aum_avg(reference):
     edge = ref.lists[("edge", D_END)]
     assert [r.customer_no for r in edge[:3]] == ["TIER_WEALTH_TOP", "TIER_W4800K", "TIER_VIP_TOP"]
     assert all(a.aum_avg >= b.aum_avg for a, b in itertools.pairwise(edge))
+
+
+def test_reference_prev_month_stored_mid_month_is_recomputed():
+    ref = Reference(BANK)
+    ref.run(RUNS_MIDPREV[0])
+    assert ref.stored[SEP][1]["MIG_SEPMID"].tier == "mass"  # as of 09-15
+    rows = ref.run(RUNS_MIDPREV[1])
+    assert rows["MIG_SEPMID"].days == 1 and rows["MIG_SEPMID"].prev_tier == "vip"  # Sep redone as of 09-30
+    assert ref.stored[SEP][0] == dt.date(2026, 9, 30)
 
 
 def test_reference_prev_month_needs_balances():
@@ -251,6 +268,7 @@ def _scenario_params():
 
 
 @needs_engine
+@pytest.mark.django_db  # pytest-django only builds the test database when a test asks for it
 @pytest.mark.parametrize("scenario", list(_scenario_params()))
 def test_engine_scenario(scenario, engine_duckdb, expected):
     problems = harness.all_problems(expected, engine_duckdb, customers=set(SCENARIOS[scenario]))
@@ -258,6 +276,7 @@ def test_engine_scenario(scenario, engine_duckdb, expected):
 
 
 @needs_engine
+@pytest.mark.django_db  # pytest-django only builds the test database when a test asks for it
 def test_engine_whole_snapshots_and_lists(engine_duckdb, expected):
     """Every customer, every month exported, every list: membership, order, ranks, headers."""
     problems = [p for p in harness.all_problems(expected, engine_duckdb) if not _known(p)]
@@ -272,6 +291,7 @@ MONEY_RE = re.compile(r"^-?\d+\.\d{2}$")
 
 
 @needs_engine
+@pytest.mark.django_db  # pytest-django only builds the test database when a test asks for it
 def test_export_customer_month_format(engine_duckdb):
     _header, rows, text = engine_duckdb[("month", D_END, OCT)]
     assert text.splitlines()[0].lstrip("\ufeff") == ",".join(SNAPSHOT_COLUMNS)
@@ -289,6 +309,7 @@ def test_export_customer_month_format(engine_duckdb):
 
 
 @needs_engine
+@pytest.mark.django_db  # pytest-django only builds the test database when a test asks for it
 def test_export_list_format(engine_duckdb):
     for kind in LIST_KINDS:
         header, rows, _text = engine_duckdb[("list", D_END, kind)]
@@ -304,8 +325,18 @@ def test_export_list_format(engine_duckdb):
     assert order.index("MAT_D1") < order.index("MAT_MULTI") < order.index("MAT_D30")
 
 
+@needs_engine
+@pytest.mark.django_db  # pytest-django only builds the test database when a test asks for it
+def test_engine_prev_month_first_stored_mid_month(django_db_blocker, django_db_setup, tmp_path_factory):
+    """M-1 stored as of the 15th, then D on the 1st (days = 1), then the month end."""
+    captured = _run_engine(BANK, RUNS_MIDPREV, "duckdb", django_db_blocker, tmp_path_factory)
+    problems = harness.all_problems(harness.expected_replay(BANK, RUNS_MIDPREV), captured)
+    assert not problems, f"{len(problems)} differences, first ones:\n" + "\n".join(problems[:40])
+
+
 # --- 3. a seeded random bank, and the Spark engine -------------------------------------------------------
 @needs_engine
+@pytest.mark.django_db  # pytest-django only builds the test database when a test asks for it
 @pytest.mark.parametrize("seed", [20261031])
 def test_engine_random_bank(seed, django_db_blocker, django_db_setup, tmp_path_factory):
     bank = random_bank(seed, customers=300)
@@ -316,6 +347,7 @@ def test_engine_random_bank(seed, django_db_blocker, django_db_setup, tmp_path_f
 
 
 @needs_engine
+@pytest.mark.django_db  # pytest-django only builds the test database when a test asks for it
 @pytest.mark.spark
 def test_spark_engine_adversarial_bank(django_db_blocker, django_db_setup, tmp_path_factory, expected):
     captured = _run_engine(BANK, RUNS, "spark", django_db_blocker, tmp_path_factory)
