@@ -83,7 +83,7 @@ def load_bank(bank: Bank) -> None:
         warehouse.replace_partition("balances", day, _writer(table))
     by_day: dict[dt.date, list] = {}
     for t in bank.transactions:
-        by_day.setdefault(t.txn_time.date(), []).append(t)
+        by_day.setdefault(t.partition_date, []).append(t)
     for day, txns in sorted(by_day.items()):
         table = pa.table(
             {

@@ -106,11 +106,16 @@ class Kyc:
 class Txn:
     txn_id: str
     account_no: str
-    txn_time: dt.datetime  # naive bank-local time; its date is also the business date in these tests
+    txn_time: dt.datetime  # naive bank-local time
     amount_cents: int
     direction: str = "D"
     channel: str = "mobile"
     customer_initiated: bool = True
+    business_date: dt.date | None = None  # the partition it arrives in; None = txn_time's date
+
+    @property
+    def partition_date(self) -> dt.date:
+        return self.business_date or self.txn_time.date()
 
 
 @dataclass
@@ -336,7 +341,8 @@ class Reference:
         active_since = as_of - dt.timedelta(days=DORMANCY_DAYS - 1)  # D-364
         initiated: set[str] = set()
         for txn in bank.transactions:
-            # AMBIGUITY: a transaction's day is its txn_time date (= its business date in these tests).
+            # AMBIGUITY: a transaction's day is its txn_time date, not the business date of the file
+            # (partition) it arrived in — they differ for a late-evening payment posted the next day.
             if txn.customer_initiated and active_since <= txn.txn_time.date() <= as_of:
                 customer_no = owner.get(txn.account_no)
                 if customer_no is not None:

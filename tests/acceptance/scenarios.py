@@ -72,10 +72,11 @@ class Builder:
     def both_months(self, account_no, cents):
         self.bank.flat(account_no, SEP1, D_END, cents)
 
-    def txn(self, account_no, when: dt.datetime, *, initiated=True):
+    def txn(self, account_no, when: dt.datetime, *, initiated=True, business_date=None):
         self._txn += 1
+        channel = "mobile" if initiated else "system"
         self.bank.transactions.append(
-            Txn(f"T{self._txn:06d}", account_no, when, 100 * Y, "D", "mobile" if initiated else "system", initiated)
+            Txn(f"T{self._txn:06d}", account_no, when, 100 * Y, "D", channel, initiated, business_date)
         )
 
     def kyc(self, customer_no, assessed, expires, level="C3"):
@@ -248,6 +249,10 @@ def adversarial_bank() -> tuple[Bank, dict[str, list[str]]]:
     b.txn(a, t(2025, 10, 16, 12, 0, 0))  # D_MID-365: dormant at both
     c, _ = dormant_customer("_CLOSES_LATER", opened=D(2026, 2, 1))
     b.account(c, "TD", opened=LONG_AGO, closed=D(2026, 11, 15))  # closes after D: still open on D
+    _, a = dormant_customer("_LATE_POST")  # paid 2025-10-31 23:30, in the 2025-11-01 file: too old
+    b.txn(a, t(2025, 10, 31, 23, 30, 0), business_date=D(2025, 11, 1))
+    _, a = dormant_customer("_EARLY_POST")  # paid 2025-11-01 00:10, in the 2025-10-31 file: in the window
+    b.txn(a, t(2025, 11, 1, 0, 10, 0), business_date=D(2025, 10, 31))
     _, a = dormant_customer("_FUTURE")
     b.txn(a, t(2026, 11, 2, 8, 0, 0))  # after D: ignored
 
@@ -399,4 +404,20 @@ def random_bank(seed: int, customers: int = 300) -> Bank:
             expires = assessed + dt.timedelta(days=int(rng.choice([365, 730, 370])))
             if all(k.customer_no != c or k.assessed_date != assessed for k in b.bank.kyc):
                 b.kyc(c, assessed, expires)
+    return b.bank
+
+
+def history_bank() -> Bank:
+    """Balances in Aug, Sep and Oct 2026 and nothing stored: one run at D_END must compute Sep and,
+    for Sep's own prev_tier, Aug first (spec "Migration", applied to the automatically computed M-1)."""
+    b = Builder()
+    c = b.customer("HIST_DOWN")  # Aug wealth, Sep vip, Oct mass
+    a = b.account(c, "DD")
+    b.flat(a, D(2026, 8, 1), D(2026, 8, 31), 600_000 * Y)
+    b.flat(a, SEP1, SEP30, 60_000 * Y)
+    b.flat(a, OCT1, D_END, 100 * Y)
+    c = b.customer("HIST_PEAK_AUG")  # dormant; its only month >= 50,000 is Aug (M-2)
+    b.flat(b.account(c, "DD"), D(2026, 8, 1), D(2026, 8, 31), 70_000 * Y)
+    c = b.customer("HIST_SAME")
+    b.flat(b.account(c, "DD"), D(2026, 8, 1), D_END, 100 * Y)
     return b.bank

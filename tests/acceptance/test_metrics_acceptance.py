@@ -20,7 +20,17 @@ from django.test import override_settings
 
 from . import harness
 from .metrics_reference import LIST_COLUMNS, LIST_KINDS, SNAPSHOT_COLUMNS, Reference
-from .scenarios import D_END, D_MID, D_NOPREV, D_OLD, RUNS, RUNS_MIDPREV, adversarial_bank, random_bank
+from .scenarios import (
+    D_END,
+    D_MID,
+    D_NOPREV,
+    D_OLD,
+    RUNS,
+    RUNS_MIDPREV,
+    adversarial_bank,
+    history_bank,
+    random_bank,
+)
 
 BANK, SCENARIOS = adversarial_bank()
 ENGINE_PRESENT = importlib.util.find_spec("bankcrm.analytics.exports") is not None
@@ -106,6 +116,8 @@ HAND = {
     (D_END, OCT, "DOR_MID_364"): {"dormant": "Y"},
     (D_MID, OCT, "DOR_MID_365"): {"dormant": "Y"},
     (D_END, OCT, "DOR_FUTURE"): {"dormant": "Y"},
+    (D_END, OCT, "DOR_LATE_POST"): {"dormant": "Y"},
+    (D_END, OCT, "DOR_EARLY_POST"): {"dormant": "N"},
     (D_OLD, "2024-11", "DP_M23"): {"aum_avg": "50000.00", "tier": "vip"},
     (D_OLD, "2024-10", "DP_M24"): {"aum_avg": "50000.00", "tier": "vip"},
     (D_END, OCT, "DP_M23"): {"dormant_potential": "Y"},
@@ -332,6 +344,31 @@ def test_engine_prev_month_first_stored_mid_month(django_db_blocker, django_db_s
     captured = _run_engine(BANK, RUNS_MIDPREV, "duckdb", django_db_blocker, tmp_path_factory)
     problems = harness.all_problems(harness.expected_replay(BANK, RUNS_MIDPREV), captured)
     assert not problems, f"{len(problems)} differences, first ones:\n" + "\n".join(problems[:40])
+
+
+def test_reference_computes_missing_months_recursively():
+    ref = Reference(history_bank())
+    rows = ref.run(D_END)
+    sep = ref.stored[SEP][1]
+    assert set(ref.stored) == {"2026-08", SEP, OCT}
+    assert (sep["HIST_DOWN"].prev_tier, sep["HIST_DOWN"].migration) == ("wealth", "down")
+    assert rows["HIST_PEAK_AUG"].dormant_potential
+
+
+@needs_engine
+@pytest.mark.django_db  # pytest-django only builds the test database when a test asks for it
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine computes M-1 automatically but not M-2 for M-1's own prev_tier: the stored M-1 rows say "
+    "prev_tier '' / migration 'new' although the warehouse holds M-2 balances, and M's dormant_potential "
+    "misses an M-2 peak (spec Migration: 'computed first if it is not stored yet and the warehouse holds "
+    "balances for M-1')",
+)
+def test_engine_computes_missing_months_recursively(django_db_blocker, django_db_setup, tmp_path_factory):
+    bank = history_bank()
+    captured = _run_engine(bank, [D_END], "duckdb", django_db_blocker, tmp_path_factory)
+    problems = harness.all_problems(harness.expected_replay(bank, [D_END]), captured)
+    assert not problems, "\n".join(problems)
 
 
 # --- 3. a seeded random bank, and the Spark engine -------------------------------------------------------
