@@ -315,6 +315,10 @@ def adversarial_bank() -> tuple[Bank, dict[str, list[str]]]:
     c, _ = kyc_customer("_NEWEST")  # the newest assessment rules, not the longest-lived one
     b.kyc(c, D(2025, 1, 1), D(2027, 12, 31))
     b.kyc(c, D(2026, 10, 1), D(2026, 11, 15))
+    c, _ = kyc_customer("_MID30")  # D_MID + 30 = 11-15 (a calendar month later would be 11-16)
+    b.kyc(c, D(2025, 11, 15), D(2026, 11, 15))
+    c, _ = kyc_customer("_MID31")
+    b.kyc(c, D(2025, 11, 16), D(2026, 11, 16))
     c, _ = kyc_customer("_ASSESSED_ON_D")
     b.kyc(c, D(2024, 1, 1), D(2025, 1, 1))
     b.kyc(c, D_END, D(2027, 10, 31))
@@ -420,4 +424,37 @@ def history_bank() -> Bank:
     b.flat(b.account(c, "DD"), D(2026, 8, 1), D(2026, 8, 31), 70_000 * Y)
     c = b.customer("HIST_SAME")
     b.flat(b.account(c, "DD"), D(2026, 8, 1), D_END, 100 * Y)
+    return b.bank
+
+
+LEAP_RUNS = [D(2028, 2, 29), D(2028, 3, 31)]
+
+
+def leap_bank() -> Bank:
+    """Windows counted in days, not calendar months/years: a leap day lies inside them."""
+    b = Builder()
+    t = dt.datetime
+    feb1, mar31 = D(2028, 2, 1), D(2028, 3, 31)
+
+    def customer(name, *, opened=LONG_AGO, product="DD", maturity=None):
+        c = b.customer(name)
+        a = b.account(c, product, opened=opened, maturity=maturity)
+        b.flat(a, feb1, mar31, 2_900 * Y + 1)
+        return c, a
+
+    # D = 2028-03-31: D-365 = 2027-04-01, D-364 = 2027-04-02 (one year back would be 2027-03-31)
+    b.txn(customer("LEAP_CI_365")[1], t(2027, 4, 1, 12, 0, 0))
+    b.txn(customer("LEAP_CI_364")[1], t(2027, 4, 2, 12, 0, 0))
+    b.txn(customer("LEAP_CI_1Y")[1], t(2027, 3, 31, 12, 0, 0))
+    customer("LEAP_OPEN_365", opened=D(2027, 4, 1))
+    customer("LEAP_OPEN_364", opened=D(2027, 4, 2))
+    # D = 2028-02-29: D-365 = 2027-03-01, D-364 = 2027-03-02; D+30 = 2028-03-30
+    b.txn(customer("LEAPF_CI_365")[1], t(2027, 3, 1, 12, 0, 0))
+    b.txn(customer("LEAPF_CI_364")[1], t(2027, 3, 2, 12, 0, 0))
+    customer("LEAPF_MAT30", product="TD", maturity=D(2028, 3, 30))
+    customer("LEAPF_MAT31", product="TD", maturity=D(2028, 3, 31))
+    c, _ = customer("LEAPF_KYC30", product="WM3")
+    b.kyc(c, D(2027, 3, 30), D(2028, 3, 30))
+    c, _ = customer("LEAPF_KYC31", product="WM3")
+    b.kyc(c, D(2027, 3, 31), D(2028, 3, 31))
     return b.bank

@@ -25,10 +25,12 @@ from .scenarios import (
     D_MID,
     D_NOPREV,
     D_OLD,
+    LEAP_RUNS,
     RUNS,
     RUNS_MIDPREV,
     adversarial_bank,
     history_bank,
+    leap_bank,
     random_bank,
 )
 
@@ -149,6 +151,8 @@ HAND = {
     (D_END, OCT, "KYC_NEWEST"): {"kyc_expiring": "Y"},
     (D_MID, OCT, "KYC_ASSESSED_ON_D"): {"kyc_expiring": "Y"},
     (D_END, OCT, "KYC_ASSESSED_ON_D"): {"kyc_expiring": "N"},
+    (D_MID, OCT, "KYC_MID30"): {"kyc_expiring": "Y"},
+    (D_MID, OCT, "KYC_MID31"): {"kyc_expiring": "N"},
     (D_END, OCT, "KYC_R3_CLOSED"): {"kyc_expiring": "N"},
     (D_END, OCT, "KYC_R2"): {"kyc_expiring": "N"},
     (D_END, OCT, "KYC_R3_ZERO"): {"kyc_expiring": "N"},
@@ -344,6 +348,27 @@ def test_engine_prev_month_first_stored_mid_month(django_db_blocker, django_db_s
     captured = _run_engine(BANK, RUNS_MIDPREV, "duckdb", django_db_blocker, tmp_path_factory)
     problems = harness.all_problems(harness.expected_replay(BANK, RUNS_MIDPREV), captured)
     assert not problems, f"{len(problems)} differences, first ones:\n" + "\n".join(problems[:40])
+
+
+def test_reference_windows_count_days_across_a_leap_day():
+    ref = Reference(leap_bank())
+    feb = ref.run(LEAP_RUNS[0])
+    mar = ref.run(LEAP_RUNS[1])
+    assert feb["LEAPF_CI_365"].days == 29 and feb["LEAPF_CI_365"].aum_avg == 290_000 + 1
+    assert [feb[n].dormant for n in ("LEAPF_CI_365", "LEAPF_CI_364")] == [True, False]
+    assert [feb[n].maturing for n in ("LEAPF_MAT30", "LEAPF_MAT31")] == [True, False]
+    assert [feb[n].kyc_expiring for n in ("LEAPF_KYC30", "LEAPF_KYC31")] == [True, False]
+    assert [mar[n].dormant for n in ("LEAP_CI_365", "LEAP_CI_364", "LEAP_CI_1Y")] == [True, False, True]
+    assert [mar[n].dormant for n in ("LEAP_OPEN_365", "LEAP_OPEN_364")] == [True, False]
+
+
+@needs_engine
+@pytest.mark.django_db  # pytest-django only builds the test database when a test asks for it
+def test_engine_windows_count_days_across_a_leap_day(django_db_blocker, django_db_setup, tmp_path_factory):
+    bank = leap_bank()
+    captured = _run_engine(bank, LEAP_RUNS, "duckdb", django_db_blocker, tmp_path_factory)
+    problems = harness.all_problems(harness.expected_replay(bank, LEAP_RUNS), captured)
+    assert not problems, "\n".join(problems)
 
 
 def test_reference_computes_missing_months_recursively():
