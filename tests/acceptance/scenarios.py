@@ -19,8 +19,9 @@ D_NOPREV = D(2025, 6, 30)  # May 2025 has no balances: nothing to compare with, 
 D_MID = D(2026, 10, 16)  # 16 days: an even denominator makes exact x.xx5 averages possible
 D_END = D(2026, 10, 31)
 RUNS = [D_OLD, D_NOPREV, D_MID, D_END]
-# a second sequence: M-1 first stored mid-month, then a run on the 1st (days = 1), then the month end
-RUNS_MIDPREV = [D(2026, 9, 15), D(2026, 10, 1), D_END]
+# a second sequence: M-1 first stored mid-month, a run on the 1st (days = 1), the month end, then back to
+# mid-month (recomputing replaces the month: later joiners drop out) and the month end again (idempotent)
+RUNS_MIDPREV = [D(2026, 9, 15), D(2026, 10, 1), D_END, D_MID, D_END]
 SEP1, SEP30, OCT1 = D(2026, 9, 1), D(2026, 9, 30), D(2026, 10, 1)
 LONG_AGO = D(2020, 1, 1)
 Y = 100  # cents per yuan

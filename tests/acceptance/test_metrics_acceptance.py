@@ -344,7 +344,7 @@ def test_export_list_format(engine_duckdb):
 @needs_engine
 @pytest.mark.django_db  # pytest-django only builds the test database when a test asks for it
 def test_engine_prev_month_first_stored_mid_month(django_db_blocker, django_db_setup, tmp_path_factory):
-    """M-1 stored as of the 15th, then D on the 1st (days = 1), then the month end."""
+    """M-1 stored as of the 15th, D on the 1st (days = 1), month end, back to mid-month, month end again."""
     captured = _run_engine(BANK, RUNS_MIDPREV, "duckdb", django_db_blocker, tmp_path_factory)
     problems = harness.all_problems(harness.expected_replay(BANK, RUNS_MIDPREV), captured)
     assert not problems, f"{len(problems)} differences, first ones:\n" + "\n".join(problems[:40])
