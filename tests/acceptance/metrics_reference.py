@@ -3,7 +3,7 @@
 Written from the spec text alone — no DuckDB, no Ibis, no code of the engine — so the engine can be
 checked against it cell by cell. Money is integer cents; the daily average is rounded with Decimal
 ROUND_HALF_UP. Interpretations of points the spec leaves open are marked ``AMBIGUITY`` below and
-listed in docs/adr/0301-metrics-acceptance-interpretations.md.
+listed in docs/adr/0801-metrics-acceptance-interpretations.md.
 """
 
 from __future__ import annotations
