@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import io
 import itertools
 import re
 
@@ -415,3 +416,22 @@ def test_spark_engine_adversarial_bank(django_db_blocker, django_db_setup, tmp_p
     captured = _run_engine(BANK, RUNS, "spark", django_db_blocker, tmp_path_factory)
     problems = [p for p in harness.all_problems(expected, captured) if not _known(p)]
     assert not problems, f"{len(problems)} differences, first ones:\n" + "\n".join(problems[:60])
+
+
+@needs_engine
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["metrics", "--as-of", "2026-10-32"],
+        ["metrics", "--as-of", "2026-10-31", "--engine", "oracle"],
+        ["export", "list", "--kind", "bogus", "--as-of", "2026-10-31", "--out", "{tmp}/x.csv"],
+        ["export", "customer-month", "--month", "2026-13", "--out", "{tmp}/x.csv"],
+    ],
+    ids=["bad-date", "bad-engine", "bad-kind", "bad-month"],
+)
+def test_cli_refuses_bad_arguments_with_a_reason(args, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises((CommandError, SystemExit)):
+        call_command(*[a.format(tmp=tmp_path) for a in args], stdout=io.StringIO(), stderr=io.StringIO())
