@@ -100,6 +100,11 @@ def adversarial_bank() -> tuple[Bank, dict[str, list[str]]]:
     a = b.account(c, "WM2")
     b.flat(a, OCT1, D(2026, 10, 15), 5_000_000)
     b.bank.set_balance(a, D_MID, 4_999_990)
+    c = b.customer("RND_EDGE_HALF")  # Oct-16: 63,999,992/16 = 3,999,999.5 -> 40,000.00: edge on the rounded value
+    a = b.account(c, "FD4")
+    b.flat(a, OCT1, D(2026, 10, 15), 4_000_000)
+    b.bank.set_balance(a, D_MID, 3_999_992)
+    b.kyc(c, D(2026, 1, 1), D(2027, 1, 1))
     c = b.customer("RND_FLOAT")  # 1608/16 = 100.5 cents -> 1.01 (a binary float gives 1.00); Sep 3015/30
     a = b.account(c, "DD")
     b.bank.set_balance(a, OCT1, 1608)

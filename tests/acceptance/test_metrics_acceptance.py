@@ -60,6 +60,7 @@ HAND = {
     (D_MID, SEP, "RND_HALF"): {"days": "30", "aum_avg": "50000.00", "tier": "vip", "migration": "new"},
     (D_MID, OCT, "RND_HALF"): {"days": "16", "aum_avg": "50000.00", "tier": "vip", "prev_tier": "vip"},
     (D_MID, OCT, "RND_BELOW"): {"aum_avg": "49999.99", "tier": "mass", "edge": "Y", "prev_tier": "mass"},
+    (D_MID, OCT, "RND_EDGE_HALF"): {"aum_avg": "40000.00", "tier": "mass", "edge": "Y"},
     (D_END, OCT, "RND_BELOW"): {"aum_avg": "25806.45", "aum_end": "0.00", "edge": "N"},
     (D_MID, SEP, "RND_FLOAT"): {"aum_avg": "1.01"},  # 3015/30 = 100.5 cents
     (D_MID, OCT, "RND_FLOAT"): {"aum_avg": "1.01", "deposit_avg": "1.01"},  # 1608/16 = 100.5 cents
