@@ -436,3 +436,14 @@ def test_cli_refuses_bad_arguments_with_a_reason(args, tmp_path):
 
     with pytest.raises((CommandError, SystemExit)):
         call_command(*[a.format(tmp=tmp_path) for a in args], stdout=io.StringIO(), stderr=io.StringIO())
+
+
+@needs_engine
+@pytest.mark.django_db
+@pytest.mark.spark
+def test_spark_engine_random_bank(django_db_blocker, django_db_setup, tmp_path_factory):
+    bank = random_bank(20261031, customers=300)
+    runs = [D_MID, D_END]
+    captured = _run_engine(bank, runs, "spark", django_db_blocker, tmp_path_factory)
+    problems = harness.all_problems(harness.expected_replay(bank, runs), captured)
+    assert not problems, f"{len(problems)} differences, first ones:\n" + "\n".join(problems[:40])
