@@ -37,6 +37,19 @@ def test_previous_month_is_computed_first_and_migration(bank):
     }
 
 
+def test_missing_months_are_computed_back_to_the_first_stored_or_balance_less_month(bank):
+    from bankcrm.analytics.models import CustomerMonth
+
+    bank.account("A1", "C001")
+    bank.month_balance("A1", 2026, 6, 900_000_00)  # June: no snapshot computed before, wealth
+    bank.month_balance("A1", 2026, 8, 60_000_00)  # July has no balances at all: the walk stops there
+    bank.month_balance("A1", 2026, 9, 60_000_00)
+    bank.month_balance("A1", 2026, 10, 60_000_00)
+    bank.run(AS_OF)
+    months = dict(CustomerMonth.objects.filter(customer_id="C001").values_list("month", "migration"))
+    assert months == {"2026-08": "new", "2026-09": "same", "2026-10": "same"}
+
+
 def test_no_previous_balances_means_everyone_new(bank):
     from bankcrm.analytics.models import CustomerMonth
 

@@ -209,8 +209,24 @@ def store_snapshot(rows: list[dict], as_of: dt.date) -> int:
 # ---------------------------------------------------------------- the run
 
 
+def missing_months_before(month: str) -> list[str]:
+    """Months before ``month`` to compute first, oldest first (spec/metrics.md "Migration").
+
+    M−1 is computed first when it is not stored as of its last day and the warehouse holds its
+    balances; the same rule applies to that computation, so the walk goes back month by month
+    until a month is stored as of its last day or has no balances (docs/metrics.md).
+    """
+    with_balances = {month_of(d) for d in partition_dates("balances")}
+    chain = []
+    m = add_months(month, -1)
+    while m in with_balances and stored_as_of(m) != month_end(m):
+        chain.append(m)
+        m = add_months(m, -1)
+    return chain[::-1]
+
+
 def run_metrics(as_of: dt.date, engine_name: str = "duckdb", *, progress=None) -> dict:
-    """``bankcrm metrics --as-of D``: dims -> (M-1 if needed) -> M -> DB + warehouse + lists."""
+    """``bankcrm metrics --as-of D``: dims -> missing earlier months -> M -> DB + warehouse + lists."""
     from .dimensions import dump_dimensions
 
     say = progress or (lambda msg: None)
@@ -220,11 +236,9 @@ def run_metrics(as_of: dt.date, engine_name: str = "duckdb", *, progress=None) -
     engine = get_engine(engine_name)
     try:
         result = {"engine": engine.name, "as_of": as_of.isoformat(), "computed": []}
-        prev = add_months(month_of(as_of), -1)
-        prev_end = month_end(prev)
-        if stored_as_of(prev) != prev_end and has_balances(prev):
-            say(f"previous month {prev} not stored as of {prev_end}: computing it first")
-            result["computed"].append(_compute_and_store(prev_end, engine, th))
+        for m in missing_months_before(month_of(as_of)):
+            say(f"{m} not stored as of its last day: computing it first")
+            result["computed"].append(_compute_and_store(month_end(m), engine, th))
         say(f"computing {month_of(as_of)} as of {as_of}")
         result["computed"].append(_compute_and_store(as_of, engine, th))
         return result
@@ -244,7 +258,8 @@ def _compute_and_store(as_of: dt.date, engine: Engine, th: Thresholds) -> dict:
 
 
 def ensure_month_end_snapshot(month: str, engine_name: str = "duckdb") -> bool:
-    """Compute ``month`` as of its last day if not stored so and its balances exist (for 当年新增)."""
+    """Compute ``month`` as of its last day (and any missing month before it) if not stored so and its
+    balances exist (for 当年新增)."""
     end = month_end(month)
     if stored_as_of(month) == end:
         return True
@@ -254,8 +269,11 @@ def ensure_month_end_snapshot(month: str, engine_name: str = "duckdb") -> bool:
 
     dump_dimensions()
     engine = get_engine(engine_name)
+    th = Thresholds.from_settings()
     try:
-        _compute_and_store(end, engine, Thresholds.from_settings())
+        for m in missing_months_before(month):
+            _compute_and_store(month_end(m), engine, th)
+        _compute_and_store(end, engine, th)
     finally:
         engine.close()
     return True
