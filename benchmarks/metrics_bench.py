@@ -277,14 +277,14 @@ def main() -> None:
     if args.persist:
         from django.core.management import call_command
 
-        from bankcrm.analytics.snapshots import snapshot_rows, store_snapshot, write_warehouse_snapshot
+        from bankcrm.analytics.snapshots import store_snapshot, write_warehouse_snapshot
 
         call_command("migrate", verbosity=0)
         t = time.perf_counter()
         write_warehouse_snapshot(snap, AS_OF)
         t_wh = time.perf_counter() - t
         t = time.perf_counter()
-        store_snapshot(snapshot_rows(snap), AS_OF)
+        store_snapshot(snap, AS_OF)
         t_db = time.perf_counter() - t
         print(f"persist: warehouse {t_wh:.2f}s, database + lists {t_db:.2f}s")
 

@@ -161,49 +161,53 @@ def delete_month(month: str) -> int:
     return delete_where(CustomerMonth, "month", month)
 
 
-def store_snapshot(rows: list[dict], as_of: dt.date) -> int:
+def list_candidates(table: pa.Table) -> list[dict]:
+    """Only the rows some list can select, as dicts (turning every row into a dict costs seconds at 1M)."""
+    import pyarrow.compute as pc
+
+    def yes(col):
+        return pc.equal(table.column(col), "Y")
+
+    mask = pc.or_(
+        pc.or_(pc.or_(yes("edge"), yes("downgraded")), pc.or_(yes("dormant_potential"), yes("maturing"))),
+        pc.or_(
+            yes("kyc_expiring"),
+            pc.and_(pc.equal(table.column("customer_status"), "active"), pc.invert(yes("rm_active"))),
+        ),
+    )
+    return table.filter(pc.fill_null(mask, False)).to_pylist()
+
+
+def store_snapshot(table: pa.Table, as_of: dt.date) -> int:
     """Replace month M's CustomerMonth rows and as-of D's lists in one transaction."""
     from .lists import build_lists, store_lists
     from .models import CustomerMonth
 
     month = month_of(as_of)
-    fields = [
-        "month",
-        "as_of",
-        "customer",
-        "branch_code",
-        "rm_staff_no",
-        "days",
-        *MONEY_COLUMNS,
-        "tier",
-        "prev_tier",
-        "migration",
-        "categories_held",
-        *FLAG_COLUMNS,
+    n = table.num_rows
+    fields = ["month", "as_of", "customer", "branch_code", "rm_staff_no", "days", *MONEY_COLUMNS]
+    fields += ["tier", "prev_tier", "migration", "categories_held", *FLAG_COLUMNS]
+    col = {c: table.column(c).to_pylist() for c in SNAPSHOT_COLUMNS if c not in ("month", "as_of")}
+    columns = [
+        [month] * n,
+        [as_of] * n,
+        col["customer_no"],
+        col["branch_code"],
+        [v or "" for v in col["rm_staff_no"]],
+        col["days"],
+        *([_money(v) for v in col[c]] for c in MONEY_COLUMNS),
+        col["tier"],
+        [v or "" for v in col["prev_tier"]],
+        col["migration"],
+        col["categories_held"],
+        *([v == "Y" for v in col[f]] for f in FLAG_COLUMNS),
     ]
-    values = (
-        (
-            month,
-            as_of,
-            r["customer_no"],
-            r["branch_code"],
-            r["rm_staff_no"] or "",
-            r["days"],
-            *(_money(r[c]) for c in MONEY_COLUMNS),
-            r["tier"],
-            r["prev_tier"] or "",
-            r["migration"],
-            r["categories_held"],
-            *(r[f] == "Y" for f in FLAG_COLUMNS),
-        )
-        for r in rows
-    )
-    items = build_lists(rows, as_of)
+    items = build_lists(list_candidates(table), as_of)
     with transaction.atomic():
         delete_month(month)
-        n = insert_many(CustomerMonth, fields, values)
+        stored = insert_many(CustomerMonth, fields, zip(*columns, strict=True))
         store_lists(items, as_of)
-    return n
+    return stored
 
 
 # ---------------------------------------------------------------- the run
@@ -249,8 +253,7 @@ def run_metrics(as_of: dt.date, engine_name: str = "duckdb", *, progress=None) -
 def _compute_and_store(as_of: dt.date, engine: Engine, th: Thresholds) -> dict:
     table = compute_snapshot(as_of, engine, th)
     write_warehouse_snapshot(table, as_of)
-    rows = snapshot_rows(table)
-    n = store_snapshot(rows, as_of)
+    n = store_snapshot(table, as_of)
     from .models import ListItem
 
     lists = dict(ListItem.objects.filter(as_of=as_of).values_list("kind").annotate(n=Count("id")).order_by())
