@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI assets shipped locally (bank intranets have no CDN)
     "django_filters",
     "django_htmx",
     "axes",
@@ -201,6 +202,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Customer management for retail banks (spec/api.md).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LOGGING = {
