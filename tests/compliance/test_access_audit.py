@@ -1,12 +1,12 @@
 """The access audit: GET /api/access-log/ (compliance and admin only) and the compliance pages."""
 
 import pytest
-from webapi_data import page_client, token_client
 
 from bankcrm.compliance.models import AccessLog
 from bankcrm.compliance.services import record_access, unjustified_views
 from bankcrm.customers.models import Customer
 from bankcrm.customers.services import log_contact
+from webapi_data import page_client, token_client
 
 
 @pytest.fixture

@@ -3,9 +3,9 @@
 from decimal import Decimal
 
 import pytest
-from webapi_data import LAST_DAY, token_client
 
 from bankcrm.compliance.models import AccessLog
+from webapi_data import LAST_DAY, token_client
 
 FULL_ID = "11010519491231002X"
 FULL_PHONE = "13812345678"

@@ -3,10 +3,10 @@
 import re
 
 import pytest
-from webapi_data import page_client
 
 from bankcrm.compliance.models import AccessLog
 from bankcrm.customers.models import ContactLog, Customer
+from webapi_data import page_client
 
 FULL_ID = "11010519491231002X"
 FULL_PHONE = "13812345678"

@@ -7,9 +7,9 @@ never a hint that it exists).
 """
 
 import pytest
-from webapi_data import page_client, token_client
 
 from bankcrm.compliance.services import record_access
+from webapi_data import page_client, token_client
 
 IN_SCOPE, OUT_OF_SCOPE = "C001", "C002"
 LOGINS = {
