@@ -44,9 +44,31 @@ def test_docs_page_uses_only_local_assets(client):
 
 
 def _wsgi_app():
-    from django.core.wsgi import get_wsgi_application
+    """The project's WSGI app, minus closing the database connection after each request.
 
-    return get_wsgi_application()
+    Like Django's test client: the test's transaction (and on PostgreSQL its connection) must
+    survive the calls schemathesis makes.
+    """
+    from django.core.signals import request_finished, request_started
+    from django.core.wsgi import get_wsgi_application
+    from django.db import close_old_connections
+
+    app = get_wsgi_application()
+
+    def wrapped(environ, start_response):
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        try:
+            result = app(environ, start_response)
+            try:
+                return [b"".join(result)]
+            finally:
+                result.close()
+        finally:
+            request_started.connect(close_old_connections)
+            request_finished.connect(close_old_connections)
+
+    return wrapped
 
 
 # Loaded at import: generating the schema touches no database table.

@@ -33,8 +33,19 @@ def search_condition(term: str) -> Q | None:
     if compact.startswith("+86"):
         condition |= Q(phone=compact[3:])
     if not compact.isdigit():  # digits are numbers, never the start of a name
-        condition |= Q(name__gte=term, name__lt=term + _PREFIX_END)
+        condition |= name_prefix(term)
     return condition
+
+
+def name_prefix(term: str) -> Q:
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        # Django gives an indexed CharField a varchar_pattern_ops twin index on PostgreSQL, which
+        # serves LIKE 'term%' under any collation (a range would depend on the collation).
+        return Q(name__startswith=term)
+    # SQLite compares with BINARY collation: the range is exactly "starts with", and indexed.
+    return Q(name__gte=term, name__lt=term + _PREFIX_END)
 
 
 def latest_month() -> str | None:
