@@ -1,7 +1,7 @@
 """Reading one customer's balances from the warehouse for the customer 360 (reads only, no state).
 
 The balances fact is hundreds of millions of rows in Parquet (core/warehouse.py); a 360
-needs a handful of them, on the latest date, at web speed (docs/adr/0102-latest-balances.md):
+needs a handful of them, on the latest date, at web speed (docs/adr/0602-latest-balances.md):
 
 * the partition list is cached per process and refreshed when the balances folder changes
   (a new partition is renamed into place, which bumps the folder's mtime);

@@ -4,7 +4,7 @@ What a bank clerk types is a customer number, an ID number, a mobile number or t
 name. Numbers are matched exactly (they identify one person; a partial ID number would be a
 fishing expedition through personal data), names by prefix. Every branch of the OR is an index
 range — no leading-wildcard LIKE — so the search stays fast at millions of customers
-(docs/adr/0101-customer-search.md).
+(docs/adr/0601-customer-search.md).
 """
 
 import re

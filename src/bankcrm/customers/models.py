@@ -72,7 +72,7 @@ class Customer(ChangeLoggedModel):
         indexes = [
             models.Index(fields=["id_type", "id_number"]),
             models.Index(fields=["branch", "rm"]),
-            # The search matches an ID number exactly without knowing its type (docs/adr/0101).
+            # The search matches an ID number exactly without knowing its type (docs/adr/0601).
             models.Index(fields=["id_number"], name="customer_id_number_idx"),
         ]
 

@@ -1,6 +1,6 @@
 """``bankcrm serve``: gunicorn (not runserver) with static files from whitenoise.
 
-Sizing (docs/adr/0103-serve.md): the work per request is mostly Python on the CPU (Django,
+Sizing (docs/adr/0603-serve.md): the work per request is mostly Python on the CPU (Django,
 DRF serialisation, a small DuckDB read), so the useful parallelism is processes, one or two per
 core; a few threads per process cover the waits on the database and the warehouse files.
 The app is preloaded once in the master so workers fork ready (faster start, shared pages);
