@@ -213,5 +213,6 @@ def line_chart(labels: list[str], values: list[str]) -> dict:
         "grid": {"left": 70, "right": 20, "top": 20, "bottom": 30},
         "xAxis": {"type": "category", "data": labels},
         "yAxis": {"type": "value"},
-        "series": [{"type": "line", "data": values, "showSymbol": False, "areaStyle": {}}],
+        # a few points (a young customer's months) need their dots to be seen at all
+        "series": [{"type": "line", "data": values, "showSymbol": len(values) <= 24, "areaStyle": {}}],
     }
