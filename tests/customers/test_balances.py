@@ -3,9 +3,9 @@
 import datetime as dt
 
 import pytest
-from webapi_data import write_balances
 
 from bankcrm.customers import balances
+from webapi_data import write_balances
 
 
 @pytest.fixture
