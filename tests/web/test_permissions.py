@@ -183,3 +183,44 @@ class TestAccessLogAPI(EndpointChecks):
     scoped = False
     allowed = "compliance"
     denied = "rm"
+
+
+class StaffChecks(EndpointChecks):
+    """Staff: a branch manager of B001 sees S001 (B001) and S003 (B001A), not S002 (B002)."""
+
+    in_scope, out_of_scope = "S001", "S002"
+    allowed = "branch_manager"
+
+    def request(self, client, pk=IN_SCOPE):
+        pk = {IN_SCOPE: self.in_scope, OUT_OF_SCOPE: self.out_of_scope}.get(pk, pk)
+        return super().request(client, pk=pk)
+
+    def test_in_scope(self):
+        response = self.request(self.client_for(self.login(self.allowed)))
+        assert response.status_code == 200
+        assert self.in_scope in response.content.decode()
+
+    def test_out_of_scope(self):
+        client = self.client_for(self.login(self.allowed))
+        response = self.request(client, pk=OUT_OF_SCOPE)
+        if self.is_list:
+            assert self.out_of_scope not in response.content.decode()
+        else:
+            assert response.status_code == 404
+
+
+class TestStaffListAPI(StaffChecks):
+    kind = "api"
+    url = "/api/staff/"
+    is_list = True
+
+
+class TestStaffDetailAPI(StaffChecks):
+    kind = "api"
+    url = "/api/staff/{pk}/"
+
+
+class TestBranchDetailAPI(StaffChecks):
+    kind = "api"
+    url = "/api/branches/{pk}/"
+    in_scope, out_of_scope = "B001A", "B002"
