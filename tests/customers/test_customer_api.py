@@ -148,3 +148,26 @@ def test_search_query_count_does_not_grow_with_rows(head_office, django_assert_m
 def test_360_query_count_is_fixed(head_office, django_assert_max_num_queries):
     with django_assert_max_num_queries(14):
         assert head_office.get("/api/customers/C001/").status_code == 200
+
+
+def test_360_lists_the_customers_complaints_when_the_desk_exists(head_office, bank360):
+    from django.utils import timezone
+
+    from bankcrm.customers.overview import complaint_model
+
+    model = complaint_model()
+    if model is None:
+        assert head_office.get("/api/customers/C001/").json()["complaints"] is None
+        return
+    model.objects.create(
+        reference="TS-0001",
+        received_at=timezone.now(),
+        customer=bank360["c1"],
+        branch=bank360["branches"]["B001"],
+        channel="phone",
+        category="fees_pricing",
+        description="年费争议",
+    )
+    complaints = head_office.get("/api/customers/C001/").json()["complaints"]
+    assert [(c["reference"], c["category"]) for c in complaints] == [("TS-0001", "fees_pricing")]
+    assert head_office.get("/api/customers/C002/").json()["complaints"] == []

@@ -41,16 +41,17 @@ def complaint_model():
         return None
 
 
-def complaints_for(customer_no: str, limit: int = RECENT_COMPLAINTS) -> list | None:
-    """Recent complaints of the customer, newest first; None when there is no complaint desk."""
+def complaints_for(customer_no: str, user, limit: int = RECENT_COMPLAINTS) -> list | None:
+    """Recent complaints of the customer the user may see, newest first; None when there is no complaint desk."""
     model = complaint_model()
     if model is None:
         return None
     names = {f.name for f in model._meta.get_fields()}
+    base = model.objects.restrict(user, "view") if hasattr(model.objects, "restrict") else model.objects.none()
     if "customer" in names:
-        qs = model.objects.filter(customer_id=customer_no)
+        qs = base.filter(customer_id=customer_no)
     elif "customer_no" in names:
-        qs = model.objects.filter(customer_no=customer_no)
+        qs = base.filter(customer_no=customer_no)
     else:
         return None
     order = "-received_at" if "received_at" in names else "-pk"
@@ -58,13 +59,19 @@ def complaints_for(customer_no: str, limit: int = RECENT_COMPLAINTS) -> list | N
 
 
 def complaint_summary(complaint) -> dict:
-    status = getattr(complaint, "status", "")
-    display = getattr(complaint, "get_status_display", None)
+    def shown(name: str) -> tuple[str, str]:
+        value = str(getattr(complaint, name, "") or "")
+        display = getattr(complaint, f"get_{name}_display", None)
+        return value, str(display()) if callable(display) else value
+
+    status, status_display = shown("status")
+    category, category_display = shown("category")
     return {
         "reference": str(getattr(complaint, "reference", complaint.pk)),
         "status": status,
-        "status_display": str(display()) if callable(display) else status,
-        "category": str(getattr(complaint, "category", "") or ""),
+        "status_display": status_display,
+        "category": category,
+        "category_display": category_display,
         "received_at": getattr(complaint, "received_at", None),
     }
 
@@ -168,7 +175,7 @@ def build_360(customer: Customer, user) -> Customer360:
                 "next_follow_up": entry.next_follow_up,
             }
         )
-    raw_complaints = complaints_for(customer.pk)
+    raw_complaints = complaints_for(customer.pk, user)
     return Customer360(
         customer=customer,
         id_number_masked=mask_id_number(customer.id_number),
