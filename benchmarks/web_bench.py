@@ -315,6 +315,27 @@ def run_python_client(base: str, kind: str, token: str, n: int, duration: int, c
     }
 
 
+def server_cpu_seconds(pgid: int) -> float:
+    """User + system CPU of every process in the server's process group (master and workers).
+
+    The reference machine is shared; CPU per request is the figure that does not depend on
+    what else runs on it.
+    """
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # fields[2] is pgrp; utime, stime, cutime, cstime are fields[11:15] (after the ")")
+        if int(fields[2]) == pgid:
+            total += sum(int(x) for x in fields[11:15])
+    return total / ticks
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--customers", type=int, default=1_000_000)
@@ -386,10 +407,14 @@ def main() -> None:
             # warm-up (imports, DuckDB footers, SQLite page cache), then the measured run
             if client == "wrk":
                 run_wrk(base, kind, token, n, 3, args.connections, 2)
+                cpu = server_cpu_seconds(server.pid)
                 results[kind] = run_wrk(base, kind, token, n, args.duration, args.connections, 2)
             else:
                 run_python_client(base, kind, token, n, 3, args.connections)
+                cpu = server_cpu_seconds(server.pid)
                 results[kind] = run_python_client(base, kind, token, n, args.duration, args.connections)
+            used = server_cpu_seconds(server.pid) - cpu
+            results[kind]["cpu_ms_per_request"] = 1000 * used / max(1, results[kind]["requests"])
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -399,13 +424,25 @@ def main() -> None:
         f"\nbankcrm web benchmark — {n:,} customers, client {client}, {args.connections} connections, "
         f"{args.duration} s per endpoint, {os.cpu_count()} cores"
     )
-    print(f"{'endpoint':<24}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}{'p95 vs healthz':>16}")
+    print(
+        f"{'endpoint':<26}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'errors':>7}"
+        f"{'CPU ms/req':>11}{'p95 vs healthz':>16}{'CPU vs healthz':>16}"
+    )
     names = {"healthz": "GET /healthz/", "360": "GET /api/customers/{no}/", "search": "GET /api/customers/?q="}
     for kind, r in results.items():
         ratio = r["p95_ms"] / trivial["p95_ms"] if trivial["p95_ms"] else float("nan")
+        cpu_ratio = r["cpu_ms_per_request"] / trivial["cpu_ms_per_request"] if trivial["cpu_ms_per_request"] else 0
         print(
-            f"{names[kind]:<24}{r['rps']:>9.0f}{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f}{r['p99_ms']:>9.1f}{r['errors']:>8}{ratio:>15.1f}×"
+            f"{names[kind]:<26}{r['rps']:>8.0f}{r['p50_ms']:>8.1f}{r['p95_ms']:>8.1f}{r['p99_ms']:>8.1f}"
+            f"{r['errors']:>7}{r['cpu_ms_per_request']:>11.2f}{ratio:>15.1f}×{cpu_ratio:>15.1f}×"
         )
+    cores = os.cpu_count() or 1
+    capacity = [
+        f"{names[k]} ≈ {1000 * cores / r['cpu_ms_per_request']:.0f} req/s"
+        for k, r in results.items()
+        if r["cpu_ms_per_request"]
+    ]
+    print("capacity with the cores to ourselves (cores / CPU per request): " + ", ".join(capacity))
     goals = [
         ("360 p95 ≤ 50 ms", results["360"]["p95_ms"] <= 50),
         ("search p95 ≤ 100 ms", results["search"]["p95_ms"] <= 100),

@@ -24,17 +24,25 @@ _PREFIX_END = "\U0010ffff"
 _SPACES = re.compile(r"[\s\-]+")
 
 
-def search_condition(term: str) -> Q | None:
+def search_condition(term: str) -> tuple[Q | None, bool]:
+    """(condition, names only) for what a clerk typed.
+
+    Chinese characters can only be a name; anything with a digit can only be a number (customer
+    no., mobile, ID or passport number); Latin letters alone may be either. A names-only search
+    is ordered by name, so the database walks the name index in order and stops after a page.
+    """
     term = term.strip()
     if not term:
-        return None
+        return None, False
     compact = _SPACES.sub("", term)
-    condition = Q(pk=term) | Q(pk=compact) | Q(phone=compact) | Q(id_number=compact.upper())
+    numbers = Q(pk=term) | Q(pk=compact) | Q(phone=compact) | Q(id_number=compact.upper())
     if compact.startswith("+86"):
-        condition |= Q(phone=compact[3:])
-    if not compact.isdigit():  # digits are numbers, never the start of a name
-        condition |= name_prefix(term)
-    return condition
+        numbers |= Q(phone=compact[3:])
+    if not compact.isascii():
+        return name_prefix(term), True
+    if any(ch.isdigit() for ch in compact):
+        return numbers, False
+    return numbers | name_prefix(term), False
 
 
 def name_prefix(term: str) -> Q:
@@ -48,10 +56,15 @@ def name_prefix(term: str) -> Q:
     return Q(name__gte=term, name__lt=term + _PREFIX_END)
 
 
-def latest_month() -> str | None:
+def latest_month(request=None) -> str | None:
+    """The newest snapshot month, looked up once per request."""
     from .overview import latest_month as _latest
 
-    return _latest()
+    if request is None:
+        return _latest()
+    if not hasattr(request, "_bankcrm_latest_month"):
+        request._bankcrm_latest_month = _latest()
+    return request._bankcrm_latest_month
 
 
 class CustomerFilterSet(django_filters.FilterSet):
@@ -65,8 +78,11 @@ class CustomerFilterSet(django_filters.FilterSet):
         fields = ["q", "branch", "tier", "rm"]
 
     def filter_q(self, queryset, name, value):
-        condition = search_condition(value)
-        return queryset if condition is None else queryset.filter(condition)
+        condition, names_only = search_condition(value)
+        if condition is None:
+            return queryset
+        queryset = queryset.filter(condition)
+        return queryset.order_by("name", "customer_no") if names_only else queryset
 
     def filter_branch(self, queryset, name, value):
         from bankcrm.org.scope import branch_descendants
@@ -74,15 +90,15 @@ class CustomerFilterSet(django_filters.FilterSet):
         return queryset.filter(branch_id__in=sorted(branch_descendants(value.strip())))
 
     def filter_tier(self, queryset, name, value):
-        month = latest_month()
+        month = latest_month(self.request)
         if month is None:
             return queryset.none()
         return queryset.filter(pk__in=CustomerMonth.objects.filter(month=month, tier=value).values("customer_id"))
 
 
-def with_latest_tier(queryset):
+def with_latest_tier(queryset, request=None):
     """Annotate ``latest_tier``: the tier of the newest snapshot month (one correlated index lookup per row)."""
-    month = latest_month()
+    month = latest_month(request)
     if month is None:
         return queryset
     tier = CustomerMonth.objects.filter(customer_id=OuterRef("pk"), month=month).values("tier")[:1]

@@ -30,7 +30,7 @@ class CustomerListView(RestrictedViewMixin, HtmxTemplateMixin, FilterView):
     strict = False  # an invalid filter shows the form errors and no rows
 
     def get_queryset(self):
-        return with_latest_tier(super().get_queryset().select_related("branch", "rm"))
+        return with_latest_tier(super().get_queryset().select_related("branch", "rm"), self.request)
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)

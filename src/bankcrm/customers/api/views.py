@@ -32,7 +32,7 @@ class CustomerViewSet(RestrictedReadOnlyViewSet):
     def get_queryset(self):
         queryset = super().get_queryset()
         if self.action == "list":
-            queryset = with_latest_tier(queryset)
+            queryset = with_latest_tier(queryset, self.request)
         return queryset
 
     def get_serializer_class(self):
