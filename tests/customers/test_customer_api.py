@@ -41,6 +41,22 @@ def test_search_matches_numbers_exactly_and_names_by_prefix(head_office, q, expe
     assert numbers(response) == expected
 
 
+def test_name_search_is_in_name_order(head_office, bank360):
+    from bankcrm.customers.models import Customer
+
+    for no, name in (("C010", "王五六"), ("C011", "王二"), ("C012", "王五")):
+        Customer.objects.create(
+            customer_no=no,
+            name=name,
+            id_type="ID_CARD",
+            id_number=f"X{no}",
+            branch=bank360["branches"]["B002"],
+            onboard_date="2020-01-01",
+        )
+    names = [r["name"] for r in head_office.get("/api/customers/", {"q": "王"}).json()["results"]]
+    assert names == ["王二", "王五", "王五", "王五六"]  # C003 王五 and the three above, by name
+
+
 def test_search_is_paginated_and_masked(head_office):
     response = head_office.get("/api/customers/", {"page_size": 2})
     body = response.json()
@@ -69,6 +85,7 @@ def test_search_is_scoped_and_logged(bank360, make_login):
     entry = AccessLog.objects.get(action="search")
     assert entry.user_name == "wf"
     assert entry.detail == "q=139****4321"  # what was searched, masked like the results
+    assert entry.path == "/api/customers/"  # the query string (the full number) is not kept
 
 
 def test_customer_360(head_office):

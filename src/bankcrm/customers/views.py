@@ -35,7 +35,7 @@ class CustomerListView(RestrictedViewMixin, HtmxTemplateMixin, FilterView):
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         if request.GET.get("q", "").strip():
-            record_access("search", user=request.user, path=request.get_full_path(), detail=search_detail(request.GET))
+            record_access("search", user=request.user, path=request.path, detail=search_detail(request.GET))
         return response
 
     def get_context_data(self, **kwargs):

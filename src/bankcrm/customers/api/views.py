@@ -50,9 +50,7 @@ class CustomerViewSet(RestrictedReadOnlyViewSet):
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
         if request.query_params.get("q", "").strip():
-            record_access(
-                "search", user=request.user, path=request.get_full_path(), detail=search_detail(request.query_params)
-            )
+            record_access("search", user=request.user, path=request.path, detail=search_detail(request.query_params))
         return response
 
     @extend_schema(responses=Customer360Serializer)
