@@ -85,3 +85,17 @@ def test_other_roles_views_are_not_in_that_query(bank360, make_login):
     record_access("view", user=ho, customer_no="C002")
     assert not unjustified_views().exists()
     assert AccessLog.objects.count() == 1
+
+
+def test_access_log_lists_have_fixed_query_counts(viewed, make_login, django_assert_max_num_queries):
+    user = make_login("audit", "compliance")
+    for i in range(30):
+        record_access("view", user=user, customer_no=f"C{i:03d}")
+    api, client = token_client(user), page_client(user)
+    with django_assert_max_num_queries(6):
+        assert api.get("/api/access-log/").status_code == 200
+    # session read + save, user, permissions, profile, count, page — whatever the number of rows
+    with django_assert_max_num_queries(11):
+        assert client.get("/compliance/access-log/").status_code == 200
+    with django_assert_max_num_queries(11):
+        assert client.get("/compliance/unjustified/").status_code == 200

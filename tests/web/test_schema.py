@@ -94,3 +94,17 @@ def test_token_first_so_missing_credentials_are_401_not_403(bank360, api_client,
     assert api_client.get("/api/customers/").status_code == 401
     ok = token_client(make_login("ho", "head_office")).get("/api/customers/")
     assert ok.status_code == 200
+
+
+def test_an_unexpected_error_is_json_500_and_logged(bank360, make_login, monkeypatch, caplog):
+    from bankcrm.customers.api import views
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(views, "build_360", broken)
+    response = token_client(make_login("ho", "head_office")).get("/api/customers/C001/")
+    assert response.status_code == 500
+    assert response.json() == {"detail": "Server error."}
+    assert "boom" not in response.content.decode()
+    assert any(r.exc_info and "boom" in str(r.exc_info[1]) for r in caplog.records)
