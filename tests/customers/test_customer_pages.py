@@ -128,3 +128,8 @@ def test_360_page_query_count(rm, django_assert_max_num_queries):
     client = page_client(rm)
     with django_assert_max_num_queries(22):
         assert client.get("/customers/C001/").status_code == 200
+
+
+def test_an_invalid_filter_shows_no_rows(rm):
+    html = page_client(rm).get("/customers/", {"tier": "gold"}).content.decode()
+    assert "C001" not in html

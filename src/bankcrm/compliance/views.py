@@ -30,7 +30,6 @@ class AccessLogView(AuditMixin, HtmxTemplateMixin, FilterView):
     template_name = "compliance/access_log.html"
     partial_template_name = "compliance/_access_table.html"
     paginate_by = 100
-    strict = False
     preset_action: str | None = None
     tab = "all"
 

@@ -27,7 +27,6 @@ class CustomerListView(RestrictedViewMixin, HtmxTemplateMixin, FilterView):
     template_name = "customers/customer_list.html"
     partial_template_name = "customers/_customer_table.html"
     paginate_by = 50
-    strict = False  # an invalid filter shows the form errors and no rows
 
     def get_queryset(self):
         return with_latest_tier(super().get_queryset().select_related("branch", "rm"), self.request)
