@@ -1,8 +1,6 @@
 """The customer 360 in a real browser under the production CSP: charts draw, the htmx forms work,
 and the browser reports no Content-Security-Policy violation."""
 
-import os
-
 import pytest
 
 from webapi_data import build_360_data
@@ -12,33 +10,19 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning"),
 ]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop here
-CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture
-def page(live_server, small_bank, make_login, settings, tmp_path):
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian chromium is not installed (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
+def page(sign_in, small_bank, make_login, settings, tmp_path):
+    """Signed in as rm S001 (portfolio C001) through the shared browser of tests/browser/conftest.py."""
     settings.WAREHOUSE_DIR = tmp_path / "warehouse"
     settings.BANKCRM_HOME = tmp_path
     build_360_data(small_bank, settings.WAREHOUSE_DIR)
     make_login("wf", "rm", staff_no="S001")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-        tab = context.new_page()
-        tab.console_messages = []
-        tab.on("console", lambda message: tab.console_messages.append(message.text))
-        tab.goto(f"{live_server.url}/login/")
-        tab.fill("#id_username", "wf")
-        tab.fill("#id_password", "pw-for-tests-1")
-        tab.click("button[type=submit]")
-        tab.wait_for_load_state()
-        yield tab
-        browser.close()
+    tab = sign_in("wf", "pw-for-tests-1")
+    tab.console_messages = []
+    tab.on("console", lambda message: tab.console_messages.append(message.text))
+    return tab
 
 
 def test_360_reveal_and_contact_in_the_browser(page, live_server):
