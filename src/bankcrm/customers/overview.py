@@ -27,6 +27,22 @@ RECENT_COMPLAINTS = 20
 OPEN_LIST_STATUSES = (ListItemStatus.PENDING, ListItemStatus.CONTACTED)
 
 
+SNAPSHOT_FLAGS = (
+    "cross_sell_qualified",
+    "dormant",
+    "dormant_potential",
+    "edge",
+    "downgraded",
+    "maturing",
+    "kyc_expiring",
+)
+
+
+def snapshot_flags(month: CustomerMonth) -> list[str]:
+    """The snapshot's yes/no figures that are set (spec/metrics.md), in a fixed order."""
+    return [name for name in SNAPSHOT_FLAGS if getattr(month, name)]
+
+
 def cents_to_yuan(cents: int | None) -> Decimal | None:
     return None if cents is None else (Decimal(cents) / 100).quantize(Decimal("0.01"))
 
@@ -113,15 +129,7 @@ class Customer360:
 
     @property
     def flags(self) -> list[str]:
-        snap = self.snapshot
-        if snap is None:
-            return []
-        names = ("cross_sell_qualified", "dormant", "dormant_potential", "edge", "downgraded", "maturing")
-        return [n for n in (*names, "kyc_expiring") if getattr(snap, n)]
-
-    @property
-    def kyc_expired(self) -> bool:
-        return self.kyc is None
+        return snapshot_flags(self.snapshot) if self.snapshot is not None else []
 
 
 def build_360(customer: Customer, user) -> Customer360:

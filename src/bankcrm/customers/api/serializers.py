@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from bankcrm.customers.masking import mask_id_number, mask_phone
 from bankcrm.customers.models import Customer
+from bankcrm.customers.overview import snapshot_flags
 
 REVEALABLE_FIELDS = ("id_number", "phone")
 
@@ -74,16 +75,7 @@ class SnapshotSerializer(serializers.Serializer):
     flags = serializers.SerializerMethodField()
 
     def get_flags(self, obj) -> list[str]:
-        names = (
-            "cross_sell_qualified",
-            "dormant",
-            "dormant_potential",
-            "edge",
-            "downgraded",
-            "maturing",
-            "kyc_expiring",
-        )
-        return [n for n in names if getattr(obj, n)]
+        return snapshot_flags(obj)
 
 
 class MonthPointSerializer(serializers.Serializer):
