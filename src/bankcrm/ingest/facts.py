@@ -12,6 +12,8 @@ Parquet input) goes through the Python reader first and then through the same SQ
 import codecs
 import datetime as dt
 import hashlib
+import logging
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +31,8 @@ from .reader import DeliveryFile, Header, iter_csv, parquet_text_columns, read_c
 from .tables import TableSpec
 from .validation import SQL_PATTERNS
 
+log = logging.getLogger(__name__)
+
 REASON_TEXT = {
     "missing_field": "{column} is required",
     "bad_date": "{column}={value!r} is not a valid date/time",
@@ -42,44 +46,39 @@ REASON_TEXT = {
 @dataclass
 class Scan:
     sha256: str
-    plain: bool  # fast-path candidate: no quotes, valid UTF-8, one record per physical line
-    lines: int  # physical lines, header included
+    plain: bool  # fast-path candidate: no quotes, no NUL, valid UTF-8, only LF or CRLF line ends
 
 
 def scan(path: Path, want_plain: bool) -> Scan:
-    """SHA-256 of the file and, in the same pass, whether DuckDB may read it directly."""
+    """SHA-256 of the file and, in the same pass, whether DuckDB may read it directly.
+
+    Without quote characters every non-blank physical line is one record, so DuckDB's row i is the
+    i-th non-blank line after the header and line numbers can be recovered for the few rejects.
+    """
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
-    plain, newlines, last, size, prev_tail = want_plain, 0, b"", 0, b""
+    plain, size = want_plain, 0
     with path.open("rb") as fh:
         while chunk := fh.read(1 << 23):
             digest.update(chunk)
             size += len(chunk)
-            if plain:
-                joined = prev_tail + chunk
-                newlines += chunk.count(b"\n")
-                if (
-                    b'"' in chunk
-                    or b"\x00" in chunk
-                    or b"\n\n" in joined
-                    or b"\n\r\n" in joined
-                    or chunk.count(b"\r") != joined.count(b"\r\n") - prev_tail.count(b"\r\n")
-                ):
+            if not plain:
+                continue
+            if b'"' in chunk or b"\x00" in chunk:
+                plain = False
+            elif b"\r" in chunk and chunk.count(b"\r") != chunk.count(b"\r\n") + chunk.endswith(b"\r"):
+                plain = False  # a lone CR: line ends DuckDB and Python might split differently
+            elif not chunk.isascii():
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
                     plain = False
-                else:
-                    try:
-                        decoder.decode(chunk)
-                    except UnicodeDecodeError:
-                        plain = False
-                prev_tail = chunk[-2:]
-            last = chunk
     if plain:
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             plain = False
-    lines = newlines + (1 if size and not last.endswith(b"\n") else 0)
-    return Scan(digest.hexdigest(), plain and size > 0, lines)
+    return Scan(digest.hexdigest(), plain and size > 0)
 
 
 # --- the set of known account numbers ----------------------------------------------------------
@@ -233,44 +232,53 @@ def check_and_stage(
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     out.con = con
-    line_of, raw_of = _load_source(con, delivery_file, scan_result, out)
+    started = time.perf_counter()
+    locate = _load_source(con, delivery_file, scan_result, out)
+    log.debug("%s: read in %.2fs", delivery_file.name, time.perf_counter() - started)
     known = keys.get()
     con.register("known", known)
+    log.debug("%s: account keys ready at %.2fs", delivery_file.name, time.perf_counter() - started)
 
     key_cols = ", ".join(f'"{k}"' for k in spec.key)
+    dup_column = "account_no" if spec.name == "balances" else spec.key[0]
+    # One pass: each row's first format problem (spec column order) and whether its account exists.
     con.execute(
-        f"CREATE TEMP TABLE chk AS SELECT *, {_problem_sql(spec, delivery_file.business_date)} AS problem FROM src"
+        f"""CREATE TEMP TABLE chk AS
+        SELECT src.*, {_problem_sql(spec, delivery_file.business_date)} AS problem,
+               k.known_no IS NULL AS unknown
+        FROM src LEFT JOIN (SELECT account_no AS known_no FROM known) k ON src.account_no = k.known_no"""
     )
+    # Duplicate keys are rare: find the keys first, rank rows only for those (the first row is kept).
+    has_dups = con.execute(
+        f"SELECT count(*) FROM (SELECT {key_cols} FROM chk WHERE problem IS NULL GROUP BY ALL HAVING count(*) > 1)"
+    ).fetchone()[0]
+    if has_dups:
+        con.execute(
+            f"""UPDATE chk SET problem = 'duplicate_key|{dup_column}' WHERE rn IN (
+                SELECT rn FROM (
+                    SELECT rn, row_number() OVER (PARTITION BY {key_cols} ORDER BY rn) AS i
+                    FROM chk SEMI JOIN (
+                        SELECT {key_cols} FROM chk WHERE problem IS NULL GROUP BY ALL HAVING count(*) > 1
+                    ) d USING ({key_cols})
+                    WHERE problem IS NULL
+                ) WHERE i > 1)"""
+        )
     con.execute(
-        f"""CREATE TEMP TABLE dups AS
-        SELECT rn FROM (
-            SELECT rn, row_number() OVER (PARTITION BY {key_cols} ORDER BY rn) AS i
-            FROM chk SEMI JOIN (
-                SELECT {key_cols} FROM chk WHERE problem IS NULL GROUP BY ALL HAVING count(*) > 1
-            ) d USING ({key_cols})
-            WHERE problem IS NULL
-        ) WHERE i > 1"""
-    )
-    con.execute(
-        f"""CREATE TEMP TABLE fin AS
-        SELECT chk.*, CASE
+        """CREATE TEMP VIEW fin AS SELECT *, CASE
             WHEN problem IS NOT NULL THEN problem
-            WHEN dups.rn IS NOT NULL THEN 'duplicate_key|{spec.key[-1] if spec.name == "balances" else spec.key[0]}'
-            WHEN known.account_no IS NULL THEN 'unknown_reference|account_no'
-        END AS why
-        FROM chk LEFT JOIN dups USING (rn) LEFT JOIN known ON chk.account_no = known.account_no"""
+            WHEN unknown THEN 'unknown_reference|account_no'
+        END AS why FROM chk"""
     )
-    bad = con.execute("SELECT * FROM fin WHERE why IS NOT NULL ORDER BY rn").fetchall()
+    log.debug("%s: checked at %.2fs", delivery_file.name, time.perf_counter() - started)
+    bad = con.execute("SELECT * FROM fin WHERE problem IS NOT NULL OR unknown ORDER BY rn").fetchall()
     names = [d[0] for d in con.description]
-    for row in bad:
-        values = dict(zip(names, row, strict=True))
+    rows = [dict(zip(names, row, strict=True)) for row in bad]
+    where = locate([values["rn"] for values in rows])
+    for values in rows:
         reason, _, column = values["why"].partition("|")
-        rn = values["rn"]
+        line, raw = where[values["rn"]]
         detail = REASON_TEXT[reason].format(column=column, value=values.get(column))
-        out.rejects.append({"line": line_of(rn), "column": column, "reason": reason, "raw": rn, "detail": detail})
-    raws = raw_of([r["raw"] for r in out.rejects])
-    for r in out.rejects:
-        r["raw"] = raws[r["raw"]]
+        out.rejects.append({"line": line, "column": column, "reason": reason, "raw": raw, "detail": detail})
     out.rejects.extend(out.pre_rejects)
     out.rejects.sort(key=lambda r: r["line"])
     out.rows_loaded = out.rows_read - len(out.rejects)
@@ -278,12 +286,13 @@ def check_and_stage(
     def writer(folder: Path) -> None:
         # pyarrow writes the file so its schema is exactly the warehouse contract (nullability included)
         if spec.name == "balances":
-            query = f"SELECT account_no, {_cents('balance')} AS balance_cents FROM fin WHERE why IS NULL ORDER BY rn"
+            query = f"""SELECT account_no, {_cents("balance")} AS balance_cents
+                FROM chk WHERE problem IS NULL AND NOT unknown"""
             schema = warehouse.BALANCES_SCHEMA
         else:
             query = f"""SELECT txn_id, account_no, strptime(txn_time, '%Y-%m-%d %H:%M:%S') AS txn_time,
                 {_cents("amount")} AS amount_cents, direction, channel, customer_initiated = 'Y' AS customer_initiated
-                FROM fin WHERE why IS NULL ORDER BY rn"""
+                FROM chk WHERE problem IS NULL AND NOT unknown"""
             schema = warehouse.TRANSACTIONS_SCHEMA
         pq.write_table(con.sql(query).to_arrow_table().cast(schema), folder / "part-0.parquet")
 
@@ -292,22 +301,22 @@ def check_and_stage(
 
 
 def _load_source(con, delivery_file: DeliveryFile, scan_result: Scan, out: FactOutcome):
-    """Create view ``src`` (rn, spec columns as trimmed text or NULL); return line/raw lookups."""
+    """Create ``src`` (rn, spec columns as text or NULL); return rns -> {rn: (line, raw)}."""
     spec = delivery_file.spec
     path = delivery_file.path
     if delivery_file.ext == "csv":
         header = read_csv_header(path, spec)
         out.warnings.extend(header.warnings)
-        if scan_result.plain and _load_plain_csv(con, path, header, scan_result):
-            out.rows_read = scan_result.lines - 1
+        if scan_result.plain and _load_plain_csv(con, path, header):
+            out.rows_read = con.execute("SELECT count(*) FROM raw_src").fetchone()[0]
             _src_view(con, spec, header, "raw_src", "rowid")
-            return (lambda rn: int(rn) + 2), (lambda rns: _raw_lines(path, rns))
+            return lambda rns: _locate_lines(path, rns)
         header, records = iter_csv(path, spec)
         lines, raws, columns = [], [], {name: [] for name in spec.column_names}
         for record in records:
             out.rows_read += 1
             if record.error:
-                out.rejects.append(
+                out.pre_rejects.append(
                     {
                         "line": record.line,
                         "column": None,
@@ -322,17 +331,14 @@ def _load_source(con, delivery_file: DeliveryFile, scan_result: Scan, out: FactO
             for name in spec.column_names:
                 columns[name].append(record.values[name])
         _register_text(con, columns, len(lines))
-        out.pre_rejects, out.rejects = out.rejects, []
-        return (lambda rn: lines[rn]), (lambda rns: {rn: raws[rn] for rn in rns})
+        return lambda rns: {rn: (lines[rn], raws[rn]) for rn in rns}
     header, table = read_parquet(path, spec)
     out.warnings.extend(header.warnings)
     columns = parquet_text_columns(table, spec)
     out.rows_read = table.num_rows
     _register_text(con, columns, table.num_rows)
     names = list(columns)
-    return (lambda rn: int(rn) + 2), (
-        lambda rns: {rn: render_raw({n: columns[n][rn] for n in names}, names) for rn in rns}
-    )
+    return lambda rns: {rn: (rn + 2, render_raw({n: columns[n][rn] for n in names}, names)) for rn in rns}
 
 
 def _register_text(con, columns: dict[str, list], n: int) -> None:
@@ -342,7 +348,7 @@ def _register_text(con, columns: dict[str, list], n: int) -> None:
     con.execute("CREATE TEMP TABLE src AS SELECT * FROM src_arrow")
 
 
-def _load_plain_csv(con, path: Path, header: Header, scan_result: Scan) -> bool:
+def _load_plain_csv(con, path: Path, header: Header) -> bool:
     columns = "{" + ", ".join(f"{_sql_str(c)}: 'VARCHAR'" for c in header.columns) + "}"
     try:
         con.execute(
@@ -350,34 +356,34 @@ def _load_plain_csv(con, path: Path, header: Header, scan_result: Scan) -> bool:
             auto_detect = false, columns = {columns}, delim = ',', quote = '"', escape = '"',
             strict_mode = true, null_padding = false, encoding = 'utf-8')"""
         )
-    except duckdb.Error:
-        return False
-    count = con.execute("SELECT count(*) FROM raw_src").fetchone()[0]
-    if count != scan_result.lines - 1:
-        con.execute("DROP TABLE raw_src")
+    except duckdb.Error:  # a row DuckDB cannot split: the Python reader reports it as bad_row
         return False
     return True
 
 
 def _src_view(con, spec: TableSpec, header: Header, source: str, rn: str) -> None:
     cols = [
-        (f"nullif(trim(\"{c}\", ' \t'), '') AS \"{c}\"" if c in header.columns else f'NULL::VARCHAR AS "{c}"')
+        (f'nullif("{c}", \'\') AS "{c}"' if c in header.columns else f'NULL::VARCHAR AS "{c}"')
         for c in spec.column_names
     ]
     con.execute(f"CREATE TEMP VIEW src AS SELECT {rn} AS rn, {', '.join(cols)} FROM {source}")
 
 
-def _raw_lines(path: Path, rns: list[int]) -> dict[int, str]:
-    """The text of a few physical lines (fast path: record rn is line rn + 2)."""
-    wanted = {int(rn) + 2: rn for rn in rns}
-    found: dict[int, str] = {}
+def _locate_lines(path: Path, rns: list[int]) -> dict[int, tuple[int, str]]:
+    """Line number and text of a few records of a plain file: record rn is the rn-th non-blank line after the header."""
+    wanted = set(rns)
+    found: dict[int, tuple[int, str]] = {}
     if not wanted:
         return found
     last = max(wanted)
+    rn = -2  # the header is record -1
     with path.open("rb") as fh:
         for number, data in enumerate(fh, start=1):
-            if number in wanted:
-                found[wanted[number]] = data.decode("utf-8").rstrip("\r\n")
-            if number >= last:
+            text = data.decode("utf-8").rstrip("\r\n")
+            if number == 1 or text:
+                rn += 1
+            if rn in wanted and text:
+                found[rn] = (number, text)
+            if rn >= last:
                 break
     return found

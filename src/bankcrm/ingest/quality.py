@@ -6,13 +6,18 @@ manager create ``no_rm`` for their customers. Findings that persist keep their `
 """
 
 import datetime as dt
+import json
 import re
 from collections import defaultdict
+from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Max
 from stdnum.cn import ric
 
 from bankcrm.customers.models import Customer
+from bankcrm.org.models import Staff
 
 from .models import QualityFinding
 
@@ -123,3 +128,34 @@ def recompute_findings() -> int:
             batch_size=2000,
         )
     return len(wanted)
+
+
+def _fingerprint() -> list:
+    """What the findings depend on: customers and staff (any save moves last_updated), and the findings."""
+    customers = Customer._base_manager.aggregate(n=Count("pk"), t=Max("last_updated"))
+    staff = Staff._base_manager.aggregate(n=Count("pk"), t=Max("last_updated"))
+    findings = QualityFinding._base_manager.count()
+    return [customers["n"], str(customers["t"]), staff["n"], str(staff["t"]), findings]
+
+
+def _fingerprint_path() -> Path:
+    return Path(settings.BANKCRM_HOME) / "cache" / "ingest-quality.json"
+
+
+def refresh_findings() -> int:
+    """Recompute the findings unless customers and staff are unchanged since the last recompute.
+
+    A balances-only delivery then costs no pass over a million customers (docs/adr/0201).
+    """
+    path = _fingerprint_path()
+    try:
+        if json.loads(path.read_text()) == _fingerprint():
+            return QualityFinding._base_manager.count()
+    except (OSError, ValueError):
+        pass
+    count = recompute_findings()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(_fingerprint()))
+    tmp.replace(path)
+    return count

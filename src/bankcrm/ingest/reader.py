@@ -21,7 +21,6 @@ import pyarrow.parquet as pq
 from .tables import FILE_NAME_RE, TABLE_ORDER, TABLES, TableSpec
 
 BOM = "\ufeff"
-STRIP = " \t"
 
 
 class FileRefused(Exception):
@@ -143,9 +142,7 @@ def check_header(spec: TableSpec, columns: list[str], file_name: str) -> Header:
 
 
 def _clean(value: str | None) -> str | None:
-    if value is None:
-        return None
-    value = value.strip(STRIP)
+    # A value is taken exactly as written (no trimming: " 12.00" is not a number); empty means null.
     return value or None
 
 

@@ -8,7 +8,9 @@ recorded, or not recorded at all — running the import again finishes the job.
 """
 
 import getpass
+import logging
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,9 +22,11 @@ from bankcrm.core import warehouse
 
 from . import dimensions, facts
 from .models import ImportedFile, ImportRun, RejectedRow
-from .quality import recompute_findings
+from .quality import refresh_findings
 from .reader import DeliveryFile, FileRefused, control_file_for, discover, iter_records, read_control_file
 from .tables import FACT_TABLES
+
+log = logging.getLogger(__name__)
 
 
 class DeliveryNotFound(Exception):
@@ -62,7 +66,7 @@ def import_delivery(folder: Path, *, progress: Progress | None = None, duckdb_th
             entry = context.import_file(delivery_file, progress)
             report["files"].append(entry)
             progress.summary(_summary(entry))
-        report["quality_findings"] = recompute_findings()
+        report["quality_findings"] = refresh_findings()
     except BaseException:
         run.status = ImportRun.Status.FAILED
         run.finished = timezone.now()
@@ -138,10 +142,12 @@ class _RunContext:
 
     def import_file(self, f: DeliveryFile, progress: Progress) -> dict:
         is_fact = f.table in FACT_TABLES
+        started = time.perf_counter()
         try:
             scanned = facts.scan(f.path, want_plain=is_fact and f.ext == "csv")
         except OSError as exc:
             return self._refuse(f, "", f"{f.name}: unreadable ({exc.strerror or exc})")
+        log.debug("%s: scanned in %.2fs", f.name, time.perf_counter() - started)
         if ImportedFile.objects.filter(
             sha256=scanned.sha256, table=f.table, business_date=f.business_date, status=ImportedFile.Status.IMPORTED
         ).exists():
@@ -199,7 +205,9 @@ class _RunContext:
         if is_fact:
             # Swap the partition in first: if the run dies before the records commit, the next run
             # imports the file again and replaces the partition with the same data.
+            started = time.perf_counter()
             warehouse.replace_partition(f.table, f.business_date, outcome.writer)
+            log.debug("%s: partition written in %.2fs", f.name, time.perf_counter() - started)
             with transaction.atomic():
                 self._record(f, scanned.sha256, entry["status"], entry, outcome.rejects, warnings)
             return entry
