@@ -131,3 +131,20 @@ def test_missing_folder_is_a_clear_error():
 
     with pytest.raises(CommandError, match="not found"):
         call_command("import_delivery", "/nonexistent/delivery")
+
+
+def test_account_keys_follow_new_accounts_and_changes_outside_the_import(delivery, run_import):
+    run_import(delivery("day1").write_all().folder)
+    d2 = delivery("day2")
+    d2.write("accounts", [cells("A003,C001,DD01,2026-11-01,,,active,B001")], day="20261101")
+    d2.write("balances", [cells("2026-11-01,A003,5.00")], day="20261101")
+    _, report = run_import(d2.folder)
+    assert by_file(report)["balances_20261101.csv"]["rows_loaded"] == 1  # the account of the same delivery
+    Account.objects.create(
+        account_no="A004", customer_id="C001", product_id="DD01", open_date=dt.date(2026, 11, 2), status="active"
+    )
+    d3 = delivery("day3")
+    d3.write("balances", [cells("2026-11-02,A004,6.00"), cells("2026-11-02,A999,1.00")], day="20261102")
+    _, report = run_import(d3.folder)
+    entry = by_file(report)["balances_20261102.csv"]
+    assert entry["rows_loaded"] == 1 and [r["reason"] for r in entry["rejects"]] == ["unknown_reference"]

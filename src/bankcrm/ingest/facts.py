@@ -12,6 +12,7 @@ Parquet input) goes through the Python reader first and then through the same SQ
 import codecs
 import datetime as dt
 import hashlib
+import io
 import logging
 import time
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 from django.conf import settings
 from django.db import connection
@@ -121,12 +123,30 @@ def _cached_keys(version: tuple[int, int]) -> pa.Table | None:
 
 
 def _keys_from_database() -> pa.Table:
+    """Every account_no, fetched as one newline-joined text and split by pyarrow's CSV reader.
+
+    Three million single-value rows through the DB-API cost seconds of Python objects; one
+    aggregated string costs one (docs/performance.md).
+    """
     from bankcrm.customers.models import Account
 
+    table = connection.ops.quote_name(Account._meta.db_table)
+    agg = (
+        "string_agg(account_no, chr(10))" if connection.vendor == "postgresql" else "group_concat(account_no, char(10))"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT account_no FROM {connection.ops.quote_name(Account._meta.db_table)}")
-        values = [row[0] for row in cursor.fetchall()]
-    return pa.table({"account_no": pa.array(values, pa.string())})
+        cursor.execute(f"SELECT {agg} FROM {table}")
+        text = cursor.fetchone()[0]
+    if not text:
+        return pa.table({"account_no": pa.array([], pa.string())})
+    return pcsv.read_csv(
+        io.BytesIO(text.encode("utf-8")),
+        read_options=pcsv.ReadOptions(column_names=["account_no"]),
+        parse_options=pcsv.ParseOptions(delimiter="\x1f", quote_char=False),
+        convert_options=pcsv.ConvertOptions(
+            column_types={"account_no": pa.string()}, strings_can_be_null=False, quoted_strings_can_be_null=False
+        ),
+    )
 
 
 class AccountKeys:
@@ -235,8 +255,7 @@ def check_and_stage(
     started = time.perf_counter()
     locate = _load_source(con, delivery_file, scan_result, out)
     log.debug("%s: read in %.2fs", delivery_file.name, time.perf_counter() - started)
-    known = keys.get()
-    con.register("known", known)
+    con.register("known", keys.get())
     log.debug("%s: account keys ready at %.2fs", delivery_file.name, time.perf_counter() - started)
 
     key_cols = ", ".join(f'"{k}"' for k in spec.key)
@@ -246,11 +265,12 @@ def check_and_stage(
         f"""CREATE TEMP TABLE chk AS
         SELECT src.*, {_problem_sql(spec, delivery_file.business_date)} AS problem,
                k.known_no IS NULL AS unknown
-        FROM src LEFT JOIN (SELECT account_no AS known_no FROM known) k ON src.account_no = k.known_no"""
+        FROM src LEFT JOIN known k(known_no) ON src.account_no = k.known_no"""
     )
     # Duplicate keys are rare: find the keys first, rank rows only for those (the first row is kept).
+    # (a balances row without problem has the file's date, so account_no alone decides)
     has_dups = con.execute(
-        f"SELECT count(*) FROM (SELECT {key_cols} FROM chk WHERE problem IS NULL GROUP BY ALL HAVING count(*) > 1)"
+        f'SELECT count(*) - count(DISTINCT "{dup_column}") FROM chk WHERE problem IS NULL'
     ).fetchone()[0]
     if has_dups:
         con.execute(
