@@ -203,3 +203,29 @@ def test_fact_rejects_through_the_python_reader(delivery, run_import):
     balances = by_file(report)[f"balances_{DAY}.csv"]
     assert [(r["line"], r["reason"]) for r in balances["rejects"]] == [(3, "bad_row")]
     assert balances["rows_read"] == 3 and balances["rows_loaded"] == 2
+
+
+def test_fact_rejects_one_pass_path_crlf_and_repeated_bad_line(delivery, run_import):
+    """No duplicate keys: DuckDB checks in one pass and rejected lines are found by their text."""
+    d = delivery().write_all(skip=("balances", "transactions", "sales"))
+    d.write(
+        "balances",
+        data=(
+            b"account_no,balance,as_of_date\r\n"  # columns in another order
+            b"A001,10.00,2026-10-31\r\n"
+            b"A999,1.00,2026-10-31\r\n"  # 3 unknown
+            b"\r\n"
+            b"A002,1.001,2026-10-31\r\n"  # 5 bad_number
+            b"A002,1.001,2026-10-31\r\n"  # 6 the same bad line again
+            b"A002,,2026-10-31\r\n"  # 7 missing balance
+        ),
+    )
+    _, report = run_import(d.folder)
+    balances = by_file(report)[f"balances_{DAY}.csv"]
+    assert [(r["line"], r["column"], r["reason"], r["raw"]) for r in balances["rejects"]] == [
+        (3, "account_no", "unknown_reference", "A999,1.00,2026-10-31"),
+        (5, "balance", "bad_number", "A002,1.001,2026-10-31"),
+        (6, "balance", "bad_number", "A002,1.001,2026-10-31"),
+        (7, "balance", "missing_field", "A002,,2026-10-31"),
+    ]
+    assert (balances["rows_read"], balances["rows_loaded"]) == (5, 1)

@@ -215,14 +215,14 @@ def _problem_sql(spec: TableSpec, business_date: dt.date) -> str:
         q = f'"{name}"'
         if col.required:
             whens.append(f"WHEN {q} IS NULL THEN 'missing_field|{name}'")
-        if col.kind == "date":
+        if spec.name == "balances" and name == "as_of_date":
+            # one file = one business date's partition (docs/adr/0201): anything else is bad_date
+            whens.append(f"WHEN {q} <> '{business_date.isoformat()}' THEN 'bad_date|{name}'")
+        elif col.kind == "date":
             whens.append(
                 f"WHEN NOT (regexp_full_match({q}, '{SQL_PATTERNS['date']}') "
                 f"AND try_strptime({q}, '%Y-%m-%d') IS NOT NULL) THEN 'bad_date|{name}'"
             )
-            if spec.name == "balances" and name == "as_of_date":
-                # one file = one business date's partition (docs/adr/0201)
-                whens.append(f"WHEN {q} <> '{business_date.isoformat()}' THEN 'bad_date|{name}'")
         elif col.kind == "timestamp":
             whens.append(
                 f"WHEN NOT (regexp_full_match({q}, '{SQL_PATTERNS['timestamp']}') "
@@ -253,52 +253,61 @@ def check_and_stage(
         con.execute(f"SET threads = {int(threads)}")
     out.con = con
     started = time.perf_counter()
-    locate = _load_source(con, delivery_file, scan_result, out)
-    log.debug("%s: read in %.2fs", delivery_file.name, time.perf_counter() - started)
     con.register("known", keys.get())
     log.debug("%s: account keys ready at %.2fs", delivery_file.name, time.perf_counter() - started)
-
-    key_cols = ", ".join(f'"{k}"' for k in spec.key)
+    problem_sql = _problem_sql(spec, delivery_file.business_date)
     dup_column = "account_no" if spec.name == "balances" else spec.key[0]
-    # One pass: each row's first format problem (spec column order) and whether its account exists.
-    con.execute(
-        f"""CREATE TEMP TABLE chk AS
-        SELECT src.*, {_problem_sql(spec, delivery_file.business_date)} AS problem,
-               k.known_no IS NULL AS unknown
-        FROM src LEFT JOIN known k(known_no) ON src.account_no = k.known_no"""
-    )
-    # Duplicate keys are rare: find the keys first, rank rows only for those (the first row is kept).
-    # (a balances row without problem has the file's date, so account_no alone decides)
-    has_dups = con.execute(
-        f'SELECT count(*) - count(DISTINCT "{dup_column}") FROM chk WHERE problem IS NULL'
-    ).fetchone()[0]
-    if has_dups:
+    # (a balances row without problem has the file's date, so account_no alone decides duplicates)
+    count_dups = f'SELECT count(*) - count(DISTINCT "{dup_column}") FROM chk WHERE problem IS NULL'
+
+    header = _one_pass(con, delivery_file, scan_result, problem_sql, out)
+    if header is not None and con.execute(count_dups).fetchone()[0]:
+        con.execute("DROP TABLE chk")  # duplicates need the file order: take the row-numbered path
+        header = None
+    if header is not None:
+        log.debug("%s: read and checked in one pass at %.2fs", delivery_file.name, time.perf_counter() - started)
+        names = list(header.columns)
+        bad = con.execute(
+            f"""SELECT {", ".join(f'"{c}"' for c in names)},
+                coalesce(problem, 'unknown_reference|account_no') AS why
+            FROM chk WHERE problem IS NOT NULL OR unknown"""
+        ).fetchall()
+        out.rejects = _rejects_by_text(delivery_file.path, names, bad)
+    else:
+        out.warnings = []
+        locate = _load_source(con, delivery_file, scan_result, out)
+        log.debug("%s: read at %.2fs", delivery_file.name, time.perf_counter() - started)
+        key_cols = ", ".join(f'"{k}"' for k in spec.key)
         con.execute(
-            f"""UPDATE chk SET problem = 'duplicate_key|{dup_column}' WHERE rn IN (
-                SELECT rn FROM (
-                    SELECT rn, row_number() OVER (PARTITION BY {key_cols} ORDER BY rn) AS i
-                    FROM chk SEMI JOIN (
-                        SELECT {key_cols} FROM chk WHERE problem IS NULL GROUP BY ALL HAVING count(*) > 1
-                    ) d USING ({key_cols})
-                    WHERE problem IS NULL
-                ) WHERE i > 1)"""
+            f"""CREATE TEMP TABLE chk AS
+            SELECT src.*, {problem_sql} AS problem, k.known_no IS NULL AS unknown
+            FROM src LEFT JOIN known k(known_no) ON src.account_no = k.known_no"""
         )
-    con.execute(
-        """CREATE TEMP VIEW fin AS SELECT *, CASE
-            WHEN problem IS NOT NULL THEN problem
-            WHEN unknown THEN 'unknown_reference|account_no'
-        END AS why FROM chk"""
-    )
+        if con.execute(count_dups).fetchone()[0]:
+            # the first good row of a key is kept, later ones are duplicate_key
+            con.execute(
+                f"""UPDATE chk SET problem = 'duplicate_key|{dup_column}' WHERE rn IN (
+                    SELECT rn FROM (
+                        SELECT rn, row_number() OVER (PARTITION BY {key_cols} ORDER BY rn) AS i
+                        FROM chk SEMI JOIN (
+                            SELECT {key_cols} FROM chk WHERE problem IS NULL GROUP BY ALL HAVING count(*) > 1
+                        ) d USING ({key_cols})
+                        WHERE problem IS NULL
+                    ) WHERE i > 1)"""
+            )
+        bad = con.execute(
+            """SELECT *, coalesce(problem, 'unknown_reference|account_no') AS why
+            FROM chk WHERE problem IS NOT NULL OR unknown ORDER BY rn"""
+        ).fetchall()
+        names = [d[0] for d in con.description]
+        rows = [dict(zip(names, row, strict=True)) for row in bad]
+        where = locate([values["rn"] for values in rows])
+        for values in rows:
+            reason, _, column = values["why"].partition("|")
+            line, raw = where[values["rn"]]
+            detail = REASON_TEXT[reason].format(column=column, value=values.get(column))
+            out.rejects.append({"line": line, "column": column, "reason": reason, "raw": raw, "detail": detail})
     log.debug("%s: checked at %.2fs", delivery_file.name, time.perf_counter() - started)
-    bad = con.execute("SELECT * FROM fin WHERE problem IS NOT NULL OR unknown ORDER BY rn").fetchall()
-    names = [d[0] for d in con.description]
-    rows = [dict(zip(names, row, strict=True)) for row in bad]
-    where = locate([values["rn"] for values in rows])
-    for values in rows:
-        reason, _, column = values["why"].partition("|")
-        line, raw = where[values["rn"]]
-        detail = REASON_TEXT[reason].format(column=column, value=values.get(column))
-        out.rejects.append({"line": line, "column": column, "reason": reason, "raw": raw, "detail": detail})
     out.rejects.extend(out.pre_rejects)
     out.rejects.sort(key=lambda r: r["line"])
     out.rows_loaded = out.rows_read - len(out.rejects)
@@ -318,6 +327,61 @@ def check_and_stage(
 
     out.writer = writer
     return out
+
+
+def _one_pass(con, delivery_file: DeliveryFile, scan_result: Scan, problem_sql: str, out: FactOutcome):
+    """The fast path: DuckDB reads, checks and joins a plain CSV in one pass into ``chk``.
+
+    Only when the header holds exactly the spec's columns, so a rejected row's raw line can be
+    rebuilt from its values and found in the file. Returns the header, or None to take the slow path.
+    """
+    if delivery_file.ext != "csv" or not scan_result.plain:
+        return None
+    spec = delivery_file.spec
+    header = read_csv_header(delivery_file.path, spec)
+    out.warnings.extend(header.warnings)
+    if sorted(header.columns) != sorted(spec.column_names):
+        return None
+    columns = "{" + ", ".join(f"{_sql_str(c)}: 'VARCHAR'" for c in header.columns) + "}"
+    try:
+        con.execute(
+            f"""CREATE TEMP TABLE chk AS
+            SELECT s.*, {problem_sql} AS problem, k.known_no IS NULL AS unknown
+            FROM read_csv({_sql_str(str(delivery_file.path))}, header = true, auto_detect = false,
+                          columns = {columns}, delim = ',', quote = '"', escape = '"', strict_mode = true,
+                          null_padding = false, encoding = 'utf-8') s
+            LEFT JOIN known k(known_no) ON s.account_no = k.known_no"""
+        )
+    except duckdb.Error:  # a row DuckDB cannot split: the Python reader reports it as bad_row
+        return None
+    out.rows_read = con.execute("SELECT count(*) FROM chk").fetchone()[0]
+    return header
+
+
+def _rejects_by_text(path: Path, names: list[str], bad: list[tuple]) -> list[dict]:
+    """Line numbers of rejected rows of a plain file, found by their text (one record per line).
+
+    Without duplicate keys, two identical lines always get the same verdict, so every line whose
+    text is a rejected row's text is that row.
+    """
+    if not bad:
+        return []
+    by_text: dict[str, tuple] = {}
+    for row in bad:
+        by_text[",".join("" if v is None else v for v in row[:-1])] = row
+    rejects = []
+    with path.open("rb") as fh:
+        next(fh)  # header
+        for number, data in enumerate(fh, start=2):
+            text = data.decode("utf-8").rstrip("\r\n")
+            row = by_text.get(text)
+            if row is None:
+                continue
+            reason, _, column = row[-1].partition("|")
+            value = row[names.index(column)]
+            detail = REASON_TEXT[reason].format(column=column, value=value)
+            rejects.append({"line": number, "column": column, "reason": reason, "raw": text, "detail": detail})
+    return rejects
 
 
 def _load_source(con, delivery_file: DeliveryFile, scan_result: Scan, out: FactOutcome):
