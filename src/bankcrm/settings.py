@@ -177,6 +177,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BANKCRM_HOME / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]  # the shipped Bootstrap, htmx, ECharts and our own assets
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "complaints"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("new/", views.register, name="register"),
+    path("reports/", views.report, name="report"),
+    path("<str:reference>/", views.detail, name="detail"),
+    path("<str:reference>/transition/", views.transition, name="transition"),
+]

@@ -1,0 +1,250 @@
+"""The figures the desk reports (spec/complaints.md), per branch, tier, category and period.
+
+Definitions (docs/complaints.md "Figures"):
+* received: complaints whose receipt falls in the period;
+* complaint rate: received ÷ active customers of the same branches (goal < 2%);
+* first-contact resolution rate: summary resolutions ÷ received;
+* on-time rate per clock: met ÷ (met + breached) among the bank's obligations whose outcome is known;
+* days to resolve: receipt to (first) response, in days; mean and 90th percentile (nearest rank);
+* escalation rate: escalated at least once ÷ received; reopen rate: reopened ÷ responded;
+* satisfaction rate: satisfied ÷ answered surveys (goal ≥ 80%); compensation paid: sum.
+"""
+
+import datetime as dt
+import io
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils import timezone
+
+from bankcrm.customers.models import Customer
+
+from .choices import OPEN_CLOCK_STATES, Category, ClockState
+from .models import Complaint, Deadline, root_cause_label
+
+COMPLAINT_RATE_GOAL = Decimal("0.02")
+SATISFACTION_GOAL = Decimal("0.80")
+
+
+def ratio(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"))
+
+
+def percentile_nearest_rank(values: list[float], pct: int) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
+
+
+@dataclass
+class Figures:
+    received: int = 0
+    active_customers: int = 0
+    complaint_rate: Decimal | None = None
+    first_contact: int = 0
+    first_contact_rate: Decimal | None = None
+    responded: int = 0
+    closed: int = 0
+    days_to_resolve_mean: float | None = None
+    days_to_resolve_p90: float | None = None
+    escalated: int = 0
+    escalation_rate: Decimal | None = None
+    reopened: int = 0
+    reopen_rate: Decimal | None = None
+    satisfied: int = 0
+    answered: int = 0
+    satisfaction_rate: Decimal | None = None
+    compensation: Decimal = Decimal("0.00")
+    on_time: dict = field(default_factory=dict)  # clock -> {"met", "breached", "rate"}
+    root_causes: list = field(default_factory=list)  # [(code, label, count, cumulative share)]
+    by_branch: list = field(default_factory=list)
+    by_category: list = field(default_factory=list)
+    open_breaches: int = 0
+
+    @property
+    def complaint_rate_ok(self) -> bool | None:
+        return None if self.complaint_rate is None else self.complaint_rate < COMPLAINT_RATE_GOAL
+
+    @property
+    def satisfaction_ok(self) -> bool | None:
+        return None if self.satisfaction_rate is None else self.satisfaction_rate >= SATISFACTION_GOAL
+
+
+def period_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    tz = timezone.get_default_timezone()  # the bank's own calendar days
+    return (
+        dt.datetime.combine(start, dt.time.min, tzinfo=tz),
+        dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
+    )
+
+
+def compute(complaints, customers, *, start: dt.date, end: dt.date, now: dt.datetime | None = None) -> Figures:
+    """``complaints`` and ``customers`` are already scoped and filtered (branch, tier, category)."""
+    now = now or timezone.now()
+    lo, hi = period_bounds(start, end)
+    rows = list(
+        complaints.filter(received_at__gte=lo, received_at__lt=hi).values(
+            "pk",
+            "branch_id",
+            "category",
+            "received_at",
+            "responded_at",
+            "closed_at",
+            "summary_resolution",
+            "escalations",
+            "reopens",
+            "satisfaction",
+            "root_cause",
+            "compensation",
+        )
+    )
+    f = Figures(received=len(rows))
+    f.active_customers = customers.filter(status="active").count()
+    f.complaint_rate = ratio(f.received, f.active_customers)
+    f.first_contact = sum(r["summary_resolution"] for r in rows)
+    f.first_contact_rate = ratio(f.first_contact, f.received)
+    responded = [r for r in rows if r["responded_at"]]
+    f.responded, f.closed = len(responded), sum(1 for r in rows if r["closed_at"])
+    days = [(r["responded_at"] - r["received_at"]).total_seconds() / 86400 for r in responded]
+    if days:
+        f.days_to_resolve_mean = round(sum(days) / len(days), 1)
+        f.days_to_resolve_p90 = round(percentile_nearest_rank(days, 90), 1)
+    f.escalated = sum(1 for r in rows if r["escalations"])
+    f.escalation_rate = ratio(f.escalated, f.received)
+    f.reopened = sum(1 for r in responded if r["reopens"])
+    f.reopen_rate = ratio(f.reopened, f.responded)
+    answered = [r["satisfaction"] for r in rows if r["satisfaction"]]
+    f.answered, f.satisfied = len(answered), answered.count("satisfied")
+    f.satisfaction_rate = ratio(f.satisfied, f.answered)
+    f.compensation = sum((r["compensation"] for r in rows), Decimal("0.00"))
+    f.on_time = on_time_by_clock([r["pk"] for r in rows], now)
+    f.root_causes = pareto(Counter(r["root_cause"] for r in rows if r["root_cause"]))
+    f.by_branch = breakdown(rows, "branch_id", lambda code: code)
+    f.by_category = breakdown(rows, "category", lambda code: str(Category(code).label))
+    f.open_breaches = (
+        Deadline.objects.filter(complaint_id__in=[r["pk"] for r in rows], binding=True, met_at__isnull=True)
+        .filter(state=ClockState.BREACHED)
+        .count()
+    )
+    return f
+
+
+def on_time_by_clock(pks: list[int], now: dt.datetime) -> dict:
+    result: dict[str, dict] = defaultdict(lambda: {"met": 0, "breached": 0, "rate": None})
+    for d in Deadline.objects.filter(complaint_id__in=pks, binding=True).only("clock", "state", "due_at"):
+        state = d.live_state(now)
+        if state == ClockState.MET:
+            result[d.clock]["met"] += 1
+        elif state == ClockState.BREACHED:
+            result[d.clock]["breached"] += 1
+        elif state in OPEN_CLOCK_STATES or state == ClockState.STOPPED:
+            continue  # outcome not known yet, or replaced by an extension
+    for values in result.values():
+        values["rate"] = ratio(values["met"], values["met"] + values["breached"])
+    return dict(sorted(result.items()))
+
+
+def pareto(counts: Counter) -> list[tuple[str, str, int, Decimal]]:
+    total = sum(counts.values())
+    rows, running = [], 0
+    for code, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        running += count
+        label = root_cause_label(code)
+        rows.append((code, label, count, ratio(running, total)))
+    return rows
+
+
+def breakdown(rows: list[dict], key: str, label) -> list[dict]:
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        groups[r[key]].append(r)
+    out = []
+    for code, items in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        answered = [r["satisfaction"] for r in items if r["satisfaction"]]
+        out.append(
+            {
+                "code": code,
+                "label": label(code),
+                "received": len(items),
+                "first_contact_rate": ratio(sum(r["summary_resolution"] for r in items), len(items)),
+                "escalation_rate": ratio(sum(1 for r in items if r["escalations"]), len(items)),
+                "satisfaction_rate": ratio(answered.count("satisfied"), len(answered)),
+                "compensation": sum((r["compensation"] for r in items), Decimal("0.00")),
+            }
+        )
+    return out
+
+
+def pareto_chart(f: Figures) -> dict:
+    """An ECharts option: bars of root-cause counts and the cumulative share line."""
+    return {
+        "tooltip": {"trigger": "axis"},
+        "xAxis": {"type": "category", "data": [label for _, label, _, _ in f.root_causes]},
+        "yAxis": [
+            {"type": "value", "name": "n"},
+            {"type": "value", "max": 100, "axisLabel": {"formatter": "{value}%"}},
+        ],
+        "series": [
+            {"type": "bar", "data": [count for _, _, count, _ in f.root_causes]},
+            {"type": "line", "yAxisIndex": 1, "data": [float(share * 100) for _, _, _, share in f.root_causes]},
+        ],
+    }
+
+
+def excel(f: Figures, *, start: dt.date, end: dt.date, scope_label: str = "") -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "summary"
+    ws.append(["complaint desk report", f"{start} – {end}", scope_label])
+    for name, value in [
+        ("complaints received", f.received),
+        ("active customers", f.active_customers),
+        ("complaint rate (goal < 2%)", f.complaint_rate),
+        ("first-contact resolution rate", f.first_contact_rate),
+        ("responded", f.responded),
+        ("closed", f.closed),
+        ("days to resolve, mean", f.days_to_resolve_mean),
+        ("days to resolve, 90th percentile", f.days_to_resolve_p90),
+        ("escalation rate", f.escalation_rate),
+        ("reopen rate", f.reopen_rate),
+        ("satisfaction rate (goal >= 80%)", f.satisfaction_rate),
+        ("answered surveys", f.answered),
+        ("compensation paid", f.compensation),
+        ("breached deadlines not met", f.open_breaches),
+    ]:
+        ws.append([name, value])
+    ws = wb.create_sheet("on_time")
+    ws.append(["clock", "met", "breached", "on-time rate"])
+    for clock, v in f.on_time.items():
+        ws.append([clock, v["met"], v["breached"], v["rate"]])
+    for title, rows in (("branches", f.by_branch), ("categories", f.by_category)):
+        ws = wb.create_sheet(title)
+        ws.append(
+            ["code", "name", "received", "first-contact rate", "escalation rate", "satisfaction rate", "compensation"]
+        )
+        for r in rows:
+            ws.append([r["code"], r["label"], r["received"], r["first_contact_rate"], r["escalation_rate"],
+                       r["satisfaction_rate"], r["compensation"]])  # fmt: skip
+    ws = wb.create_sheet("root_causes")
+    ws.append(["root cause", "name", "complaints", "cumulative share"])
+    for row in f.root_causes:
+        ws.append(list(row))
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def customers_for(user, branch_codes: frozenset[str] | None):
+    qs = Customer.objects.restrict(user, "view")
+    return qs.filter(branch__in=sorted(branch_codes)) if branch_codes is not None else qs
+
+
+def complaints_for(user):
+    return Complaint.objects.restrict(user, "view")

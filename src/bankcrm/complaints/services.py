@@ -1,0 +1,568 @@
+"""The complaint desk's operations: the ONLY place a complaint changes (after Oscar's ``set_status``).
+
+Every state change goes through ``transition()``: it locks the row, checks the
+transition map against the *locked* state, saves, records one event and
+starts / meets / stops clocks, all in one transaction. Two handlers acting at
+once are serialised by the lock; the second sees the new state and is refused.
+"""
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from bankcrm.core.exceptions import TransitionNotAllowed
+
+from . import events, policies
+from .choices import OPEN_CLOCK_STATES, Action, ClockState, RootCause, Satisfaction, Status, Tier
+from .models import Complaint, Deadline, ReferenceCounter
+
+log = logging.getLogger("bankcrm.complaints")
+
+S, A = Status, Action
+# current status -> {action: next status}. Extend and holding_reply keep the status (they move clocks).
+TRANSITIONS: dict[str, dict[str, str]] = {
+    S.RECEIVED: {
+        A.ACKNOWLEDGE: S.ACKNOWLEDGED,
+        A.INVESTIGATE: S.INVESTIGATING,
+        A.RESPOND: S.RESPONDED,  # resolved at first contact
+        A.ESCALATE: S.ESCALATED,
+        A.REFER: S.REFERRED,
+        A.EXTEND: S.RECEIVED,
+        A.HOLDING_REPLY: S.RECEIVED,
+    },
+    S.ACKNOWLEDGED: {
+        A.INVESTIGATE: S.INVESTIGATING,
+        A.RESPOND: S.RESPONDED,
+        A.ESCALATE: S.ESCALATED,
+        A.REFER: S.REFERRED,
+        A.EXTEND: S.ACKNOWLEDGED,
+        A.HOLDING_REPLY: S.ACKNOWLEDGED,
+    },
+    S.INVESTIGATING: {
+        A.RESPOND: S.RESPONDED,
+        A.ESCALATE: S.ESCALATED,
+        A.REFER: S.REFERRED,
+        A.EXTEND: S.INVESTIGATING,
+        A.HOLDING_REPLY: S.INVESTIGATING,
+    },
+    S.ESCALATED: {
+        A.INVESTIGATE: S.INVESTIGATING,
+        A.RESPOND: S.RESPONDED,
+        A.ESCALATE: S.ESCALATED,
+        A.REFER: S.REFERRED,
+        A.EXTEND: S.ESCALATED,
+        A.HOLDING_REPLY: S.ESCALATED,
+    },
+    S.RESPONDED: {
+        A.CLOSE: S.CLOSED,
+        A.REOPEN: S.REOPENED,
+        A.ESCALATE: S.ESCALATED,
+        A.REFER: S.REFERRED,
+    },
+    S.REOPENED: {
+        A.INVESTIGATE: S.INVESTIGATING,
+        A.RESPOND: S.RESPONDED,
+        A.ESCALATE: S.ESCALATED,
+        A.REFER: S.REFERRED,
+    },
+    S.REFERRED: {A.CLOSE: S.CLOSED},
+    # After closing the customer may still ask for a review or go to the ombudsman / regulator.
+    S.CLOSED: {A.REOPEN: S.REOPENED, A.REFER: S.REFERRED},
+}
+
+# Who may approve a second extension ("approved by a senior manager", docs/adr/0101).
+SENIOR_ROLES = ("admin", "branch_manager", "head_office")
+SENIOR_PERMISSION = "complaints.approve_extension"
+
+
+def allowed_actions(status: str) -> list[str]:
+    return list(TRANSITIONS.get(status, {}))
+
+
+def is_senior(user) -> bool:
+    if user is None:
+        return False
+    if user.is_superuser or user.has_perm(SENIOR_PERMISSION):
+        return True
+    profile = getattr(user, "profile", None)
+    return profile is not None and profile.role in SENIOR_ROLES
+
+
+# --- registration -----------------------------------------------------------------------------
+
+
+def next_reference(day: dt.date) -> str:
+    """CP-YYYYMMDD-NNNNNN: the day's counter row is locked, so concurrent registrations queue up.
+
+    Must run inside the registration's transaction: a rolled-back registration gives its number back
+    (it was never shown to anyone); a committed one never reuses it (unique constraint on reference).
+    """
+    ReferenceCounter.objects.bulk_create([ReferenceCounter(day=day, last=0)], ignore_conflicts=True)
+    counter = ReferenceCounter.objects.select_for_update().get(day=day)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"CP-{day:%Y%m%d}-{counter.last:06d}"
+
+
+def age_on(birth_date: dt.date, day: dt.date) -> int:
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+VULNERABLE_AGE = 65
+
+
+@transaction.atomic
+def register_complaint(
+    *,
+    user,
+    branch,
+    channel: str,
+    category: str,
+    description: str,
+    policy: str = "cn",
+    payment_service: bool = False,
+    received_at: dt.datetime | None = None,
+    customer=None,
+    product=None,
+    staff_involved=None,
+    amount_in_dispute: Decimal | None = None,
+    severity: str = "low",
+    vulnerable: bool = False,
+    now: dt.datetime | None = None,
+) -> Complaint:
+    """Register a complaint: a reference number at once, clocks started at the moment of receipt."""
+    now = now or timezone.now()
+    received_at = received_at or now
+    errors = {}
+    if timezone.is_naive(received_at):
+        errors["received_at"] = "give the time with its UTC offset, e.g. 2026-09-23T10:30:00+08:00"
+    elif received_at > now + dt.timedelta(minutes=5):
+        errors["received_at"] = "the complaint cannot be received in the future"
+    if policy not in policies.POLICIES:
+        errors["policy"] = f"unknown policy {policy!r}; one of: {', '.join(policies.POLICIES)}"
+    if not (description or "").strip():
+        errors["description"] = "describe the complaint"
+    if errors:
+        raise ValidationError(errors)
+    receipt = policies.local_date(policy, received_at)
+    if customer is not None and customer.birth_date is not None:
+        vulnerable = age_on(customer.birth_date, receipt) >= VULNERABLE_AGE
+    can_handle = user is not None and user.has_perm("complaints.change_complaint")
+    complaint = Complaint.objects.create(
+        reference=next_reference(timezone.localdate(now)),
+        policy=policy,
+        payment_service=bool(payment_service),
+        received_at=received_at,
+        customer=customer,
+        branch=branch,
+        channel=channel,
+        category=category,
+        product=product,
+        staff_involved=staff_involved,
+        amount_in_dispute=amount_in_dispute,
+        severity=severity,
+        vulnerable=vulnerable,
+        description=description,
+        assignee=user if can_handle else None,
+    )
+    events.complaint_registered(complaint, user, at=now)
+    _start_clocks(complaint, "register", started_at=received_at, start_day=receipt)
+    return complaint
+
+
+@transaction.atomic
+def assign(complaint: Complaint, *, user, assignee, now: dt.datetime | None = None) -> Complaint:
+    locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    if locked.status == Status.CLOSED:
+        raise TransitionNotAllowed(f"{locked.reference} is closed; it cannot be assigned")
+    locked.assignee = assignee
+    locked.save(update_fields=["assignee", "last_updated"])
+    events.complaint_assigned(locked, user, assignee=assignee, at=now)
+    return locked
+
+
+# --- the one transition method ------------------------------------------------------------------
+
+
+@dataclass
+class _Step:
+    complaint: Complaint
+    user: object
+    action: str
+    from_status: str
+    now: dt.datetime
+    note: str
+
+
+@transaction.atomic
+def transition(
+    complaint: Complaint,
+    action: str,
+    *,
+    user,
+    note: str = "",
+    reason: str = "",
+    root_cause: str = "",
+    satisfaction: str = "",
+    remedy: str = "",
+    compensation: Decimal | None = None,
+    now: dt.datetime | None = None,
+) -> Complaint:
+    """Apply ``action`` to ``complaint``; returns the updated (locked, saved) complaint.
+
+    Raises TransitionNotAllowed (API 409) when the action is not allowed now,
+    ValidationError (API 400) when the action lacks what it needs, PermissionDenied
+    (API 403) for a second extension without a senior role.
+    """
+    now = now or timezone.now()
+    locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    current = locked.status
+    if action not in Action.values or action not in _HANDLERS:
+        raise ValidationError({"action": f"unknown action {action!r}; one of: {', '.join(_HANDLERS)}"})
+    moves = TRANSITIONS.get(current, {})
+    if action not in moves:
+        allowed = ", ".join(moves) or "none"
+        raise TransitionNotAllowed(
+            f"{locked.reference} is {current}: '{action}' is not allowed now (allowed: {allowed})"
+        )
+    errors = {}
+    if action in (A.ESCALATE, A.EXTEND) and not (reason or "").strip():
+        errors["reason"] = f"a reason is required to {action}"
+    root_cause = (root_cause or "").strip()
+    if action == A.CLOSE and not root_cause:
+        errors["root_cause"] = f"the root cause is required to close (a code: {', '.join(RootCause.values)})"
+    if satisfaction and satisfaction not in Satisfaction.values:
+        errors["satisfaction"] = f"one of: {', '.join(Satisfaction.values)}, or empty for no answer"
+    if compensation is not None and compensation < 0:
+        errors["compensation"] = "compensation cannot be negative"
+    if errors:
+        raise ValidationError(errors)
+    step = _Step(locked, user, action, current, now, note or "")
+    locked.status = moves[action]
+    _HANDLERS[action](
+        step, reason=reason, root_cause=root_cause, satisfaction=satisfaction, remedy=remedy, compensation=compensation
+    )
+    locked.save()
+    _meet_clocks(locked, action, now)
+    return locked
+
+
+def _on_acknowledge(step: _Step, **_):
+    events.complaint_acknowledged(step.complaint, step.user, from_status=step.from_status, note=step.note, at=step.now)
+
+
+def _on_investigate(step: _Step, **_):
+    events.complaint_investigated(step.complaint, step.user, from_status=step.from_status, note=step.note, at=step.now)
+
+
+def _on_respond(step: _Step, *, remedy, compensation, **_):
+    c = step.complaint
+    first = c.responded_at is None
+    if first:
+        c.responded_at = step.now
+        receipt = policies.local_date(c.policy, c.received_at)
+        in_window = policies.local_date(c.policy, step.now) <= policies.summary_resolution_due(c.policy, receipt)
+        c.summary_resolution = in_window and c.tier == Tier.FRONT and c.escalations == 0
+    if remedy:
+        c.remedy = remedy
+    if compensation is not None:
+        c.compensation = compensation
+    events.complaint_responded(
+        c,
+        step.user,
+        from_status=step.from_status,
+        note=step.note,
+        remedy=remedy,
+        compensation=compensation,
+        at=step.now,
+    )
+    _start_clocks(c, "respond", started_at=step.now, start_day=policies.local_date(c.policy, step.now))
+
+
+def _on_close(step: _Step, *, root_cause, satisfaction, remedy, compensation, **_):
+    c = step.complaint
+    c.closed_at = step.now
+    c.root_cause = root_cause
+    c.satisfaction = satisfaction or ""
+    if remedy:
+        c.remedy = remedy
+    if compensation is not None:
+        c.compensation = compensation
+    events.complaint_closed(
+        c, step.user, from_status=step.from_status, note=step.note, root_cause=root_cause,
+        satisfaction=c.satisfaction, at=step.now,
+    )  # fmt: skip
+
+
+def _on_escalate(step: _Step, *, reason, **_):
+    c = step.complaint
+    if c.tier >= Tier.SENIOR:
+        raise TransitionNotAllowed(
+            f"{c.reference} is already at tier {c.tier}, the highest; refer it to the ombudsman / regulator instead"
+        )
+    from_tier = c.tier
+    c.tier += 1
+    c.escalations += 1
+    events.complaint_escalated(
+        c, step.user, reason=reason, from_status=step.from_status, from_tier=from_tier, note=step.note, at=step.now
+    )
+
+
+def _on_reopen(step: _Step, **_):
+    c = step.complaint
+    c.reopens += 1
+    c.closed_at = None
+    events.complaint_reopened(c, step.user, from_status=step.from_status, note=step.note, at=step.now)
+
+
+def _on_refer(step: _Step, **_):
+    c = step.complaint
+    events.complaint_referred(c, step.user, from_status=step.from_status, note=step.note, at=step.now)
+    # The ombudsman / regulator now holds it: the bank's own clocks stop (a breach stays a breach).
+    for deadline in c.deadlines.filter(binding=True, state__in=OPEN_CLOCK_STATES):
+        if deadline.live_state(step.now) == ClockState.BREACHED:
+            _breach(deadline, step.now)
+        else:
+            deadline.state, deadline.stopped_at = ClockState.STOPPED, step.now
+            deadline.save(update_fields=["state", "stopped_at"])
+
+
+def _on_extend(step: _Step, *, reason, **_):
+    c = step.complaint
+    rules = policies.POLICIES[c.policy]
+    if c.extensions >= rules.max_extensions:
+        raise TransitionNotAllowed(
+            f"{c.reference}: policy {c.policy} allows {rules.max_extensions} extension(s); {c.extensions} already used"
+        )
+    _refuse_if_breached(c, step.now, "extend")
+    approved_by = ""
+    if c.extensions == 1:
+        if not is_senior(step.user):
+            raise PermissionDenied("a second extension needs approval by a senior manager")
+        approved_by = step.user.get_username()
+    c.extensions += 1
+    events.complaint_extended(
+        c, step.user, reason=reason, from_status=step.from_status, approved_by=approved_by, note=step.note, at=step.now
+    )
+    _start_clocks(c, f"extend_{c.extensions}", started_at=step.now, start_day=policies.local_date(c.policy, step.now))
+
+
+def _on_holding_reply(step: _Step, **_):
+    c = step.complaint
+    if not (policies.POLICIES[c.policy].holding_reply and c.payment_service):
+        raise TransitionNotAllowed(f"{c.reference}: a holding reply applies to uk payment-services complaints only")
+    if c.holding_reply_at is not None:
+        raise TransitionNotAllowed(f"{c.reference}: a holding reply was already sent")
+    if c.responded_at is not None:
+        raise TransitionNotAllowed(f"{c.reference}: the final response was already sent")
+    _refuse_if_breached(c, step.now, "send a holding reply")
+    c.holding_reply_at = step.now
+    events.complaint_holding_reply_sent(c, step.user, from_status=step.from_status, note=step.note, at=step.now)
+    _start_clocks(c, "holding_reply", started_at=step.now, start_day=policies.local_date(c.policy, step.now))
+
+
+_HANDLERS = {
+    A.ACKNOWLEDGE: _on_acknowledge,
+    A.INVESTIGATE: _on_investigate,
+    A.RESPOND: _on_respond,
+    A.CLOSE: _on_close,
+    A.ESCALATE: _on_escalate,
+    A.REOPEN: _on_reopen,
+    A.REFER: _on_refer,
+    A.EXTEND: _on_extend,
+    A.HOLDING_REPLY: _on_holding_reply,
+}
+
+
+def _refuse_if_breached(c: Complaint, now: dt.datetime, what: str) -> None:
+    # Moving a deadline that has already passed would hide a breach.
+    for deadline in c.deadlines.filter(binding=True, state__in=(*OPEN_CLOCK_STATES, ClockState.BREACHED)):
+        if deadline.live_state(now) == ClockState.BREACHED:
+            raise TransitionNotAllowed(
+                f"{c.reference}: the {deadline.clock} deadline ({deadline.due_date}) has passed; cannot {what}"
+            )
+
+
+# Public, typed wrappers: one function per state change, all through transition().
+def acknowledge(complaint: Complaint, user, *, note: str = "", now=None) -> Complaint:
+    return transition(complaint, A.ACKNOWLEDGE, user=user, note=note, now=now)
+
+
+def investigate(complaint: Complaint, user, *, note: str = "", now=None) -> Complaint:
+    return transition(complaint, A.INVESTIGATE, user=user, note=note, now=now)
+
+
+def respond(complaint: Complaint, user, *, note: str = "", remedy: str = "", compensation=None, now=None) -> Complaint:
+    return transition(complaint, A.RESPOND, user=user, note=note, remedy=remedy, compensation=compensation, now=now)
+
+
+def close(
+    complaint: Complaint, user, *, root_cause: str, satisfaction: str = "", note: str = "", remedy: str = "",
+    compensation=None, now=None,
+) -> Complaint:  # fmt: skip
+    return transition(
+        complaint, A.CLOSE, user=user, note=note, root_cause=root_cause, satisfaction=satisfaction, remedy=remedy,
+        compensation=compensation, now=now,
+    )  # fmt: skip
+
+
+def escalate(complaint: Complaint, user, *, reason: str, note: str = "", now=None) -> Complaint:
+    return transition(complaint, A.ESCALATE, user=user, reason=reason, note=note, now=now)
+
+
+def reopen(complaint: Complaint, user, *, note: str = "", now=None) -> Complaint:
+    return transition(complaint, A.REOPEN, user=user, note=note, now=now)
+
+
+def refer(complaint: Complaint, user, *, note: str = "", now=None) -> Complaint:
+    return transition(complaint, A.REFER, user=user, note=note, now=now)
+
+
+def extend(complaint: Complaint, user, *, reason: str, note: str = "", now=None) -> Complaint:
+    return transition(complaint, A.EXTEND, user=user, reason=reason, note=note, now=now)
+
+
+def holding_reply(complaint: Complaint, user, *, note: str = "", now=None) -> Complaint:
+    return transition(complaint, A.HOLDING_REPLY, user=user, note=note, now=now)
+
+
+# --- clocks ---------------------------------------------------------------------------------------
+
+
+def _start_clocks(c: Complaint, trigger: str, *, started_at: dt.datetime, start_day: dt.date) -> list[Deadline]:
+    receipt = policies.local_date(c.policy, c.received_at)
+    started = []
+    for clock in policies.clocks_started_by(c.policy, trigger, payment_service=c.payment_service):
+        if c.deadlines.filter(clock=clock.name).exists():
+            continue  # a clock runs once (e.g. a second response after a review does not restart the window)
+        if clock.replaces:
+            c.deadlines.filter(clock=clock.replaces, state__in=OPEN_CLOCK_STATES).update(
+                state=ClockState.STOPPED, stopped_at=started_at
+            )
+        due = policies.due_date(c.policy, clock, receipt=receipt, start=start_day)
+        started.append(
+            Deadline.objects.create(
+                complaint=c,
+                clock=clock.name,
+                binding=clock.binding,
+                started_at=started_at,
+                due_date=due,
+                due_at=policies.end_of_day(c.policy, due),
+            )
+        )
+    return started
+
+
+def _clock_rule(c: Complaint, name: str) -> policies.Clock | None:
+    for clock in policies.POLICIES[c.policy].clocks:
+        if clock.name == name and policies.applies(clock, c.payment_service):
+            return clock
+    return None
+
+
+def _meet_clocks(c: Complaint, action: str, now: dt.datetime) -> None:
+    for deadline in c.deadlines.filter(state__in=(*OPEN_CLOCK_STATES, ClockState.BREACHED), met_at__isnull=True):
+        rule = _clock_rule(c, deadline.clock)
+        if rule is None or action not in rule.met_by:
+            continue
+        live = deadline.live_state(now)
+        if live == ClockState.BREACHED:
+            if deadline.state != ClockState.BREACHED:
+                _breach(deadline, now)
+            deadline.met_at = now  # met late: stays a breach, with the date it was finally met
+            deadline.save(update_fields=["met_at"])
+        elif live == ClockState.STOPPED:
+            continue  # the customer's window had already closed
+        else:
+            deadline.state, deadline.met_at = ClockState.MET, now
+            deadline.save(update_fields=["state", "met_at"])
+
+
+def _breach(deadline: Deadline, now: dt.datetime) -> bool:
+    """Mark a clock breached once (the conditional update makes concurrent sweeps record one event)."""
+    changed = Deadline.objects.filter(pk=deadline.pk, state__in=OPEN_CLOCK_STATES).update(state=ClockState.BREACHED)
+    if changed:
+        deadline.state = ClockState.BREACHED
+        events.deadline_breached(deadline, at=now)
+        assignee = deadline.complaint.assignee
+        log.warning(
+            "complaint %s: %s deadline %s breached; assignee %s",
+            deadline.complaint.reference,
+            deadline.clock,
+            deadline.due_date,
+            assignee.get_username() if assignee else "(none)",
+        )
+    return bool(changed)
+
+
+def warn_days() -> int:
+    return int(getattr(settings, "BANKCRM_COMPLAINTS", {}).get("warn_days_before", 3))
+
+
+@dataclass
+class SweepResult:
+    due_soon: int = 0
+    breached: int = 0
+    windows_closed: int = 0
+    open_breaches: int = 0
+
+    def summary(self) -> str:
+        return (
+            f"{self.due_soon} deadline(s) newly due soon, {self.breached} newly breached, "
+            f"{self.windows_closed} customer window(s) closed; {self.open_breaches} breached deadline(s) "
+            "on complaints not yet closed"
+        )
+
+
+def sweep(now: dt.datetime | None = None, *, warn_days_before: int | None = None, progress=None) -> SweepResult:
+    """Mark clocks due-soon and breached; one event per change of a clock; safe to run any time, often."""
+    now = now or timezone.now()
+    warn = warn_days() if warn_days_before is None else warn_days_before
+    result = SweepResult()
+    horizon = now + dt.timedelta(days=warn + 1)
+    candidates = (
+        Deadline.objects.filter(state__in=OPEN_CLOCK_STATES, due_at__lte=horizon)
+        .select_related("complaint__assignee")
+        .order_by("due_at", "pk")
+    )
+    rows = candidates.iterator()
+    if progress is not None:  # e.g. a tqdm factory when run in a terminal
+        rows = progress(rows, total=candidates.count())
+    for deadline in rows:
+        with transaction.atomic():
+            if now > deadline.due_at:
+                if deadline.binding:
+                    result.breached += _breach(deadline, now)
+                else:
+                    result.windows_closed += Deadline.objects.filter(
+                        pk=deadline.pk, state__in=OPEN_CLOCK_STATES
+                    ).update(state=ClockState.STOPPED, stopped_at=deadline.due_at)
+                continue
+            today = policies.local_date(deadline.complaint.policy, now)
+            if not deadline.binding or deadline.state != ClockState.PENDING:
+                continue
+            if today >= deadline.due_date - dt.timedelta(days=warn):
+                changed = Deadline.objects.filter(pk=deadline.pk, state=ClockState.PENDING).update(
+                    state=ClockState.DUE_SOON
+                )
+                if changed:
+                    events.deadline_due_soon(deadline, at=now)
+                    assignee = deadline.complaint.assignee
+                    log.warning(
+                        "complaint %s: %s deadline %s due soon; assignee %s",
+                        deadline.complaint.reference,
+                        deadline.clock,
+                        deadline.due_date,
+                        assignee.get_username() if assignee else "(none)",
+                    )
+                    result.due_soon += 1
+    result.open_breaches = (
+        Deadline.objects.filter(state=ClockState.BREACHED).exclude(complaint__status=Status.CLOSED).count()
+    )
+    return result
