@@ -143,7 +143,7 @@ def delivery(tmp_path):
 @pytest.fixture
 def run_import(tmp_path, capsys):
     """Run ``bankcrm import DIR --report`` through the management command; return (exit code, report)."""
-    from django.core.management import call_command
+    from django.core.management import CommandError, call_command
 
     def run(folder: Path):
         report_path = tmp_path / "report.json"
@@ -151,8 +151,8 @@ def run_import(tmp_path, capsys):
         try:
             call_command("import_delivery", str(folder), "--report", str(report_path))
             code = 0
-        except SystemExit as exc:
-            code = exc.code
+        except CommandError as exc:
+            code = exc.returncode
         report = json.loads(report_path.read_text(encoding="utf-8"))
         return code, report
 

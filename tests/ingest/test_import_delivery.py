@@ -2,6 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
@@ -148,3 +149,31 @@ def test_account_keys_follow_new_accounts_and_changes_outside_the_import(deliver
     _, report = run_import(d3.folder)
     entry = by_file(report)["balances_20261102.csv"]
     assert entry["rows_loaded"] == 1 and [r["reason"] for r in entry["rejects"]] == ["unknown_reference"]
+
+
+def test_command_line_exit_status_and_report(delivery, tmp_path):
+    """The operator's view: `bankcrm import` exits 3 when a file was refused, and still writes the report."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    d = delivery().write_all(skip=("accounts", "kyc", "balances", "transactions", "sales"))
+    d.control(d.folder / f"products_{DAY}.csv", rows=99)
+    src = str(Path(__file__).resolve().parents[2] / "src")  # this checkout, not an installed copy
+    env = {**os.environ, "BANKCRM_HOME": str(tmp_path / "cli-home"), "PYTHONPATH": src}
+    env.pop("BANKCRM_DATABASE_URL", None)
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    report = tmp_path / "cli-report.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "bankcrm", "import", str(d.folder), "--report", str(report)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 3, result.stderr
+    assert "products_20261031.csv" in result.stderr.strip().splitlines()[-1]
+    assert f"branches_{DAY}.csv: imported — read 2, loaded 2, rejected 0" in result.stdout
+    files = json.loads(report.read_text(encoding="utf-8"))["files"]
+    assert [f["status"] for f in files] == ["imported", "imported", "refused", "imported"]

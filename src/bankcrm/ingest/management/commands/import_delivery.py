@@ -67,7 +67,7 @@ class Command(BaseCommand):
             f"{sum(f['rows_rejected'] for f in files)} rows rejected; {report['quality_findings']} quality findings"
         )
         if refused:
-            self.stderr.write(
-                f"bankcrm import: {len(refused)} file(s) refused: {', '.join(f['file'] for f in refused)}"
+            # CommandError: the command line prints it and exits 3; call_command callers (demo) can catch it
+            raise CommandError(
+                f"{len(refused)} file(s) refused: {', '.join(f['file'] for f in refused)}", returncode=EXIT_REFUSED
             )
-            sys.exit(EXIT_REFUSED)
