@@ -93,9 +93,12 @@ def test_parquet_input_with_native_types(delivery, run_import):
         ),
         d.folder / f"transactions_{DAY}.parquet",
     )
+    (d.folder / "transactions_20261101.parquet").write_bytes(b"PAR1 not really")
     code, report = run_import(d.folder)
-    assert code == 0
+    assert code == 3
     files = by_file(report)
+    damaged = files["transactions_20261101.parquet"]
+    assert damaged["status"] == "refused" and "Parquet" in damaged["reason"]
     assert files[f"customers_{DAY}.parquet"]["rows_loaded"] == 2
     c1 = Customer.objects.get(customer_no="C001")
     assert (c1.birth_date, c1.marketing_consent) == (dt.date(1990, 3, 7), True)

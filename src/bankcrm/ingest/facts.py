@@ -29,7 +29,7 @@ from django.db.models import Max
 
 from bankcrm.core import warehouse
 
-from .reader import DeliveryFile, Header, iter_csv, parquet_text_columns, read_csv_header, read_parquet, render_raw
+from .reader import DeliveryFile, FileRefused, Header, check_header, iter_csv, read_csv_header, render_raw
 from .tables import TableSpec
 from .validation import SQL_PATTERNS
 
@@ -417,13 +417,61 @@ def _load_source(con, delivery_file: DeliveryFile, scan_result: Scan, out: FactO
                 columns[name].append(record.values[name])
         _register_text(con, columns, len(lines))
         return lambda rns: {rn: (lines[rn], raws[rn]) for rn in rns}
-    header, table = read_parquet(path, spec)
+    return _load_parquet(con, delivery_file, out)
+
+
+def _parquet_text_sql(name: str, typ: pa.DataType) -> str:
+    """A native Parquet column as the text the CSV would hold (same rules as reader._column_text)."""
+    q = f'"{name}"'
+    if pa.types.is_string(typ) or pa.types.is_large_string(typ):
+        return f"nullif({q}, '')"
+    if pa.types.is_boolean(typ):
+        return f"CASE WHEN {q} THEN 'Y' WHEN NOT {q} THEN 'N' END"
+    if pa.types.is_timestamp(typ):
+        return f"strftime({q}, '%Y-%m-%d %H:%M:%S')"
+    if pa.types.is_decimal(typ) and typ.scale > 2:
+        # decimal(18,4) 12.5000 is a 2-decimal amount; 1.2345 is not and stays visible as such
+        two = f"CAST(CAST({q} AS DECIMAL(38, 2)) AS VARCHAR)"
+        return f"CASE WHEN {q} = round({q}, 2) THEN {two} ELSE CAST({q} AS VARCHAR) END"
+    return f"CAST({q} AS VARCHAR)"
+
+
+def _load_parquet(con, delivery_file: DeliveryFile, out: FactOutcome):
+    """Parquet facts stay in DuckDB: native values are cast to text in SQL, rn is the file's row number."""
+    spec = delivery_file.spec
+    path = delivery_file.path
+    try:
+        schema = pq.read_schema(path)
+    except Exception as exc:  # pyarrow raises several types for a damaged file
+        raise FileRefused(f"{path.name}: not a readable Parquet file ({exc})") from exc
+    header = check_header(spec, list(schema.names), path.name)
     out.warnings.extend(header.warnings)
-    columns = parquet_text_columns(table, spec)
-    out.rows_read = table.num_rows
-    _register_text(con, columns, table.num_rows)
-    names = list(columns)
-    return lambda rns: {rn: (rn + 2, render_raw({n: columns[n][rn] for n in names}, names)) for rn in rns}
+    cols = [
+        (f'{_parquet_text_sql(c, schema.field(c).type)} AS "{c}"' if c in schema.names else f'NULL::VARCHAR AS "{c}"')
+        for c in spec.column_names
+    ]
+    try:
+        con.execute(
+            f"""CREATE TEMP VIEW src AS SELECT file_row_number AS rn, {", ".join(cols)}
+            FROM read_parquet({_sql_str(str(path))}, file_row_number = true)"""
+        )
+        out.rows_read = con.execute("SELECT count(*) FROM src").fetchone()[0]
+    except duckdb.Error as exc:
+        raise FileRefused(f"{path.name}: not a readable Parquet file ({exc})") from exc
+    names = list(spec.column_names)
+
+    def locate(rns):
+        if not rns:
+            return {}
+        con.register("wanted_rns", pa.table({"rn": pa.array([int(rn) for rn in rns], pa.int64())}))
+        rows = con.execute("SELECT src.* FROM src SEMI JOIN wanted_rns USING (rn)").fetchall()
+        found = {}
+        for row in rows:
+            values = dict(zip(["rn", *names], row, strict=True))
+            found[values["rn"]] = (values["rn"] + 2, render_raw(values, names))
+        return found
+
+    return locate
 
 
 def _register_text(con, columns: dict[str, list], n: int) -> None:
