@@ -1,6 +1,7 @@
 """Import speed of one day's balance file against the floor of a bare DuckDB CSV -> Parquet copy.
 
     python benchmarks/import_bench.py [--customers 1000000] [--accounts-per-customer 3] [--keep DIR]
+    python benchmarks/import_bench.py --dimension [--customers 200000]   # a customers file instead
 
 Set-up (not timed): a throw-away BANKCRM_HOME with a SQLite database (or $BANKCRM_DATABASE_URL)
 holding N customers and N*3 accounts, and a balance file for them written with numpy. Timed: the
@@ -36,11 +37,49 @@ def write_balance_file(path: Path, day: str, account_nos: np.ndarray, seed: int)
     return int(account_nos.size)
 
 
+def dimension_bench(home: Path, n: int, import_delivery) -> None:
+    """A customers file of n valid customers (unique GB 11643 ID numbers) after branches and staff."""
+    from stdnum.cn import ric
+
+    folder = home / "delivery-customers"
+    folder.mkdir(exist_ok=True)
+    (folder / "branches_20261031.csv").write_text(
+        "branch_code,name,parent_code,city\nH001,总行,,北京\nB001,支行,H001,北京\n"
+    )
+    staff = "".join(f"S{i:03d},王,B001,rm,active\n" for i in range(100))
+    (folder / "staff_20261031.csv").write_text("staff_no,name,branch_code,role,status\n" + staff)
+    with (folder / "customers_20261031.csv").open("w", encoding="utf-8") as fh:
+        fh.write(
+            "customer_no,name,id_type,id_number,gender,birth_date,phone,address,occupation,"
+            "branch_code,rm_staff_no,onboard_date,status,marketing_consent\n"
+        )
+        for i in range(n):
+            j = i // 1000
+            y, m, d = 1950 + j % 50, 1 + (j // 50) % 12, 1 + (j // 600) % 28
+            body = f"110105{y}{m:02d}{d:02d}{i % 1000:03d}"
+            id_number = body + ric.calc_check_digit(body + "0")
+            gender = "M" if i % 2 else "F"
+            fh.write(
+                f"C{i:09d},张三,ID_CARD,{id_number},{gender},{y}-{m:02d}-{d:02d},138{i % 100000000:08d},"
+                f"北京市东城区某街{i}号,教师,B001,S{i % 100:03d},2020-01-01,active,Y\n"
+            )
+    t = time.perf_counter()
+    report = import_delivery(folder)
+    elapsed = time.perf_counter() - t
+    entry = report["files"][-1]
+    assert entry["rows_loaded"] == n, entry
+    print(
+        f"customers file: {n:,} rows imported in {elapsed:.1f}s ({n / elapsed:,.0f} rows/s), "
+        f"{report['quality_findings']} quality findings"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--accounts-per-customer", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="use this folder as BANKCRM_HOME and keep it")
+    parser.add_argument("--dimension", action="store_true", help="time a customers file (row-by-row path)")
     args = parser.parse_args()
 
     home = args.keep or Path(tempfile.mkdtemp(prefix="bankcrm-import-bench-"))
@@ -57,6 +96,11 @@ def main() -> None:
     from bankcrm.ingest.services import import_delivery
 
     call_command("migrate", interactive=False, verbosity=0)
+    if args.dimension:
+        dimension_bench(home, args.customers, import_delivery)
+        if args.keep is None:
+            shutil.rmtree(home, ignore_errors=True)
+        return
     n_customers = args.customers
     n_accounts = n_customers * args.accounts_per_customer
     print(f"set-up: {n_customers:,} customers, {n_accounts:,} accounts in {connection.vendor} (not timed) …")
