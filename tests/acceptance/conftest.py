@@ -43,7 +43,8 @@ def run_import(db, warehouse, tmp_path):
         out, err = io.StringIO(), io.StringIO()
         error = None
         try:
-            call_command("import_delivery", str(folder), report=str(report_path), stdout=out, stderr=err)
+            # argv form; the keyword form report=str(...) has its own check (test_call_command_keyword_report)
+            call_command("import_delivery", str(folder), "--report", str(report_path), stdout=out, stderr=err)
         except CommandError as exc:  # a refused file may or may not fail the run: spec is silent
             error = str(exc)
         assert report_path.exists(), f"no report written (error: {error})"
