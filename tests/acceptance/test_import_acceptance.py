@@ -1547,3 +1547,85 @@ def test_duplicate_id_across_deliveries_flags_both(tmp_path, run_import):
     got = findings()
     assert got.get("C050") == {"duplicate_id"} and got.get("C002") == {"duplicate_id"}, got
     assert result.report["quality_findings"] >= 2
+
+
+def test_fact_csv_with_reordered_header_extra_column_quotes_crlf_and_bad_rows(tmp_path, run_import, warehouse):
+    """The fact path must honour the same CSV rules and line numbers as the dimension path."""
+    write_base_csv(tmp_path / "d1")
+    run_import(tmp_path / "d1")
+    d2 = tmp_path / "d2"
+    accounts = [
+        row(
+            "accounts",
+            account_no=f"A02{i}",
+            customer_no="C001",
+            product_code="DD01",
+            open_date="2026-11-01",
+            status="active",
+        )
+        for i in range(8)
+    ]
+    write_csv(d2, "accounts", NEXT, accounts)
+    lines = [
+        "remark,balance,account_no,as_of_date",
+        "x,1.00,A020,2026-11-01",  # 2
+        "x,2.00,A021",  # 3: too few fields
+        '"multi\r\nline remark","3.00","A022",2026-11-01',  # 4-5: quoted CRLF inside
+        "x,4.001,A023,2026-11-01",  # 6: bad_number
+        "\udcff,5.00,A024,2026-11-01",  # 7: invalid UTF-8
+        'x,"6.00,A025,2026-11-01',  # 8: unterminated quote... resolved on the next line
+        '",7.00,A026,2026-11-01',  # 9
+        "x,8.00,A027,2026-11-01",  # 10
+    ]
+    path = d2 / file_name("balances", NEXT)
+    path.write_bytes("\r\n".join(lines).encode("utf-8", "surrogateescape") + b"\r\n")
+    result = run_import(d2)
+    f = result.file(path.name)
+    assert f["status"] == "imported", f
+    got = sorted((r["line"], r["reason"]) for r in f["rejects"])
+    # Line 8 opens a quote that closes on line 9: one record of wrong shape starting on line 8.
+    assert got == [(3, "bad_row"), (6, "bad_number"), (7, "bad_row"), (8, "bad_row")], got
+    assert warehouse_balances(warehouse)["2026-11-01"] == {"A020": 100, "A022": 300, "A027": 800}
+    visible = json.dumps(result.report, ensure_ascii=False) + result.stdout + result.stderr
+    from bankcrm.ingest.models import ImportedFile
+
+    visible += json.dumps(list(ImportedFile.objects.values_list("warnings", flat=True)), ensure_ascii=False)
+    assert "remark" in visible  # the extra column is warned about
+
+
+def test_parquet_line_numbers_across_row_groups(tmp_path, run_import, warehouse):
+    import pyarrow.parquet as pq
+
+    write_base_csv(tmp_path / "d1")
+    run_import(tmp_path / "d1")
+    d2 = tmp_path / "d2"
+    n = 7
+    accounts = pa.table(
+        {
+            "account_no": [f"A03{i}" for i in range(n)],
+            "customer_no": ["C001"] * n,
+            "product_code": ["DD01"] * n,
+            "open_date": pa.array([D(2026, 11, 1)] * n, pa.date32()),
+            "maturity_date": pa.array([None] * n, pa.date32()),
+            "close_date": pa.array([None] * n, pa.date32()),
+            "status": ["active", "active", "active", "active", "active", "Dormant", "active"],
+            "branch_code": pa.array([None] * n, pa.string()),
+        }
+    )
+    d2.mkdir()
+    pq.write_table(accounts, d2 / file_name("accounts", NEXT, "parquet"), row_group_size=2)
+    balances = pa.table(
+        {
+            "as_of_date": pa.array([D(2026, 11, 1)] * n, pa.date32()),
+            "account_no": [f"A03{i}" for i in range(n)],
+            "balance": ["1.00", "1.00", "1.00", "1.00", "1.0.0", "1.00", "1.00"],
+        }
+    )
+    pq.write_table(balances, d2 / file_name("balances", NEXT, "parquet"), row_group_size=2)
+    result = run_import(d2)
+    acc = result.file(file_name("accounts", NEXT, "parquet"))
+    assert [(r["line"], r["column"], r["reason"]) for r in acc["rejects"]] == [(7, "status", "bad_code")], acc
+    bal = result.file(file_name("balances", NEXT, "parquet"))
+    got = sorted((r["line"], r["column"], r["reason"]) for r in bal["rejects"])
+    # A035 was rejected in accounts: its balance is an unknown reference.
+    assert got == [(6, "balance", "bad_number"), (7, "account_no", "unknown_reference")], got
