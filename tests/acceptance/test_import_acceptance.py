@@ -1250,8 +1250,14 @@ def cli(*args, home):
     )
 
 
-def test_cli_import_reimport_export_and_failure(tmp_path):
-    home = tmp_path / "home"
+@pytest.fixture(scope="module")
+def cli_home(tmp_path_factory):
+    """One embedded-database home shared by the CLI checks: the first command migrates it (once)."""
+    return tmp_path_factory.mktemp("cli") / "home"
+
+
+def test_cli_import_summary_reimport_and_export(tmp_path, cli_home):
+    home = cli_home
     delivery = tmp_path / "delivery"
     expected = quality_delivery(delivery)
     paths = write_base_csv(delivery, tables=["products", "accounts", "balances"])
@@ -1279,15 +1285,32 @@ def test_cli_import_reimport_export_and_failure(tmp_path):
     export = cli("export", "quality", "--out", str(out), home=home)
     assert export.returncode == 0, export.stderr
     with out.open(encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    assert sorted((r["customer_no"], r["finding"]) for r in rows) == sorted(
-        (no, x) for no, exp in expected.items() for x in exp
-    )
+        reader = csv.reader(fh)
+        assert next(reader) == ["customer_no", "finding", "detail"]
+        rows = list(reader)
+    assert sorted((r[0], r[1]) for r in rows) == sorted((no, x) for no, exp in expected.items() for x in exp)
 
-    missing = cli("import", str(tmp_path / "no-such-folder"), home=home)
+
+def test_cli_missing_folder_fails_with_one_line_reason(tmp_path, cli_home):
+    missing = cli("import", str(tmp_path / "no-such-folder"), home=cli_home)
     assert missing.returncode != 0
-    lines = [ln for ln in missing.stderr.splitlines() if ln.strip()]
+    lines = [ln for ln in missing.stderr.splitlines() if ln.strip() and "schema up to date" not in ln]
     assert len(lines) == 1 and "no-such-folder" in lines[0], missing.stderr
+
+
+def test_cli_refused_file_still_writes_the_report(tmp_path, cli_home):
+    """Whether a refused file fails the run is not specified; if it does, the reason is one line naming it."""
+    d = tmp_path / "d"
+    p = write_csv(d, "branches", "20261105", [row("branches", branch_code="B090", name="新", parent_code=None)])
+    write_ok(p, rows=5)
+    report = tmp_path / "r.json"
+    result = cli("import", str(d), "--report", str(report), home=cli_home)
+    f = json.loads(report.read_text(encoding="utf-8"))["files"][0]
+    assert (f["file"], f["status"], f["rows_loaded"]) == (p.name, "refused", 0)
+    assert "rows" in f["reason"]
+    if result.returncode != 0:
+        lines = [ln for ln in result.stderr.splitlines() if ln.strip() and "schema up to date" not in ln]
+        assert len(lines) == 1 and p.name in lines[0], result.stderr
 
 
 # --- stricter edges of the value formats ---------------------------------------------------
@@ -1629,3 +1652,68 @@ def test_parquet_line_numbers_across_row_groups(tmp_path, run_import, warehouse)
     got = sorted((r["line"], r["column"], r["reason"]) for r in bal["rejects"])
     # A035 was rejected in accounts: its balance is an unknown reference.
     assert got == [(6, "balance", "bad_number"), (7, "account_no", "unknown_reference")], got
+
+
+def test_old_bytes_delivered_again_do_not_undo_a_newer_file(tmp_path, run_import, warehouse):
+    """v1 then v2 of balances_20261031; v1's bytes again are recognised and skipped, v2 stays."""
+    d1 = tmp_path / "d1"
+    write_base_csv(d1)
+    run_import(d1)
+    d2 = tmp_path / "d2"
+    write_parquet(
+        d2,
+        "balances",
+        DAY,
+        pa.table(
+            {
+                "as_of_date": pa.array([D(2026, 10, 31)], pa.date32()),
+                "account_no": ["A003"],
+                "balance": pa.array([Decimal("42.00")], pa.decimal128(18, 2)),
+            }
+        ),
+    )
+    assert run_import(d2).file(file_name("balances", DAY, "parquet"))["status"] == "imported"
+    assert warehouse_balances(warehouse) == {"2026-10-31": {"A003": 4200}}
+    d3 = tmp_path / "d3"
+    d3.mkdir()
+    shutil.copy(d1 / file_name("balances", DAY), d3)
+    assert run_import(d3).file(file_name("balances", DAY))["status"] == "skipped_duplicate"
+    assert warehouse_balances(warehouse) == {"2026-10-31": {"A003": 4200}}
+
+
+def test_fully_quoted_header_and_values_with_bom(tmp_path, run_import, warehouse):
+    """RFC 4180 allows any field to be quoted, the header's too."""
+    d1 = tmp_path / "d1"
+    write_base_csv(d1, tables=["branches", "staff", "products"])
+
+    def quoted(values):
+        return ",".join('"' + ("" if v is None else str(v)).replace('"', '""') + '"' for v in values)
+
+    cust = [quoted(COLUMNS["customers"]), quoted(customer("C111")), quoted(customer("C112", name='王"小"二'))]
+    (d1 / file_name("customers", DAY)).write_bytes(b"\xef\xbb\xbf" + ("\r\n".join(cust) + "\r\n").encode("utf-8"))
+    acc = [
+        quoted(COLUMNS["accounts"]),
+        quoted(
+            row(
+                "accounts",
+                account_no="A111",
+                customer_no="C111",
+                product_code="DD01",
+                open_date="2026-01-01",
+                status="active",
+            )
+        ),
+    ]
+    (d1 / file_name("accounts", DAY)).write_text("\n".join(acc) + "\n", encoding="utf-8")
+    bal = [
+        quoted(COLUMNS["balances"]),
+        quoted(row("balances", as_of_date="2026-10-31", account_no="A111", balance="12.30")),
+    ]
+    (d1 / file_name("balances", DAY)).write_bytes(b"\xef\xbb\xbf" + ("\n".join(bal) + "\n").encode("utf-8"))
+    result = run_import(d1)
+    for t in ("customers", "accounts", "balances"):
+        f = result.file(file_name(t, DAY))
+        assert (f["status"], f["rows_rejected"]) == ("imported", 0), f
+    _, _, _, Customer, *_ = models()
+    assert Customer.objects.get(customer_no="C112").name == '王"小"二'
+    assert warehouse_balances(warehouse) == {"2026-10-31": {"A111": 1230}}
