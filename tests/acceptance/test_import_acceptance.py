@@ -1717,3 +1717,172 @@ def test_fully_quoted_header_and_values_with_bom(tmp_path, run_import, warehouse
     _, _, _, Customer, *_ = models()
     assert Customer.objects.get(customer_no="C112").name == '王"小"二'
     assert warehouse_balances(warehouse) == {"2026-10-31": {"A111": 1230}}
+
+
+OPTIONAL = {
+    "branches": {"parent_code", "city"},
+    "products": {"risk_level", "term_days", "fee_rate"},
+    "customers": {"gender", "birth_date", "phone", "address", "occupation", "rm_staff_no", "marketing_consent"},
+    "accounts": {"maturity_date", "close_date", "branch_code"},
+    "kyc": {"channel"},
+    "sales": {"staff_no"},
+}
+GOOD = {
+    "branches": dict(branch_code="B1", name="新网点", parent_code="H001", city="上海"),
+    "staff": dict(staff_no="S1", name="钱七", branch_code="B001", role="teller", status="active"),
+    "products": dict(
+        product_code="P1", name="基金甲", category="fund", risk_level="R2", term_days="30", fee_rate="0.01"
+    ),
+    "customers": dict(
+        customer_no="C1",
+        name="周八",
+        id_type="OTHER",
+        id_number="ID",
+        gender="F",
+        birth_date="1990-01-01",
+        phone="13600000000",
+        address="某地",
+        occupation="职员",
+        branch_code="B001",
+        rm_staff_no="S001",
+        onboard_date="2026-01-01",
+        status="active",
+        marketing_consent="N",
+    ),
+    "accounts": dict(
+        account_no="A1",
+        customer_no="C001",
+        product_code="TD12",
+        open_date="2026-01-01",
+        maturity_date="2027-01-01",
+        close_date="2026-12-01",
+        status="dormant",
+        branch_code="B001",
+    ),
+    "kyc": dict(
+        customer_no="C001", assessed_date="2026-09-01", risk_level="C3", expires_date="2027-09-01", channel="branch"
+    ),
+    "balances": dict(as_of_date="2026-11-01", account_no="A003", balance="1.00"),
+    "transactions": dict(
+        txn_id="T1",
+        account_no="A001",
+        txn_time="2026-11-01 10:00:00",
+        amount="1.00",
+        direction="C",
+        channel="online",
+        customer_initiated="N",
+    ),
+    "sales": dict(
+        sale_id="SL1",
+        sale_date="2026-11-01",
+        customer_no="C001",
+        product_code="WM01",
+        amount="1.00",
+        fee_income="0.10",
+        staff_no="S001",
+        branch_code="B001",
+        channel="branch",
+    ),
+}
+
+
+def unique_key(table: str, values: dict, i: int) -> dict:
+    values = dict(values)
+    if table == "kyc":
+        values["assessed_date"] = f"2026-09-{i + 1:02d}"
+    elif table == "balances":
+        values["account_no"] = ["A003", "A001", "A002", "A002", "A001"][i]
+    else:
+        key = COLUMNS[table][0]
+        values[key] = f"{values[key]}{i:02d}"
+    return values
+
+
+def test_every_required_field_empty_is_missing_field_and_every_optional_may_be_empty(tmp_path, run_import):
+    write_base_csv(tmp_path / "d1")
+    run_import(tmp_path / "d1")
+    d2 = tmp_path / "d2"
+    expected: dict[str, dict[int, str]] = {}
+    for table in COLUMNS:
+        required = [c for c in COLUMNS[table] if c not in OPTIONAL.get(table, set())]
+        rows = [row(table, **unique_key(table, GOOD[table], 0))]
+        expected[table] = {}
+        for i, col in enumerate(required, start=1):
+            values = unique_key(table, GOOD[table], i)
+            values[col] = None
+            rows.append(row(table, **values))
+            expected[table][i + 2] = col  # header is line 1, the good row line 2
+        if OPTIONAL.get(table):
+            values = unique_key(table, GOOD[table], len(rows))
+            values.update(dict.fromkeys(OPTIONAL[table]))
+            rows.append(row(table, **values))
+        write_csv(d2, table, NEXT, rows)
+    result = run_import(d2)
+    problems = []
+    for table, lines in expected.items():
+        f = result.file(file_name(table, NEXT))
+        got = {r["line"]: (r["column"], r["reason"]) for r in f["rejects"]}
+        want = {line: (col, "missing_field") for line, col in lines.items()}
+        if got != want:
+            problems.append(f"{table}: got {sorted(got.items())} want {sorted(want.items())}")
+        loaded = 2 if OPTIONAL.get(table) else 1
+        if f["rows_loaded"] != loaded:
+            problems.append(f"{table}: loaded {f['rows_loaded']} want {loaded}")
+    assert not problems, "\n".join(problems)
+
+
+DATE_COLUMNS = {
+    "customers": ["birth_date", "onboard_date"],
+    "accounts": ["open_date", "maturity_date", "close_date"],
+    "kyc": ["assessed_date", "expires_date"],
+    "balances": ["as_of_date"],
+    "transactions": ["txn_time"],
+    "sales": ["sale_date"],
+}
+NUMBER_COLUMNS = {
+    "products": ["term_days", "fee_rate"],
+    "balances": ["balance"],
+    "transactions": ["amount"],
+    "sales": ["amount", "fee_income"],
+}
+
+
+def test_every_date_and_number_column_rejects_bad_values(tmp_path, run_import):
+    """2026-02-30 in every date column; a 3-decimal and a text value in every number column."""
+    write_base_csv(tmp_path / "d1")
+    run_import(tmp_path / "d1")
+    d2 = tmp_path / "d2"
+    expected: dict[str, dict[int, tuple[str, str]]] = {}
+    for table in COLUMNS:
+        rows, want = [row(table, **unique_key(table, GOOD[table], 0))], {}
+        plan = [
+            (c, "2026-02-30" if c != "txn_time" else "2026-02-30 10:00:00", "bad_date")
+            for c in DATE_COLUMNS.get(table, [])
+        ]
+        for c in NUMBER_COLUMNS.get(table, []):
+            if c == "term_days":
+                plan += [(c, "30.5", "bad_number"), (c, "thirty", "bad_number")]
+            elif c == "fee_rate":
+                plan += [(c, "1.5%", "bad_number")]
+            else:
+                plan += [(c, "1.005", "bad_number"), (c, "一百", "bad_number")]
+        if not plan:
+            continue
+        for i, (col, value, reason) in enumerate(plan, start=1):
+            values = unique_key(table, GOOD[table], min(i, 4) if table == "balances" else i)
+            values[col] = value
+            rows.append(row(table, **values))
+            want[i + 2] = (col, reason)
+        if table == "balances":  # three accounts only; the bad-date row has its own key
+            for n, r in enumerate(rows):
+                r[1] = ["A003", "A001", "A002", "A001"][n]
+        write_csv(d2, table, NEXT, rows)
+        expected[table] = want
+    result = run_import(d2)
+    problems = []
+    for table, want in expected.items():
+        f = result.file(file_name(table, NEXT))
+        got = {r["line"]: (r["column"], r["reason"]) for r in f["rejects"]}
+        if got != want or f["rows_loaded"] != 1:
+            problems.append(f"{table}: loaded {f['rows_loaded']} got {sorted(got.items())} want {sorted(want.items())}")
+    assert not problems, "\n".join(problems)
