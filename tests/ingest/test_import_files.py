@@ -13,7 +13,7 @@ from bankcrm.customers.models import Account, Customer, KycAssessment, Product
 from bankcrm.ingest import dimensions
 from bankcrm.ingest.models import ImportedFile, QualityFinding
 from bankcrm.org.models import Branch, Staff
-from conftest import DAY, GOOD, by_file
+from conftest import DAY, by_file
 
 pytestmark = pytest.mark.django_db
 
@@ -150,21 +150,15 @@ class Killed(Exception):
 
 def test_killed_import_rerun_equals_uninterrupted(delivery, run_import, monkeypatch):
     d = delivery().write_all()
-    d.write("customers", GOOD["customers"] * 1)  # two customers; batches of one below
-    monkeypatch.setattr(dimensions, "BATCH_SIZE", 1)
-    from django.db.models.query import QuerySet
+    real_upsert = dimensions.upsert
 
-    real_bulk_create = QuerySet.bulk_create
-    calls = {"n": 0}
+    def dying_upsert(table, rows, progress=None):
+        if table == "customers":
+            real_upsert(table, rows[:1], progress)  # the first batch is already in the database
+            raise Killed("power cut")
+        return real_upsert(table, rows, progress)
 
-    def dying_bulk_create(self, objs, *args, **kwargs):
-        if self.model is Customer:
-            calls["n"] += 1
-            if calls["n"] == 2:  # the first batch is already in the database
-                raise Killed("power cut")
-        return real_bulk_create(self, objs, *args, **kwargs)
-
-    monkeypatch.setattr(QuerySet, "bulk_create", dying_bulk_create)
+    monkeypatch.setattr(dimensions, "upsert", dying_upsert)
     with pytest.raises(Killed):
         run_import(d.folder)
     assert not Customer.objects.exists()  # the whole customers file rolled back

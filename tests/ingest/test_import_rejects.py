@@ -229,3 +229,12 @@ def test_fact_rejects_one_pass_path_crlf_and_repeated_bad_line(delivery, run_imp
         (7, "balance", "missing_field", "A002,,2026-10-31"),
     ]
     assert (balances["rows_read"], balances["rows_loaded"]) == (5, 1)
+
+
+def test_fact_file_with_bom_takes_the_fast_path_correctly(delivery, run_import):
+    d = delivery().write_all(skip=("balances", "transactions", "sales"))
+    d.write("balances", data="\ufeffas_of_date,account_no,balance\n2026-10-31,A001,1.00\n2026-10-31,A002,x\n".encode())
+    _, report = run_import(d.folder)
+    balances = by_file(report)[f"balances_{DAY}.csv"]
+    assert (balances["rows_read"], balances["rows_loaded"]) == (2, 1)
+    assert [(r["line"], r["reason"], r["raw"]) for r in balances["rejects"]] == [(3, "bad_number", "2026-10-31,A002,x")]

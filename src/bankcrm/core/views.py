@@ -33,12 +33,17 @@ class RestrictedViewMixin(LoginRequiredMixin):
 
 
 def home(request):
-    """The landing page: the signed-in user's dashboard (filled in by the web issue)."""
+    """The landing page is the signed-in user's dashboard."""
     from django.contrib.auth.views import redirect_to_login
+    from django.shortcuts import redirect
 
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    return render_page(request, "core/home.html", {})
+    user = request.user
+    # The complaint desk has no customer figures to look at: its work is the complaint queue.
+    if not user.has_perm("analytics.view_customermonth") and user.has_perm("complaints.view_complaint"):
+        return redirect("complaints:queue")
+    return redirect("analytics:dashboard")
 
 
 def healthz(request):

@@ -5,6 +5,9 @@ the same on SQLite and PostgreSQL; it bypasses the per-row change log on purpose
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.db import connection
+from django.utils import timezone
+
 from bankcrm.campaigns.models import Sale
 from bankcrm.customers.models import Account, Customer, KycAssessment, Product
 from bankcrm.org.models import Branch, Staff
@@ -211,23 +214,56 @@ def _resolve_self_references(spec: TableSpec, pending: list, keys: KeyStore, out
 
 
 def upsert(table: str, rows: list[dict], progress: Callable | None = None) -> None:
-    """Insert or replace by key, in batches. The caller holds the transaction."""
+    """Insert or replace by key, in batches. The caller holds the transaction.
+
+    One ``INSERT … ON CONFLICT (key) DO UPDATE`` statement run with executemany (the same SQL on
+    SQLite and PostgreSQL): what ``bulk_create(update_conflicts=True)`` sends, without building a
+    model instance per row, which was most of the time for a million customers (docs/performance.md).
+    """
+    if not rows:
+        return
     model, unique_fields, to_kwargs = MAPPING[table]
-    update_fields = [
-        f.name
-        for f in model._meta.concrete_fields
-        if not f.primary_key and f.name not in ("created", *unique_fields) and f.attname not in unique_fields
-    ]
-    for start in range(0, len(rows), BATCH_SIZE):
-        chunk = rows[start : start + BATCH_SIZE]
-        model._base_manager.bulk_create(
-            [model(**to_kwargs(r)) for r in chunk],
-            update_conflicts=True,
-            unique_fields=unique_fields,
-            update_fields=update_fields,
-        )
-        if progress:
-            progress(len(chunk))
+    meta = model._meta
+    sample = to_kwargs(rows[0])
+    fields = [meta.get_field(name) for name in sample]
+    conflict = [meta.get_field(name).column for name in unique_fields]
+    quote = connection.ops.quote_name
+    columns = [f.column for f in fields] + ["created", "last_updated"]
+    updates = [c for c in columns if c not in conflict and c != "created"]
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"ON CONFLICT ({', '.join(quote(c) for c in conflict)}) DO UPDATE SET "
+        + ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in updates)
+    )
+    # Only dates and decimals need the backend's adaptation; text, numbers and booleans go as they are.
+    ops = connection.ops
+    adapters = []
+    for f in fields:
+        kind = f.get_internal_type()
+        if kind == "DateField":
+            adapters.append(ops.adapt_datefield_value)
+        elif kind == "DecimalField":
+            adapters.append(lambda v, f=f: ops.adapt_decimalfield_value(v, f.max_digits, f.decimal_places))
+        else:
+            adapters.append(None)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    names = list(sample)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH_SIZE):
+            chunk = rows[start : start + BATCH_SIZE]
+            params = []
+            for row in chunk:
+                kwargs = to_kwargs(row)
+                values = [
+                    kwargs[name] if adapt is None or kwargs[name] is None else adapt(kwargs[name])
+                    for name, adapt in zip(names, adapters, strict=True)
+                ]
+                values += [now, now]
+                params.append(values)
+            cursor.executemany(sql, params)
+            if progress:
+                progress(len(chunk))
 
 
 def loaded_keys(spec: TableSpec, rows: list[dict]) -> list:

@@ -66,7 +66,9 @@ def import_delivery(folder: Path, *, progress: Progress | None = None, duckdb_th
             entry = context.import_file(delivery_file, progress)
             report["files"].append(entry)
             progress.summary(_summary(entry))
+        started = time.perf_counter()
         report["quality_findings"] = refresh_findings()
+        log.debug("quality findings refreshed in %.2fs", time.perf_counter() - started)
     except BaseException:
         run.status = ImportRun.Status.FAILED
         run.finished = timezone.now()
@@ -172,6 +174,7 @@ class _RunContext:
                 warnings = header.warnings
                 progress.start_file(f.name, expected_rows)
                 outcome = dimensions.validate(f.spec, records, self.keys, progress=progress.advance)
+                log.debug("%s: validated at %.2fs", f.name, time.perf_counter() - started)
             if expected_rows is not None and outcome.rows_read != expected_rows:
                 raise FileRefused(
                     f"{f.name}: row count mismatch — control file {control.name} says rows={expected_rows}, "
@@ -216,6 +219,7 @@ class _RunContext:
         with transaction.atomic():
             dimensions.upsert(f.table, outcome.accepted)
             self._record(f, scanned.sha256, entry["status"], entry, outcome.rejects, warnings)
+        log.debug("%s: committed at %.2fs", f.name, time.perf_counter() - started)
         new_keys = dimensions.loaded_keys(f.spec, outcome.accepted)
         if f.table in dimensions.KEY_SOURCES:
             self.keys.add(f.table, new_keys)

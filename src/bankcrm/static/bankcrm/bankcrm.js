@@ -19,3 +19,12 @@ window.addEventListener("resize", function () {
     var chart = window.echarts.getInstanceByDom(el); if (chart) chart.resize();
   });
 });
+// A refused action (400 bad input, 403 not permitted, 409 not now) comes back as the card with
+// its error message: let htmx swap it in instead of silently dropping it.
+document.addEventListener("htmx:beforeSwap", function (event) {
+  var status = event.detail.xhr.status;
+  if (status === 400 || status === 403 || status === 409 || status === 422) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});

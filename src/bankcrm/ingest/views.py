@@ -1,0 +1,344 @@
+"""Data-quality and import pages (see docs/adr/0501-who-sees-imports-and-quality.md).
+
+* Data quality (客户资料准确率): admin, head office, compliance and branch
+  managers, each within their scope (findings and customers go through ``restrict``).
+* Imports and quarantine: import runs, files and rejected rows belong to the
+  whole delivery, not to a branch, and raw quarantined lines carry personal
+  data of any branch — so only admin, head office and compliance see them.
+"""
+
+import csv
+import datetime as dt
+import json
+
+import django_filters
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import DetailView, ListView, View
+
+from bankcrm.analytics.views import chart_json, customer_url, rate
+from bankcrm.compliance.services import record_access
+from bankcrm.core.views import HtmxTemplateMixin, RestrictedViewMixin
+from bankcrm.customers.masking import mask_id_number, mask_phone
+from bankcrm.customers.models import Customer
+from bankcrm.org.choices import UserRole
+from bankcrm.org.models import Branch
+
+from .models import ImportedFile, ImportRun, QualityFinding, RejectedRow
+
+QUALITY_ROLES = (UserRole.ADMIN, UserRole.HEAD_OFFICE, UserRole.COMPLIANCE, UserRole.BRANCH_MANAGER)
+IMPORT_ROLES = (UserRole.ADMIN, UserRole.HEAD_OFFICE, UserRole.COMPLIANCE)
+
+# Finding codes of spec/cli.md (export quality); unknown codes are shown as they are.
+FINDING_LABELS = {
+    "bad_id_checksum": gettext_lazy("ID number check digit wrong"),
+    "id_birthdate_mismatch": gettext_lazy("ID number and birth date disagree"),
+    "id_gender_mismatch": gettext_lazy("ID number and gender disagree"),
+    "bad_mobile": gettext_lazy("Invalid mobile number"),
+    "duplicate_id": gettext_lazy("ID number shared by several customers"),
+    "no_rm": gettext_lazy("No relationship manager"),
+}
+
+
+def finding_label(code: str) -> str:
+    return str(FINDING_LABELS.get(code, code))
+
+
+def has_role(user, roles) -> bool:
+    if user.is_superuser:
+        return True
+    profile = getattr(user, "profile", None)
+    return getattr(profile, "role", None) in roles
+
+
+class RoleRequiredMixin(LoginRequiredMixin):
+    """Pages for some roles only: others get 403 (the scoping door still applies within)."""
+
+    allowed_roles: tuple = ()
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not has_role(request.user, self.allowed_roles):
+            raise PermissionDenied(_("This page is not for your role."))
+        return super().dispatch(request, *args, **kwargs)
+
+
+# --------------------------------------------------------------------------- data quality
+
+
+class FindingFilterSet(django_filters.FilterSet):
+    finding = django_filters.CharFilter(label=gettext_lazy("Finding"))
+    branch = django_filters.CharFilter(label=gettext_lazy("Branch"), field_name="branch_code")
+    customer = django_filters.CharFilter(label=gettext_lazy("Customer no."), field_name="customer_id")
+
+    class Meta:
+        model = QualityFinding
+        fields = ["finding", "branch", "customer"]
+
+
+def quality_summary(user) -> dict:
+    """Findings by branch × finding, and the accuracy rate of customer records, in scope."""
+    findings = QualityFinding.objects.restrict(user, "view")
+    counts: dict[str, dict[str, int]] = {}
+    codes = set()
+    for row in findings.values("branch_code", "finding").annotate(n=Count("id")).order_by():
+        counts.setdefault(row["branch_code"], {})[row["finding"]] = row["n"]
+        codes.add(row["finding"])
+    codes = [c for c in FINDING_LABELS if c in codes] + sorted(codes - set(FINDING_LABELS))
+
+    # Two cheap GROUP BYs instead of an EXISTS probe per customer: customers per branch (index on
+    # branch), and distinct flagged customers per branch (findings are few; join them to customers).
+    customers = Customer.objects.restrict(user, "view").order_by()
+    per_branch = {
+        row["branch"]: {"total": row["n"], "flagged": 0} for row in customers.values("branch").annotate(n=Count("pk"))
+    }
+    flagged_rows = (
+        customers.filter(quality_findings__isnull=False).values("branch").annotate(n=Count("pk", distinct=True))
+    )
+    for row in flagged_rows:
+        per_branch.setdefault(row["branch"], {"total": 0, "flagged": 0})["flagged"] = row["n"]
+    names = dict(Branch.objects.filter(code__in=set(counts) | set(per_branch)).values_list("code", "name"))
+    rows = []
+    for code in sorted(set(counts) | set(per_branch)):
+        by_finding = counts.get(code, {})
+        total = per_branch.get(code, {}).get("total", 0)
+        flagged_n = per_branch.get(code, {}).get("flagged", 0)
+        rows.append(
+            {
+                "branch": code,
+                "name": names.get(code, ""),
+                "cells": [(c, by_finding.get(c, 0)) for c in codes],
+                "findings": sum(by_finding.values()),
+                "customers": total,
+                "flagged": flagged_n,
+                "accuracy": rate(total - flagged_n, total),
+            }
+        )
+    total_customers = sum(r["customers"] for r in rows)
+    total_flagged = sum(r["flagged"] for r in rows)
+    chart = chart_json(
+        {
+            "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
+            "legend": {"top": 0, "type": "scroll"},
+            "grid": {"left": 50, "right": 20, "top": 50, "bottom": 40},
+            "xAxis": {"type": "category", "data": [r["branch"] for r in rows]},
+            "yAxis": {"type": "value", "name": _("Findings")},
+            "series": [
+                {
+                    "name": finding_label(c),
+                    "type": "bar",
+                    "stack": "findings",
+                    "data": [dict(r["cells"])[c] for r in rows],
+                }
+                for c in codes
+            ],
+        }
+    )
+    return {
+        "codes": [(c, finding_label(c)) for c in codes],
+        "rows": rows,
+        "totals": [sum(dict(r["cells"])[c] for r in rows) for c in codes],
+        "findings": sum(r["findings"] for r in rows),
+        "customers": total_customers,
+        "flagged": total_flagged,
+        "accuracy": rate(total_customers - total_flagged, total_customers),
+        "chart": chart,
+    }
+
+
+class QualityView(RoleRequiredMixin, RestrictedViewMixin, HtmxTemplateMixin, ListView):
+    """Counts and accuracy on top; below, the drill-down to the records (masked, linked to the 360)."""
+
+    model = QualityFinding
+    allowed_roles = QUALITY_ROLES
+    template_name = "ingest/quality.html"
+    partial_template_name = "ingest/_findings.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        queryset = super().get_queryset().select_related("customer")
+        self.filterset = FindingFilterSet(self.request.GET or None, queryset=queryset)
+        return self.filterset.qs.order_by("branch_code", "finding", "customer_id")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        for finding in context["object_list"]:
+            finding.label = finding_label(finding.finding)
+            finding.customer_url = customer_url(finding.customer_id)
+            finding.id_masked = mask_id_number(finding.customer.id_number)
+            finding.phone_masked = mask_phone(finding.customer.phone)
+        context["filterset"] = self.filterset
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query_string"] = query.urlencode()
+        context["drilled"] = bool(self.request.GET.get("finding") or self.request.GET.get("branch"))
+        if not getattr(self.request, "htmx", False):
+            context["summary"] = quality_summary(self.request.user)
+        return context
+
+
+class QualityExportView(RoleRequiredMixin, RestrictedViewMixin, View):
+    """The findings in scope (with the page's filters) as an Excel workbook; the export is logged."""
+
+    model = QualityFinding
+    allowed_roles = QUALITY_ROLES
+
+    def get_queryset(self):
+        return QualityFinding.objects.restrict(self.request.user, self.restrict_action)
+
+    def get(self, request):
+        from openpyxl import Workbook
+
+        findings = FindingFilterSet(request.GET or None, queryset=self.get_queryset()).qs.order_by(
+            "branch_code", "finding", "customer_id"
+        )
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet(_("Findings"))
+        sheet.append(["customer_no", "finding", _("Finding"), "detail", "branch_code", "rm_staff_no", "found"])
+        count = 0
+        for f in findings.values_list(
+            "customer_id", "finding", "detail", "branch_code", "rm_staff_no", "found"
+        ).iterator(chunk_size=2000):
+            found = timezone.localtime(f[5]).replace(tzinfo=None) if f[5] else None  # Excel has no time zones
+            sheet.append([f[0], f[1], finding_label(f[1]), f[2], f[3], f[4], found])
+            count += 1
+        summary = quality_summary(request.user)
+        totals = book.create_sheet(_("By branch"))
+        totals.append([_("Branch"), *[label for _code, label in summary["codes"]], _("Customers"), _("Accuracy %")])
+        for row in summary["rows"]:
+            totals.append(
+                [row["branch"], *[n for _code, n in row["cells"]], row["customers"], float(row["accuracy"] or 0)]
+            )
+        response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="quality-{timezone.localdate():%Y%m%d}.xlsx"'
+        book.save(response)
+        record_access(
+            "export", user=request.user, path=request.get_full_path(), detail=f"quality findings: {count} rows"
+        )
+        return response
+
+
+# --------------------------------------------------------------------------- imports and quarantine
+
+
+class ImportRunListView(RoleRequiredMixin, RestrictedViewMixin, HtmxTemplateMixin, ListView):
+    model = ImportRun
+    allowed_roles = IMPORT_ROLES
+    template_name = "ingest/imports.html"
+    partial_template_name = "ingest/_runs.html"
+    paginate_by = 20
+
+    def get_queryset(self):
+        files = ImportedFile.objects.restrict(self.request.user, "view").order_by("pk")
+        return super().get_queryset().prefetch_related(Prefetch("files", queryset=files))
+
+
+class ImportRunDetailView(RoleRequiredMixin, RestrictedViewMixin, DetailView):
+    model = ImportRun
+    allowed_roles = IMPORT_ROLES
+    template_name = "ingest/import_run.html"
+
+    def get_queryset(self):
+        files = ImportedFile.objects.restrict(self.request.user, "view").annotate(quarantined=Count("rejects"))
+        return super().get_queryset().prefetch_related(Prefetch("files", queryset=files.order_by("pk")))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["report_json"] = json.dumps(self.object.report, ensure_ascii=False, indent=2, default=str)
+        return context
+
+
+class RejectedRowFilterSet(django_filters.FilterSet):
+    run = django_filters.NumberFilter(label=gettext_lazy("Import run"), field_name="imported_file__run")
+    file = django_filters.CharFilter(
+        label=gettext_lazy("File"), field_name="imported_file__file_name", lookup_expr="icontains"
+    )
+    table = django_filters.CharFilter(label=gettext_lazy("Table"), field_name="imported_file__table")
+    reason = django_filters.CharFilter(label=gettext_lazy("Reason"))
+    column = django_filters.CharFilter(label=gettext_lazy("Column"))
+    business_date = django_filters.DateFilter(
+        label=gettext_lazy("Business date"), field_name="imported_file__business_date"
+    )
+
+    class Meta:
+        model = RejectedRow
+        fields = ["run", "file", "table", "reason", "column", "business_date"]
+
+
+class QuarantineMixin(RoleRequiredMixin, RestrictedViewMixin):
+    model = RejectedRow
+    allowed_roles = IMPORT_ROLES
+
+    def filtered(self):
+        queryset = RejectedRow.objects.restrict(self.request.user, self.restrict_action).select_related("imported_file")
+        self.filterset = RejectedRowFilterSet(self.request.GET or None, queryset=queryset)
+        return self.filterset.qs.order_by("imported_file__run", "imported_file", "line", "pk")
+
+
+class QuarantineView(QuarantineMixin, HtmxTemplateMixin, ListView):
+    template_name = "ingest/quarantine.html"
+    partial_template_name = "ingest/_rejects.html"
+    paginate_by = 100
+
+    def get_queryset(self):
+        return self.filtered()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filterset"] = self.filterset
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query_string"] = query.urlencode()
+        context["reasons"] = (
+            RejectedRow.objects.restrict(self.request.user, "view")
+            .values_list("reason", flat=True)
+            .order_by("reason")
+            .distinct()
+        )
+        return context
+
+
+class _Echo:
+    """A write-only buffer so csv.writer can feed a streaming response row by row."""
+
+    def write(self, value):
+        return value
+
+
+class QuarantineDownloadView(QuarantineMixin, View):
+    """The quarantine (with the page's filters) as CSV, UTF-8 with BOM so Excel opens Chinese text."""
+
+    def get(self, request):
+        rows = self.filtered()
+        writer = csv.writer(_Echo())
+        header = ["run", "file", "table", "business_date", "line", "column", "reason", "detail", "raw"]
+
+        def stream():
+            yield "\ufeff" + writer.writerow(header)
+            for r in rows.iterator(chunk_size=2000):
+                f = r.imported_file
+                yield writer.writerow(
+                    [
+                        f.run_id,
+                        f.file_name,
+                        f.table,
+                        f.business_date.isoformat(),
+                        r.line,
+                        r.column,
+                        r.reason,
+                        r.detail,
+                        r.raw,
+                    ]
+                )
+
+        record_access(
+            "export", user=request.user, path=request.get_full_path(), detail=f"quarantine csv: {rows.count()} rows"
+        )
+        response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+        stamp = dt.datetime.now(tz=dt.UTC).strftime("%Y%m%d")
+        response["Content-Disposition"] = f'attachment; filename="quarantine-{stamp}.csv"'
+        return response
