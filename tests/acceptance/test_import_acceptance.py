@@ -1501,6 +1501,7 @@ def test_more_quality_edges(tmp_path, run_import):
             customer("R3", id_type="HK_MACAO_PASS", id_number="H123", phone="13800000003"),
             customer("R4", id_type="ID_CARD", id_number="110105920229123", phone="13800000004"),
             customer("R5", id_type="ID_CARD", id_number=id_card(b, 9, "M"), phone="13800000005"),
+            customer("R7", id_type="ID_CARD", id_number="11010519900307ABCD", phone="13800000007"),
             customer(
                 "R6",
                 id_type="ID_CARD",
@@ -1517,6 +1518,7 @@ def test_more_quality_edges(tmp_path, run_import):
         "R2": {"duplicate_id"},
         "R3": {"duplicate_id"},
         "R4": {"bad_id_checksum"},
+        "R7": {"bad_id_checksum"},
         "R6": {"bad_mobile"},
     }
 
@@ -1932,3 +1934,33 @@ def test_phone_with_a_space_is_either_trimmed_or_flagged(tmp_path, run_import):
     got = findings().get("W2")
     phone = Customer.objects.get(customer_no="W2").phone
     assert (phone == "13800000000" and not got) or (phone != "13800000000" and got == {"bad_mobile"}), (phone, got)
+
+
+def test_gbk_file_and_empty_file(tmp_path, run_import):
+    """A GBK-encoded customers file is not UTF-8: its non-ASCII rows are bad_row (or the file refused), never
+    loaded as mojibake. A 0-byte file has no header, so its required columns are missing: refused."""
+    d1 = tmp_path / "d1"
+    write_base_csv(d1, tables=["branches", "staff"])
+    lines = [",".join(COLUMNS["customers"]), csv_line(customer("G1")), csv_line(customer("G2", name="ASCII Name"))]
+    (d1 / file_name("customers", DAY)).write_bytes(("\n".join(lines) + "\n").encode("gbk"))
+    (d1 / file_name("products", DAY)).write_bytes(b"")
+    result = run_import(d1)
+    f = result.file(file_name("customers", DAY))
+    _, _, _, Customer, *_ = models()
+    if f["status"] == "imported":
+        assert [(r["line"], r["reason"]) for r in f["rejects"]] == [(2, "bad_row")], f
+        assert list(Customer.objects.values_list("customer_no", flat=True)) == ["G2"]
+    else:
+        assert f["status"] == "refused" and not Customer.objects.exists()
+    assert result.file(file_name("products", DAY))["status"] == "refused"
+
+
+def test_fact_file_whose_rows_are_all_rejected_still_replaces_the_date(tmp_path, run_import, warehouse):
+    """Interpretation: an imported (not refused) file is that date's data; its bad rows are in quarantine."""
+    write_base_csv(tmp_path / "d1")
+    run_import(tmp_path / "d1")
+    d2 = tmp_path / "d2"
+    write_csv(d2, "balances", DAY, [row("balances", as_of_date="2026-10-31", account_no="A001", balance="oops")])
+    f = run_import(d2).file(file_name("balances", DAY))
+    assert (f["status"], f["rows_loaded"], f["rows_rejected"]) == ("imported", 0, 1), f
+    assert warehouse_balances(warehouse).get("2026-10-31", {}) == {}
