@@ -919,6 +919,8 @@ def test_every_reject_reason_one_entry_per_bad_row(tmp_path, run_import, warehou
     # The quarantine holds the same rows, raw line included, nothing lost.
     total = sum(len(e) for _, e, _ in planted.values())
     assert RejectedRow.objects.count() == total
+    bad_utf8 = RejectedRow.objects.get(imported_file__file_name=file_name("customers", NEXT), line=16)
+    assert bad_utf8.raw.startswith("C022,") and "active" in bad_utf8.raw  # the line is kept, however escaped
     q = RejectedRow.objects.get(imported_file__file_name=file_name("customers", NEXT), line=5)
     assert (q.column, q.reason) == ("birth_date", "bad_date") and q.raw.startswith("C012,")
 
@@ -1434,6 +1436,11 @@ def test_parquet_extra_column_and_three_decimal_money(tmp_path, run_import, ware
     )
     result = run_import(d2)
     f = result.file(file_name("balances", NEXT, "parquet"))
+    from bankcrm.ingest.models import ImportedFile
+
+    warned = json.dumps(result.report) + result.stdout + result.stderr
+    warned += json.dumps(list(ImportedFile.objects.values_list("warnings", flat=True)))
+    assert f["status"] == "refused" or "currency_extra" in warned  # extra Parquet column: warned, ignored
     # 2.345 has three decimals: never silently rounded into the warehouse (reject or refuse the file).
     if f["status"] == "refused":
         assert warehouse_balances(warehouse).get("2026-11-01") is None
