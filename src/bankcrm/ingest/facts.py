@@ -159,6 +159,7 @@ class AccountKeys:
 
     def __init__(self):
         self._table: pa.Table | None = None
+        self._valid_before = False
 
     def get(self) -> pa.Table:
         if self._table is None:
@@ -172,13 +173,13 @@ class AccountKeys:
 
     def prepare_for_accounts_load(self) -> None:
         """Before an accounts file is committed: remember whether the copy is current."""
-        self._valid_before = self._table is not None or _cached_keys(_accounts_version()) is not None
-        if self._valid_before and self._table is None:
+        if self._table is None:
             self._table = _cached_keys(_accounts_version())
+        self._valid_before = self._table is not None
 
     def accounts_loaded(self, new_keys: list[str]) -> None:
         """After an accounts file is committed: extend the copy instead of re-reading the database."""
-        if not getattr(self, "_valid_before", False) or self._table is None:
+        if not self._valid_before or self._table is None:
             self._table = None
             return
         con = duckdb.connect()

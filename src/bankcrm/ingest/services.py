@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from bankcrm.core import warehouse
@@ -72,14 +72,51 @@ def import_delivery(folder: Path, *, progress: Progress | None = None, duckdb_th
     except BaseException:
         run.status = ImportRun.Status.FAILED
         run.finished = timezone.now()
-        run.report = report
+        run.report = _stored_report(report)
         run.save(update_fields=["status", "finished", "report"])
         raise
     run.status = ImportRun.Status.FINISHED
     run.finished = timezone.now()
-    run.report = report
+    run.report = _stored_report(report)
     run.save(update_fields=["status", "finished", "report"])
     return report
+
+
+STORED_REJECTS = 1000
+
+
+def _stored_report(report: dict) -> dict:
+    """The report kept on the ImportRun: every reject is in the quarantine table already, so a file
+    with millions of rejects keeps its first 1,000 here (``rejects_stored`` says how many)."""
+    files = []
+    for entry in report["files"]:
+        if len(entry["rejects"]) > STORED_REJECTS:
+            entry = {**entry, "rejects": entry["rejects"][:STORED_REJECTS], "rejects_stored": STORED_REJECTS}
+        files.append(entry)
+    return {**report, "files": files}
+
+
+def _insert_rejects(imported_file_id: int, rejects: list[dict]) -> None:
+    """Quarantine rows with executemany: a file whose every row is rejected (its accounts file was
+    refused) can hold millions, and a model instance per row would take minutes."""
+    if not rejects:
+        return
+    meta = RejectedRow._meta
+    quote = connection.ops.quote_name
+    columns = ["imported_file_id", "line", "column", "reason", "detail", "raw"]
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(meta.get_field(c).column) for c in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rejects), 5000):
+            cursor.executemany(
+                sql,
+                [
+                    (imported_file_id, r["line"], r["column"] or "", r["reason"], r.get("detail", "")[:300], r["raw"])
+                    for r in rejects[start : start + 5000]
+                ],
+            )
 
 
 def _summary(entry: dict) -> str:
@@ -127,20 +164,7 @@ class _RunContext:
             warnings=warnings,
             finished=timezone.now(),
         )
-        RejectedRow.objects.bulk_create(
-            [
-                RejectedRow(
-                    imported_file=imported,
-                    line=r["line"],
-                    column=r["column"] or "",
-                    reason=r["reason"],
-                    detail=r.get("detail", "")[:300],
-                    raw=r["raw"],
-                )
-                for r in rejects
-            ],
-            batch_size=2000,
-        )
+        _insert_rejects(imported.pk, rejects)
 
     def import_file(self, f: DeliveryFile, progress: Progress) -> dict:
         is_fact = f.table in FACT_TABLES
