@@ -1971,3 +1971,92 @@ def test_fact_file_whose_rows_are_all_rejected_still_replaces_the_date(tmp_path,
     f = run_import(d2).file(file_name("balances", DAY))
     assert (f["status"], f["rows_loaded"], f["rows_rejected"]) == ("imported", 0, 1), f
     assert warehouse_balances(warehouse).get("2026-10-31", {}) == {}
+
+
+def test_references_to_records_stored_outside_an_import(tmp_path, run_import, warehouse, small_bank):
+    """ "The store" is the database: records entered another way (admin, API, fixtures) are valid references."""
+    from bankcrm.customers.models import Account
+
+    Account.objects.create(
+        account_no="X001",
+        customer=small_bank["customers"]["C001"],
+        product_id="DD01",
+        open_date=D(2020, 1, 1),
+        status="active",
+    )
+    d1 = tmp_path / "d1"
+    write_csv(d1, "balances", DAY, [row("balances", as_of_date="2026-10-31", account_no="X001", balance="8.00")])
+    write_csv(
+        d1,
+        "accounts",
+        DAY,
+        [
+            row(
+                "accounts",
+                account_no="X002",
+                customer_no="C003",
+                product_code="DD01",
+                open_date="2026-10-31",
+                status="active",
+                branch_code="B001A",
+            )
+        ],
+    )
+    write_csv(
+        d1,
+        "sales",
+        DAY,
+        [
+            row(
+                "sales",
+                sale_id="X1",
+                sale_date="2026-10-31",
+                customer_no="C002",
+                product_code="DD01",
+                amount="1.00",
+                fee_income="0.00",
+                staff_no="S003",
+                branch_code="B002",
+                channel="branch",
+            )
+        ],
+    )
+    result = run_import(d1)
+    for t in ("balances", "accounts", "sales"):
+        f = result.file(file_name(t, DAY))
+        assert (f["status"], f["rows_rejected"]) == ("imported", 0), f
+    assert warehouse_balances(warehouse) == {"2026-10-31": {"X001": 800}}
+
+
+def test_account_added_outside_an_import_after_one_is_a_valid_reference(tmp_path, run_import, warehouse):
+    from bankcrm.customers.models import Account
+
+    write_base_csv(tmp_path / "d1")
+    run_import(tmp_path / "d1")
+    Account.objects.create(
+        account_no="X009", customer_id="C002", product_id="DD01", open_date=D(2026, 11, 1), status="active"
+    )
+    d2 = tmp_path / "d2"
+    write_csv(d2, "balances", NEXT, [row("balances", as_of_date="2026-11-01", account_no="X009", balance="9.00")])
+    write_csv(
+        d2,
+        "transactions",
+        NEXT,
+        [
+            row(
+                "transactions",
+                txn_id="X9",
+                account_no="X009",
+                txn_time="2026-11-01 12:00:00",
+                amount="9.00",
+                direction="C",
+                channel="counter",
+                customer_initiated="Y",
+            )
+        ],
+    )
+    result = run_import(d2)
+    for t in ("balances", "transactions"):
+        f = result.file(file_name(t, NEXT))
+        assert (f["status"], f["rows_rejected"]) == ("imported", 0), f
+    assert warehouse_balances(warehouse)["2026-11-01"] == {"X009": 900}
