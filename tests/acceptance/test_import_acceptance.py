@@ -1327,11 +1327,6 @@ def test_cli_refused_file_still_writes_the_report(tmp_path, cli_home):
 # --- stricter edges of the value formats ---------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="discrepancy D1: call_command('import_delivery', DIR, report=str(path)) raises AttributeError "
-    "('str' object has no attribute 'parent'); --report is only converted to a Path by argparse",
-)
 def test_call_command_keyword_report(tmp_path, db, warehouse):
     write_base_csv(tmp_path / "d1", tables=["branches"])
     report = tmp_path / "r.json"
@@ -1543,11 +1538,6 @@ def test_refused_file_is_not_remembered_as_imported(tmp_path, run_import):
     assert (f["status"], f["rows_loaded"]) == ("imported", 3), f
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="discrepancy D2: a second sales_20261031.csv upserts by sale_id (SL001 updated) but keeps SL002, "
-    "which the newer file for that date no longer lists; spec: 'a fact file for a date replaces that date's data'",
-)
 def test_later_sales_file_for_the_same_date_replaces_that_date(tmp_path, run_import):
     """sales is a fact table: "a fact file for a date replaces that date's data"."""
     write_base_csv(tmp_path / "d1")
@@ -1906,11 +1896,6 @@ def test_every_date_and_number_column_rejects_bad_values(tmp_path, run_import):
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="discrepancy D3: ID_CARD id_number ' 110105199001010379' (leading space, 19 characters) is stored "
-    "as is but gets no bad_id_checksum; spec: 'bad_id_checksum (an ID_CARD number that is not 18 characters ...)'",
-)
 def test_id_number_with_a_space_is_either_trimmed_or_flagged(tmp_path, run_import):
     """' 1101…' is 19 characters: stored like that it must be flagged; trimmed on load it is fine."""
     d1 = tmp_path / "d1"

@@ -18,6 +18,7 @@ from pathlib import Path
 from django.db import connection, transaction
 from django.utils import timezone
 
+from bankcrm.campaigns.models import Sale
 from bankcrm.core import warehouse
 
 from . import dimensions, facts
@@ -241,6 +242,9 @@ class _RunContext:
         if f.table == "accounts":
             self.accounts.prepare_for_accounts_load()
         with transaction.atomic():
+            if f.table == "sales":
+                # sales is a fact table kept in the database: the file for a date replaces that date.
+                Sale.objects.filter(sale_date=f.business_date).delete()
             dimensions.upsert(f.table, outcome.accepted)
             self._record(f, scanned.sha256, entry["status"], entry, outcome.rejects, warnings)
         log.debug("%s: committed at %.2fs", f.name, time.perf_counter() - started)

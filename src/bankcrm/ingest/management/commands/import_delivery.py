@@ -25,7 +25,8 @@ class Command(BaseCommand):
         parser.add_argument("--report", type=Path, help="write the JSON import report to this file")
 
     def handle(self, *args, **options):
-        report_path: Path | None = options["report"]
+        # call_command(..., report="x.json") passes text; the command line passes a Path.
+        report_path: Path | None = Path(options["report"]) if options["report"] else None
         if report_path is not None and not report_path.parent.exists():
             raise CommandError(f"folder for --report does not exist: {report_path.parent}")
         interactive = sys.stdout.isatty()
@@ -49,7 +50,7 @@ class Command(BaseCommand):
             self.stdout.write(line)
 
         try:
-            report = import_delivery(options["folder"], progress=Progress(summary, start_file, advance))
+            report = import_delivery(Path(options["folder"]), progress=Progress(summary, start_file, advance))
         except DeliveryNotFound as exc:
             raise CommandError(str(exc)) from exc
         finally:
