@@ -135,7 +135,7 @@ def write_warehouse_snapshot(table: pa.Table, as_of: dt.date) -> Path:
             continue  # it is the partition folder's key; a column of that name would clash in Spark
         col = table.column(name)
         if name == "as_of":
-            col = pa.array([as_of] * n, type=pa.date32())
+            col = pa.nulls(n, pa.date32()).fill_null(as_of)
         elif name in MONEY_COLUMNS:
             name, col = f"{name}_cents", col.cast(pa.int64())
         elif name in ("days", "categories_held"):
@@ -178,34 +178,41 @@ def list_candidates(table: pa.Table) -> list[dict]:
     return table.filter(pc.fill_null(mask, False)).to_pylist()
 
 
+def _db_rows(table: pa.Table, month: str, as_of: dt.date, chunk: int = 50_000):
+    """CustomerMonth rows, one Arrow batch at a time: all rows as Python objects at once would need
+    tens of GB at 10M customers (docs/performance.md)."""
+    for batch in table.to_batches(max_chunksize=chunk):
+        n = batch.num_rows
+        col = {c: batch.column(c).to_pylist() for c in SNAPSHOT_COLUMNS if c not in ("month", "as_of")}
+        columns = [
+            [month] * n,
+            [as_of] * n,
+            col["customer_no"],
+            col["branch_code"],
+            [v or "" for v in col["rm_staff_no"]],
+            col["days"],
+            *([_money(v) for v in col[c]] for c in MONEY_COLUMNS),
+            col["tier"],
+            [v or "" for v in col["prev_tier"]],
+            col["migration"],
+            col["categories_held"],
+            *([v == "Y" for v in col[f]] for f in FLAG_COLUMNS),
+        ]
+        yield from zip(*columns, strict=True)
+
+
 def store_snapshot(table: pa.Table, as_of: dt.date) -> int:
     """Replace month M's CustomerMonth rows and as-of D's lists in one transaction."""
     from .lists import build_lists, store_lists
     from .models import CustomerMonth
 
     month = month_of(as_of)
-    n = table.num_rows
     fields = ["month", "as_of", "customer", "branch_code", "rm_staff_no", "days", *MONEY_COLUMNS]
     fields += ["tier", "prev_tier", "migration", "categories_held", *FLAG_COLUMNS]
-    col = {c: table.column(c).to_pylist() for c in SNAPSHOT_COLUMNS if c not in ("month", "as_of")}
-    columns = [
-        [month] * n,
-        [as_of] * n,
-        col["customer_no"],
-        col["branch_code"],
-        [v or "" for v in col["rm_staff_no"]],
-        col["days"],
-        *([_money(v) for v in col[c]] for c in MONEY_COLUMNS),
-        col["tier"],
-        [v or "" for v in col["prev_tier"]],
-        col["migration"],
-        col["categories_held"],
-        *([v == "Y" for v in col[f]] for f in FLAG_COLUMNS),
-    ]
     items = build_lists(list_candidates(table), as_of)
     with transaction.atomic():
         delete_month(month)
-        stored = insert_many(CustomerMonth, fields, zip(*columns, strict=True))
+        stored = insert_many(CustomerMonth, fields, _db_rows(table, month, as_of))
         store_lists(items, as_of)
     return stored
 
