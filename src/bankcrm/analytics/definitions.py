@@ -201,11 +201,14 @@ held_agg AS (
     FROM held GROUP BY customer_no
 ),
 old_acct AS (SELECT DISTINCT customer_no FROM open_acct WHERE open_date <= {dormant_open}),
+active_acct AS (
+    -- one row per account before the semi-join: otherwise its hash table holds every transaction
+    -- of the year (275M rows at 10M customers: the out-of-memory of docs/performance.md)
+    SELECT DISTINCT account_no FROM txn
+    WHERE customer_initiated AND CAST(txn_time AS DATE) BETWEEN {activity_from} AND {d}
+),
 active_cust AS (
-    SELECT DISTINCT customer_no FROM dim_accounts WHERE account_no IN (
-        SELECT account_no FROM txn
-        WHERE customer_initiated AND CAST(txn_time AS DATE) BETWEEN {activity_from} AND {d}
-    )
+    SELECT DISTINCT customer_no FROM dim_accounts WHERE account_no IN (SELECT account_no FROM active_acct)
 ),
 maturing AS (
     SELECT customer_no, MIN(maturity_date) AS next_maturity FROM open_acct
