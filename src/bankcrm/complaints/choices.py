@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Status(models.TextChoices):
@@ -89,7 +90,7 @@ class Severity(models.TextChoices):
 
 class Satisfaction(models.TextChoices):
     SATISFIED = "satisfied", _("满意")
-    NEUTRAL = "neutral", _("一般")
+    NEUTRAL = "neutral", pgettext_lazy("satisfaction", "一般")  # "一般" alone is the severity "minor"
     DISSATISFIED = "dissatisfied", _("不满意")
 
 
