@@ -170,3 +170,12 @@ def test_catalogue_holds_every_string_of_the_code(tmp_path):
         "strings not in the catalogue; from src/bankcrm run makemessages -l zh_Hans -l en, "
         f"translate, compilemessages: {missing}"
     )
+
+
+def test_complaint_clocks_show_a_label_not_a_code(client, small_bank, make_login):
+    client.force_login(make_login("desk", "complaint_handler"))
+    preview = "/complaints/new/?policy=cn&received_at=2026-09-23T10:30"
+    body = client.get(preview, HTTP_HX_REQUEST="true").content.decode()
+    assert '<strong data-clock="decision">处理决定</strong>' in body
+    body = client.get(preview, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<strong data-clock="decision">Decision</strong>' in body
