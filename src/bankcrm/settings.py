@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI assets shipped locally (bank intranets have no CDN)
     "django_filters",
     "django_htmx",
     "axes",
@@ -111,7 +112,10 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Keep each web thread's connection: opening one and running the PRAGMAs below cost more
+    # than a whole customer lookup (docs/adr/0603-serve.md).
+    DATABASES["default"]["CONN_MAX_AGE"] = 600
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the web app read while a nightly import writes.
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;",
@@ -203,6 +207,14 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Customer management for retail banks (spec/api.md).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # One name per choice set shared by several fields (keeps the schema and check --deploy clean).
+    "ENUM_NAME_OVERRIDES": {
+        "ComplaintStatusEnum": "bankcrm.complaints.choices.Status",
+        "StaffStatusEnum": "bankcrm.org.choices.StaffStatus",
+    },
 }
 
 LOGGING = {

@@ -67,7 +67,7 @@ def test_head_office_sees_the_whole_bank(client, bank, make_login):
     assert lists["downgraded"]["statuses"][1] == 1  # contacted
     html = response.content.decode()
     assert 'class="chart"' in html and "echarts.min.js" in html
-    assert 'data-col="aum">530,000.50<' in html  # thousands grouped by 3 (formats/zh_Hans)
+    assert 'data-col="aum">530,000.50<' in html  # amounts grouped by thousands, as on statements
 
 
 def test_rm_sees_only_own_portfolio(client, bank, make_login):

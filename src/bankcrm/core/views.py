@@ -24,9 +24,23 @@ class HtmxTemplateMixin(ContextMixin):
 
 
 class RestrictedViewMixin(LoginRequiredMixin):
-    """Every page's queryset goes through ``restrict``; out of scope is a 404."""
+    """Every page's queryset goes through ``restrict``; out of scope is a 404.
+
+    A signed-in user without the model permission at all gets 403 (as the API does), not an
+    empty page that looks like "no data".
+    """
 
     restrict_action = "view"
+
+    def dispatch(self, request, *args, **kwargs):
+        model = getattr(self, "model", None)
+        if request.user.is_authenticated and model is not None:
+            opts = model._meta
+            if not request.user.has_perm(f"{opts.app_label}.{self.restrict_action}_{opts.model_name}"):
+                from django.core.exceptions import PermissionDenied
+
+                raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
         return super().get_queryset().restrict(self.request.user, self.restrict_action)

@@ -72,6 +72,10 @@ class Customer(ChangeLoggedModel):
         indexes = [
             models.Index(fields=["id_type", "id_number"]),
             models.Index(fields=["branch", "rm"]),
+            # The search matches an ID number exactly without knowing its type (docs/adr/0601).
+            models.Index(fields=["id_number"], name="customer_id_number_idx"),
+            # Name searches walk this in order and stop after one page (no sort of every match).
+            models.Index(fields=["name", "customer_no"], name="customer_name_no_idx"),
         ]
 
     def __str__(self) -> str:

@@ -12,6 +12,12 @@ class ModelPermissions(permissions.DjangoModelPermissions):
         "OPTIONS": [],
     }
 
+    def has_permission(self, request, view):
+        # A method the endpoint does not offer is a 405 for everyone, not a 403 that hints at permissions.
+        if request.method.lower() not in ("head", "options") and not hasattr(view, request.method.lower()):
+            return True
+        return super().has_permission(request, view)
+
 
 _ACTION_FOR_METHOD = {
     "GET": "view",

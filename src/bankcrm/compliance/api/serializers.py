@@ -1,0 +1,12 @@
+from rest_framework import serializers
+
+from bankcrm.compliance.models import AccessLog
+
+
+class AccessLogSerializer(serializers.ModelSerializer):
+    user = serializers.CharField(source="user_name", read_only=True)
+
+    class Meta:
+        model = AccessLog
+        fields = ["id", "time", "user", "action", "customer_no", "fields", "reason", "path", "remote_addr", "detail"]
+        read_only_fields = fields

@@ -1,0 +1,105 @@
+"""The one customer search, shared by the search page and ``GET /api/customers/``.
+
+What a bank clerk types is a customer number, an ID number, a mobile number or the start of a
+name. Numbers are matched exactly (they identify one person; a partial ID number would be a
+fishing expedition through personal data), names by prefix. Every branch of the OR is an index
+range — no leading-wildcard LIKE — so the search stays fast at millions of customers
+(docs/adr/0601-customer-search.md).
+"""
+
+import re
+
+import django_filters
+from django.db.models import OuterRef, Q, Subquery
+from django.utils.translation import gettext_lazy as _
+
+from bankcrm.analytics.choices import Tier
+from bankcrm.analytics.models import CustomerMonth
+
+from .models import Customer
+
+# Sorts after every character a name can hold: name >= q AND name < q + MAX is "starts with q"
+# as an index range on both SQLite and PostgreSQL (LIKE 'q%' is not indexable on either by default).
+_PREFIX_END = "\U0010ffff"
+_SPACES = re.compile(r"[\s\-]+")
+
+
+def search_condition(term: str) -> tuple[Q | None, bool]:
+    """(condition, names only) for what a clerk typed.
+
+    Chinese characters can only be a name; anything with a digit can only be a number (customer
+    no., mobile, ID or passport number); Latin letters alone may be either. A names-only search
+    is ordered by name, so the database walks the name index in order and stops after a page.
+    """
+    term = term.strip()
+    if not term:
+        return None, False
+    compact = _SPACES.sub("", term)
+    numbers = Q(pk=term) | Q(pk=compact) | Q(phone=compact) | Q(id_number=compact.upper())
+    if compact.startswith("+86"):
+        numbers |= Q(phone=compact[3:])
+    if not compact.isascii():
+        return name_prefix(term), True
+    if any(ch.isdigit() for ch in compact):
+        return numbers, False
+    return numbers | name_prefix(term), False
+
+
+def name_prefix(term: str) -> Q:
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        # Django gives an indexed CharField a varchar_pattern_ops twin index on PostgreSQL, which
+        # serves LIKE 'term%' under any collation (a range would depend on the collation).
+        return Q(name__startswith=term)
+    # SQLite compares with BINARY collation: the range is exactly "starts with", and indexed.
+    return Q(name__gte=term, name__lt=term + _PREFIX_END)
+
+
+def latest_month(request=None) -> str | None:
+    """The newest snapshot month, looked up once per request."""
+    from .overview import latest_month as _latest
+
+    if request is None:
+        return _latest()
+    if not hasattr(request, "_bankcrm_latest_month"):
+        request._bankcrm_latest_month = _latest()
+    return request._bankcrm_latest_month
+
+
+class CustomerFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label=_("Customer no., name, mobile or ID number"), max_length=60)
+    branch = django_filters.CharFilter(method="filter_branch", label=_("Branch (and its sub-branches)"), max_length=20)
+    tier = django_filters.ChoiceFilter(choices=Tier.choices, method="filter_tier", label=_("Tier (latest month)"))
+    rm = django_filters.CharFilter(field_name="rm_id", label=_("Relationship manager (staff no.)"), max_length=20)
+
+    class Meta:
+        model = Customer
+        fields = ["q", "branch", "tier", "rm"]
+
+    def filter_q(self, queryset, name, value):
+        condition, names_only = search_condition(value)
+        if condition is None:
+            return queryset
+        queryset = queryset.filter(condition)
+        return queryset.order_by("name", "customer_no") if names_only else queryset
+
+    def filter_branch(self, queryset, name, value):
+        from bankcrm.org.scope import branch_descendants
+
+        return queryset.filter(branch_id__in=sorted(branch_descendants(value.strip())))
+
+    def filter_tier(self, queryset, name, value):
+        month = latest_month(self.request)
+        if month is None:
+            return queryset.none()
+        return queryset.filter(pk__in=CustomerMonth.objects.filter(month=month, tier=value).values("customer_id"))
+
+
+def with_latest_tier(queryset, request=None):
+    """Annotate ``latest_tier``: the tier of the newest snapshot month (one correlated index lookup per row)."""
+    month = latest_month(request)
+    if month is None:
+        return queryset
+    tier = CustomerMonth.objects.filter(customer_id=OuterRef("pk"), month=month).values("tier")[:1]
+    return queryset.annotate(latest_tier=Subquery(tier))

@@ -1,0 +1,233 @@
+"""The customer 360: everything a page or the API shows about one customer, gathered in a fixed
+number of queries (no N+1) — database rows plus the latest balances from the warehouse.
+
+Reads only; the caller has already fetched the customer through ``restrict`` (so it is in scope)
+and records the access.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.apps import apps
+from django.db.models import Max
+from django.utils import timezone
+
+from bankcrm.analytics.choices import ListItemStatus
+from bankcrm.analytics.models import CustomerMonth, ListItem
+from bankcrm.org.choices import UserRole
+
+from . import balances
+from .choices import AUM_CATEGORIES
+from .masking import mask_id_number, mask_phone
+from .models import Account, ContactLog, Customer, KycAssessment
+
+RECENT_CONTACTS = 20
+RECENT_COMPLAINTS = 20
+OPEN_LIST_STATUSES = (ListItemStatus.PENDING, ListItemStatus.CONTACTED)
+
+
+SNAPSHOT_FLAGS = (
+    "cross_sell_qualified",
+    "dormant",
+    "dormant_potential",
+    "edge",
+    "downgraded",
+    "maturing",
+    "kyc_expiring",
+)
+
+
+def snapshot_flags(month: CustomerMonth) -> list[str]:
+    """The snapshot's yes/no figures that are set (spec/metrics.md), in a fixed order."""
+    return [name for name in SNAPSHOT_FLAGS if getattr(month, name)]
+
+
+def cents_to_yuan(cents: int | None) -> Decimal | None:
+    return None if cents is None else (Decimal(cents) / 100).quantize(Decimal("0.01"))
+
+
+def complaint_model():
+    """The complaints app's Complaint, when that app ships it (built separately; optional here)."""
+    if not apps.is_installed("bankcrm.complaints"):
+        return None
+    try:
+        return apps.get_model("complaints", "Complaint")
+    except LookupError:
+        return None
+
+
+def complaints_for(customer_no: str, user, limit: int = RECENT_COMPLAINTS) -> list | None:
+    """Recent complaints of the customer the user may see, newest first; None when there is no complaint desk."""
+    model = complaint_model()
+    if model is None:
+        return None
+    names = {f.name for f in model._meta.get_fields()}
+    base = model.objects.restrict(user, "view") if hasattr(model.objects, "restrict") else model.objects.none()
+    if "customer" in names:
+        qs = base.filter(customer_id=customer_no)
+    elif "customer_no" in names:
+        qs = base.filter(customer_no=customer_no)
+    else:
+        return None
+    order = "-received_at" if "received_at" in names else "-pk"
+    return list(qs.order_by(order)[:limit])
+
+
+def complaint_summary(complaint) -> dict:
+    def shown(name: str) -> tuple[str, str]:
+        value = str(getattr(complaint, name, "") or "")
+        display = getattr(complaint, f"get_{name}_display", None)
+        return value, str(display()) if callable(display) else value
+
+    status, status_display = shown("status")
+    category, category_display = shown("category")
+    return {
+        "reference": str(getattr(complaint, "reference", complaint.pk)),
+        "status": status,
+        "status_display": status_display,
+        "category": category,
+        "category_display": category_display,
+        "received_at": getattr(complaint, "received_at", None),
+    }
+
+
+def latest_month() -> str | None:
+    return CustomerMonth.objects.aggregate(m=Max("month"))["m"]
+
+
+def can_read_confidential(user, entry: ContactLog) -> bool:
+    """A confidential contact note is for its author and the people who manage the customer's branch."""
+    if user.is_superuser or entry.user_name == user.get_username():
+        return True
+    role = getattr(getattr(user, "profile", None), "role", None)
+    return role in (UserRole.ADMIN, UserRole.BRANCH_MANAGER)
+
+
+@dataclass
+class Customer360:
+    customer: Customer
+    id_number_masked: str
+    phone_masked: str
+    accounts: list[dict]
+    balance_date: dt.date | None
+    total_aum: Decimal | None
+    snapshot: CustomerMonth | None
+    months: list[CustomerMonth]
+    kyc: KycAssessment | None
+    kyc_history: list[KycAssessment]
+    list_items: list[ListItem]
+    contacts: list[dict]
+    complaints: list[dict] | None
+    today: dt.date = field(default_factory=lambda: timezone.localdate())
+
+    @property
+    def tier_history(self) -> list[dict]:
+        return [
+            {"month": m.month, "tier": m.tier, "prev_tier": m.prev_tier, "migration": m.migration} for m in self.months
+        ]
+
+    @property
+    def flags(self) -> list[str]:
+        return snapshot_flags(self.snapshot) if self.snapshot is not None else []
+
+
+def build_360(customer: Customer, user) -> Customer360:
+    today = timezone.localdate()
+    accounts = list(Account.objects.filter(customer=customer).select_related("product").order_by("account_no"))
+    balance_date, cents = balances.latest_balances([a.account_no for a in accounts])
+    account_rows, total = [], 0
+    for account in accounts:
+        value = cents.get(account.account_no)
+        is_aum = account.product.category in AUM_CATEGORIES
+        if value is not None and is_aum:
+            total += value
+        account_rows.append(
+            {
+                "account_no": account.account_no,
+                "product_code": account.product_id,
+                "product_name": account.product.name,
+                "category": account.product.category,
+                "category_display": account.product.get_category_display(),
+                "status": account.status,
+                "status_display": account.get_status_display(),
+                "open_date": account.open_date,
+                "maturity_date": account.maturity_date,
+                "close_date": account.close_date,
+                "is_aum": is_aum,
+                "balance": cents_to_yuan(value) if balance_date else None,
+            }
+        )
+    months = list(CustomerMonth.objects.filter(customer=customer).order_by("month"))
+    kyc_history = list(KycAssessment.objects.filter(customer=customer).order_by("-assessed_date")[:10])
+    in_force = [k for k in kyc_history if k.assessed_date <= today <= k.expires_date]
+    items = list(
+        ListItem.objects.filter(customer=customer, status__in=OPEN_LIST_STATUSES).order_by("-as_of", "kind", "rank")
+    )
+    contacts = []
+    for entry in ContactLog.objects.filter(customer=customer).select_related("staff")[:RECENT_CONTACTS]:
+        readable = not entry.confidential or can_read_confidential(user, entry)
+        contacts.append(
+            {
+                "id": entry.pk,
+                "contacted_at": entry.contacted_at,
+                "channel": entry.channel,
+                "channel_display": entry.get_channel_display(),
+                "outcome": entry.outcome,
+                "outcome_display": entry.get_outcome_display(),
+                "staff_no": entry.staff_id or "",
+                "staff_name": entry.staff.name if entry.staff else "",
+                "user_name": entry.user_name,
+                "note": entry.note if readable else "",
+                "confidential": entry.confidential,
+                "next_follow_up": entry.next_follow_up,
+            }
+        )
+    raw_complaints = complaints_for(customer.pk, user)
+    return Customer360(
+        customer=customer,
+        id_number_masked=mask_id_number(customer.id_number),
+        phone_masked=mask_phone(customer.phone),
+        accounts=account_rows,
+        balance_date=balance_date,
+        total_aum=cents_to_yuan(total) if balance_date else None,
+        snapshot=months[-1] if months else None,
+        months=months,
+        kyc=in_force[0] if in_force else None,
+        kyc_history=kyc_history,
+        list_items=items,
+        contacts=contacts,
+        complaints=None if raw_complaints is None else [complaint_summary(c) for c in raw_complaints],
+        today=today,
+    )
+
+
+def aum_chart_option(customer: Customer, days: int = 90) -> dict | None:
+    """ECharts option: the customer's daily AUM (CNY) over the last ``days`` days of the warehouse."""
+    account_nos = list(
+        Account.objects.filter(customer=customer, product__category__in=AUM_CATEGORIES).values_list(
+            "account_no", flat=True
+        )
+    )
+    series = balances.daily_totals(account_nos, days=days)
+    if not series:
+        return None
+    return line_chart([d.isoformat() for d, _ in series], [str(cents_to_yuan(c)) for _, c in series])
+
+
+def monthly_chart_option(months: list[CustomerMonth]) -> dict | None:
+    if not months:
+        return None
+    return line_chart([m.month for m in months], [str(m.aum_avg) for m in months])
+
+
+def line_chart(labels: list[str], values: list[str]) -> dict:
+    # Values are decimal strings: ECharts parses them; no float is computed on our side.
+    return {
+        "tooltip": {"trigger": "axis"},
+        "grid": {"left": 70, "right": 20, "top": 20, "bottom": 30},
+        "xAxis": {"type": "category", "data": labels},
+        "yAxis": {"type": "value"},
+        # a few points (a young customer's months) need their dots to be seen at all
+        "series": [{"type": "line", "data": values, "showSymbol": len(values) <= 24, "areaStyle": {}}],
+    }

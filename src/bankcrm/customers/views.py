@@ -1,0 +1,224 @@
+"""Customer pages: search and the customer 360 — scoped through ``RestrictedViewMixin``, masked,
+and every 360 view written to the access log."""
+
+import json
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView
+from django_filters.views import FilterView
+
+from bankcrm.compliance.services import record_access, search_detail
+from bankcrm.core.views import HtmxTemplateMixin, RestrictedViewMixin, render_page
+
+from . import services
+from .filtersets import CustomerFilterSet, with_latest_tier
+from .forms import ContactForm, ReassignForm, RevealForm
+from .masking import mask_id_number, mask_phone
+from .models import Customer
+from .overview import aum_chart_option, build_360, monthly_chart_option
+
+
+class CustomerListView(RestrictedViewMixin, HtmxTemplateMixin, FilterView):
+    model = Customer
+    filterset_class = CustomerFilterSet
+    template_name = "customers/customer_list.html"
+    partial_template_name = "customers/_customer_table.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return with_latest_tier(super().get_queryset().select_related("branch", "rm"), self.request)
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if request.GET.get("q", "").strip():
+            record_access("search", user=request.user, path=request.path, detail=search_detail(request.GET))
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        for customer in context["object_list"]:
+            customer.id_number_masked = mask_id_number(customer.id_number)
+            customer.phone_masked = mask_phone(customer.phone)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["querystring"] = query.urlencode()
+        return context
+
+
+class CustomerObjectMixin(RestrictedViewMixin):
+    """One customer looked up through the scoping door: out of scope is a 404 like a missing one."""
+
+    model = Customer
+    slug_field = "customer_no"
+    slug_url_kwarg = "customer_no"
+    pk_url_kwarg = "customer_no"
+    context_object_name = "customer"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("branch", "rm")
+
+
+def detail_context(request, customer, **extra) -> dict:
+    view = build_360(customer, request.user)
+    user = request.user
+    context = {
+        "customer": customer,
+        "c360": view,
+        "monthly_chart": json.dumps(monthly_chart_option(view.months)) if view.months else "",
+        "can_reveal": user.has_perm("customers.reveal_customer"),
+        "can_contact": user.has_perm("customers.add_contactlog"),
+        "can_reassign": user.has_perm("customers.change_customer")
+        and Customer.objects.restrict(user, "change").filter(pk=customer.pk).exists(),
+        "reveal_form": RevealForm(),
+        "contact_form": ContactForm(customer=customer, user=user),
+    }
+    if context["can_reassign"]:
+        context["reassign_form"] = ReassignForm(user=user, initial={"rm": customer.rm_id})
+    context.update(extra)
+    return context
+
+
+class CustomerDetailView(CustomerObjectMixin, DetailView):
+    template_name = "customers/customer_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        customer = self.get_object()
+        response = render_page(request, self.template_name, detail_context(request, customer))
+        record_access("view", user=request.user, customer_no=customer.pk, path=request.path)
+        return response
+
+
+class CustomerAumDailyView(CustomerObjectMixin, DetailView):
+    """The 90-day daily AUM chart, loaded by htmx after the 360 renders (it scans 90 partitions)."""
+
+    template_name = "customers/_aum_daily.html"
+
+    def get(self, request, *args, **kwargs):
+        customer = self.get_object()
+        option = aum_chart_option(customer, days=90)
+        return render_page(request, self.template_name, {"chart": json.dumps(option) if option else ""})
+
+
+class CustomerRevealView(CustomerObjectMixin, DetailView):
+    """Show the full ID number / mobile: a separate permission, a reason, and a line in the access log."""
+
+    template_name = "customers/reveal.html"
+    partial_template_name = "customers/_identity.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.has_perm("customers.reveal_customer"):
+            raise PermissionDenied(_("You may not see personal data unmasked."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        customer = self.get_object()
+        return render_page(request, self.template_name, {"customer": customer, "reveal_form": RevealForm()})
+
+    def post(self, request, *args, **kwargs):
+        customer = self.get_object()
+        form = RevealForm(request.POST)
+        if not form.is_valid():
+            context = {
+                "customer": customer,
+                "reveal_form": form,
+                "id_number_masked": mask_id_number(customer.id_number),
+                "phone_masked": mask_phone(customer.phone),
+                "can_reveal": True,
+            }
+            return render_page(
+                request, self.template_name, context, partial_template_name=self.partial_template_name, status=400
+            )
+        fields = sorted(form.cleaned_data["fields"])
+        record_access(
+            "reveal",
+            user=request.user,
+            customer_no=customer.pk,
+            fields=",".join(fields),
+            reason=form.cleaned_data["reason"].strip(),
+            path=request.path,
+        )
+        revealed = {f: getattr(customer, f) for f in fields}
+        context = {
+            "customer": customer,
+            "revealed": revealed,
+            "id_number_masked": mask_id_number(customer.id_number),
+            "phone_masked": mask_phone(customer.phone),
+        }
+        return render_page(request, self.template_name, context, partial_template_name=self.partial_template_name)
+
+
+class CustomerContactView(CustomerObjectMixin, DetailView):
+    """Log a contact from the 360 (customers.services.log_contact)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        if not request.user.has_perm("customers.add_contactlog"):
+            raise PermissionDenied(_("You may not log contacts."))
+        customer = self.get_object()
+        form = ContactForm(request.POST, customer=customer, user=request.user)
+        if form.is_valid():
+            try:
+                services.log_contact(customer, request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                if not request.htmx:
+                    messages.success(request, _("Contact saved."))
+                    return redirect("customers:detail", customer_no=customer.pk)
+                form = ContactForm(customer=customer, user=request.user)
+        status = 400 if form.errors else 200
+        if not request.htmx and form.errors:
+            return render_page(
+                request,
+                "customers/customer_detail.html",
+                detail_context(request, customer, contact_form=form),
+                status=status,
+            )
+        view = build_360(customer, request.user)
+        return render_page(
+            request,
+            "customers/_contacts.html",
+            {"customer": customer, "c360": view, "contact_form": form, "can_contact": True},
+            status=status,
+        )
+
+
+class CustomerReassignView(CustomerObjectMixin, DetailView):
+    """归户: a branch manager gives the customer to another rm of their branch (htmx form on the 360)."""
+
+    http_method_names = ["post"]
+    restrict_action = "change"
+
+    def post(self, request, *args, **kwargs):
+        if not request.user.has_perm("customers.change_customer"):
+            raise PermissionDenied(_("You may not reassign customers."))
+        customer = self.get_object()
+        form = ReassignForm(request.POST, user=request.user)
+        status = 200
+        if form.is_valid():
+            try:
+                customer = services.reassign_customer(customer, form.cleaned_data["rm"], request.user)
+            except ValidationError as exc:
+                form.add_error("rm", exc.messages[0] if exc.messages else str(exc))
+                status = 400
+            except PermissionDenied as exc:
+                form.add_error("rm", str(exc))
+                status = 400
+            else:
+                customer = Customer.objects.select_related("branch", "rm").get(pk=customer.pk)
+                form = ReassignForm(user=request.user, initial={"rm": customer.rm_id})
+                if not request.htmx:
+                    messages.success(request, _("Customer reassigned."))
+                    return redirect("customers:detail", customer_no=customer.pk)
+        else:
+            status = 400
+        return render_page(
+            request,
+            "customers/_owner.html",
+            {"customer": customer, "reassign_form": form, "can_reassign": True, "saved": status == 200},
+            status=status,
+        )

@@ -1,0 +1,270 @@
+"""Dimension files (branches, staff, products, customers, accounts, kyc, sales): validate row by row,
+then upsert by key in batches inside the caller's transaction (bulk_create with update_conflicts works
+the same on SQLite and PostgreSQL; it bypasses the per-row change log on purpose, docs/adr/0201)."""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.utils import timezone
+
+from bankcrm.campaigns.models import Sale
+from bankcrm.customers.models import Account, Customer, KycAssessment, Product
+from bankcrm.org.models import Branch, Staff
+
+from .reader import Record
+from .tables import TableSpec
+from .validation import Problem, check_row
+
+BATCH_SIZE = 2000
+
+# table -> (model, unique fields for the upsert, parsed row -> model kwargs)
+MAPPING: dict[str, tuple] = {
+    "branches": (
+        Branch,
+        ["code"],
+        lambda r: {"code": r["branch_code"], "name": r["name"], "parent_id": r["parent_code"], "city": r["city"] or ""},
+    ),
+    "staff": (
+        Staff,
+        ["staff_no"],
+        lambda r: {
+            "staff_no": r["staff_no"],
+            "name": r["name"],
+            "branch_id": r["branch_code"],
+            "role": r["role"],
+            "status": r["status"],
+        },
+    ),
+    "products": (
+        Product,
+        ["code"],
+        lambda r: {
+            "code": r["product_code"],
+            "name": r["name"],
+            "category": r["category"],
+            "risk_level": r["risk_level"] or "",
+            "term_days": r["term_days"],
+            "fee_rate": r["fee_rate"],
+        },
+    ),
+    "customers": (
+        Customer,
+        ["customer_no"],
+        lambda r: {
+            "customer_no": r["customer_no"],
+            "name": r["name"],
+            "id_type": r["id_type"],
+            "id_number": r["id_number"],
+            "gender": r["gender"] or "",
+            "birth_date": r["birth_date"],
+            "phone": r["phone"] or "",
+            "address": r["address"] or "",
+            "occupation": r["occupation"] or "",
+            "branch_id": r["branch_code"],
+            "rm_id": r["rm_staff_no"],
+            "onboard_date": r["onboard_date"],
+            "status": r["status"],
+            "marketing_consent": r["marketing_consent"],
+        },
+    ),
+    "accounts": (
+        Account,
+        ["account_no"],
+        lambda r: {
+            "account_no": r["account_no"],
+            "customer_id": r["customer_no"],
+            "product_id": r["product_code"],
+            "open_date": r["open_date"],
+            "maturity_date": r["maturity_date"],
+            "close_date": r["close_date"],
+            "status": r["status"],
+            "branch_id": r["branch_code"],
+        },
+    ),
+    "kyc": (
+        KycAssessment,
+        ["customer", "assessed_date"],
+        lambda r: {
+            "customer_id": r["customer_no"],
+            "assessed_date": r["assessed_date"],
+            "risk_level": r["risk_level"],
+            "expires_date": r["expires_date"],
+            "channel": r["channel"] or "",
+        },
+    ),
+    "sales": (
+        Sale,
+        ["sale_id"],
+        lambda r: {
+            "sale_id": r["sale_id"],
+            "sale_date": r["sale_date"],
+            "customer_id": r["customer_no"],
+            "product_id": r["product_code"],
+            "amount": r["amount"],
+            "fee_income": r["fee_income"],
+            "staff_id": r["staff_no"],
+            "branch_id": r["branch_code"],
+            "channel": r["channel"],
+        },
+    ),
+}
+
+# The model whose primary keys are the valid targets of a reference to each table.
+KEY_SOURCES = {
+    "branches": (Branch, "code"),
+    "staff": (Staff, "staff_no"),
+    "products": (Product, "code"),
+    "customers": (Customer, "customer_no"),
+    "accounts": (Account, "account_no"),
+}
+
+
+class KeyStore:
+    """Keys that exist in the store (the database) plus those loaded earlier in this delivery."""
+
+    def __init__(self):
+        self._keys: dict[str, set] = {}
+
+    def get(self, table: str) -> set:
+        if table not in self._keys:
+            model, field_name = KEY_SOURCES[table]
+            self._keys[table] = set(model._base_manager.values_list(field_name, flat=True).iterator(chunk_size=20000))
+        return self._keys[table]
+
+    def add(self, table: str, keys: Iterable) -> None:
+        if table in self._keys:
+            self._keys[table].update(keys)
+
+
+@dataclass
+class Outcome:
+    rows_read: int = 0
+    rejects: list[dict] = field(default_factory=list)
+    accepted: list[dict] = field(default_factory=list)  # parsed rows to load
+
+    @property
+    def rows_loaded(self) -> int:
+        return len(self.accepted)
+
+
+def reject(record: Record, column: str | None, reason: str, detail: str = "") -> dict:
+    return {"line": record.line, "column": column, "reason": reason, "raw": record.raw, "detail": detail[:300]}
+
+
+def _key(spec: TableSpec, row: dict):
+    return row[spec.key[0]] if len(spec.key) == 1 else tuple(row[k] for k in spec.key)
+
+
+def validate(spec: TableSpec, records: Iterable[Record], keys: KeyStore, progress: Callable | None = None) -> Outcome:
+    out = Outcome()
+    seen = set()
+    refs = [c for c in spec.columns if c.ref and c.ref != spec.name]
+    pending_self: list[tuple[Record, dict]] = []
+    for record in records:
+        out.rows_read += 1
+        if progress and out.rows_read % 10000 == 0:
+            progress(10000)
+        if record.error:
+            out.rejects.append(reject(record, None, "bad_row", record.error))
+            continue
+        try:
+            row = check_row(spec, record.values)
+            key = _key(spec, row)
+            if key in seen:
+                raise Problem(
+                    spec.key[0], "duplicate_key", f"{spec.key[0]} {key} already appeared earlier in this file"
+                )
+            for column in refs:
+                value = row[column.name]
+                if value is not None and value not in keys.get(column.ref):
+                    raise Problem(column.name, "unknown_reference", f"{column.ref} {value!r} does not exist")
+        except Problem as problem:
+            out.rejects.append(reject(record, problem.column, problem.reason, problem.detail))
+            continue
+        seen.add(key)
+        if spec.refs_self:
+            pending_self.append((record, row))
+        else:
+            out.accepted.append(row)
+    if spec.refs_self:
+        _resolve_self_references(spec, pending_self, keys, out)
+    out.rejects.sort(key=lambda r: r["line"])
+    return out
+
+
+def _resolve_self_references(spec: TableSpec, pending: list, keys: KeyStore, out: Outcome) -> None:
+    """A branch's parent may be anywhere in the same file (head office listed after its sub-branches):
+    keep rows whose parent exists in the store or among this file's loadable rows, until stable."""
+    column = next(c for c in spec.columns if c.ref == spec.name)
+    stored = keys.get(spec.name)
+    rows = pending
+    while True:
+        available = stored | {_key(spec, row) for _, row in rows}
+        keep = [(rec, row) for rec, row in rows if row[column.name] is None or row[column.name] in available]
+        if len(keep) == len(rows):
+            break
+        kept_ids = {id(rec) for rec, _ in keep}
+        for rec, row in rows:
+            if id(rec) not in kept_ids:
+                detail = f"{spec.name} {row[column.name]!r} does not exist"
+                out.rejects.append(reject(rec, column.name, "unknown_reference", detail))
+        rows = keep
+    out.accepted.extend(row for _, row in rows)
+
+
+def upsert(table: str, rows: list[dict], progress: Callable | None = None) -> None:
+    """Insert or replace by key, in batches. The caller holds the transaction.
+
+    One ``INSERT … ON CONFLICT (key) DO UPDATE`` statement run with executemany (the same SQL on
+    SQLite and PostgreSQL): what ``bulk_create(update_conflicts=True)`` sends, without building a
+    model instance per row, which was most of the time for a million customers (docs/performance.md).
+    """
+    if not rows:
+        return
+    model, unique_fields, to_kwargs = MAPPING[table]
+    meta = model._meta
+    sample = to_kwargs(rows[0])
+    fields = [meta.get_field(name) for name in sample]
+    conflict = [meta.get_field(name).column for name in unique_fields]
+    quote = connection.ops.quote_name
+    columns = [f.column for f in fields] + ["created", "last_updated"]
+    updates = [c for c in columns if c not in conflict and c != "created"]
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"ON CONFLICT ({', '.join(quote(c) for c in conflict)}) DO UPDATE SET "
+        + ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in updates)
+    )
+    # Only dates and decimals need the backend's adaptation; text, numbers and booleans go as they are.
+    ops = connection.ops
+    adapters = []
+    for f in fields:
+        kind = f.get_internal_type()
+        if kind == "DateField":
+            adapters.append(ops.adapt_datefield_value)
+        elif kind == "DecimalField":
+            adapters.append(lambda v, f=f: ops.adapt_decimalfield_value(v, f.max_digits, f.decimal_places))
+        else:
+            adapters.append(None)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    names = list(sample)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH_SIZE):
+            chunk = rows[start : start + BATCH_SIZE]
+            params = []
+            for row in chunk:
+                kwargs = to_kwargs(row)
+                values = [
+                    kwargs[name] if adapt is None or kwargs[name] is None else adapt(kwargs[name])
+                    for name, adapt in zip(names, adapters, strict=True)
+                ]
+                values += [now, now]
+                params.append(values)
+            cursor.executemany(sql, params)
+            if progress:
+                progress(len(chunk))
+
+
+def loaded_keys(spec: TableSpec, rows: list[dict]) -> list:
+    return [_key(spec, r) for r in rows]

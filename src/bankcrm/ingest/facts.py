@@ -1,0 +1,532 @@
+"""Fact files (balances, transactions): validated set-wise in DuckDB, written as one Parquet partition.
+
+A balances file holds millions of rows, so no Python loop touches a row on the normal path: DuckDB
+reads the CSV (all text), one SQL pass finds each row's first problem in the spec's column order,
+duplicates and unknown account numbers are found by joins, and the good rows are written straight
+to the partition (money as integer cents). Python only sees the rejected rows.
+
+The fast path needs a plain file (no quotes, valid UTF-8, one record per line). Anything else (and
+Parquet input) goes through the Python reader first and then through the same SQL.
+"""
+
+import codecs
+import datetime as dt
+import hashlib
+import io
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pcsv
+import pyarrow.parquet as pq
+from django.conf import settings
+from django.db import connection
+from django.db.models import Max
+
+from bankcrm.core import warehouse
+
+from .reader import DeliveryFile, FileRefused, Header, check_header, iter_csv, read_csv_header, render_raw
+from .tables import TableSpec
+from .validation import SQL_PATTERNS
+
+log = logging.getLogger(__name__)
+
+REASON_TEXT = {
+    "missing_field": "{column} is required",
+    "bad_date": "{column}={value!r} is not a valid date/time",
+    "bad_number": "{column}={value!r} is not a valid amount (at most 2 decimals)",
+    "bad_code": "{column}={value!r} is not an allowed code",
+    "duplicate_key": "{column}={value!r} already appeared earlier in this file",
+    "unknown_reference": "{column}={value!r} does not exist",
+}
+
+
+@dataclass
+class Scan:
+    sha256: str
+    plain: bool  # fast-path candidate: no quotes, no NUL, valid UTF-8, only LF or CRLF line ends
+
+
+def scan(path: Path, want_plain: bool) -> Scan:
+    """SHA-256 of the file and, in the same pass, whether DuckDB may read it directly.
+
+    Without quote characters every non-blank physical line is one record, so DuckDB's row i is the
+    i-th non-blank line after the header and line numbers can be recovered for the few rejects.
+    """
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    plain, size = want_plain, 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 23):
+            digest.update(chunk)
+            size += len(chunk)
+            if not plain:
+                continue
+            if b'"' in chunk or b"\x00" in chunk:
+                plain = False
+            elif b"\r" in chunk and chunk.count(b"\r") != chunk.count(b"\r\n") + chunk.endswith(b"\r"):
+                plain = False  # a lone CR: line ends DuckDB and Python might split differently
+            elif not chunk.isascii():
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    plain = False
+    if plain:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            plain = False
+    return Scan(digest.hexdigest(), plain and size > 0)
+
+
+# --- the set of known account numbers ----------------------------------------------------------
+
+
+def _account_cache_path() -> Path:
+    return Path(settings.BANKCRM_HOME) / "cache" / "ingest-account-nos.parquet"
+
+
+def _accounts_version() -> tuple[int, int]:
+    from bankcrm.customers.models import Account
+
+    from .models import ImportedFile
+
+    latest = ImportedFile.objects.filter(table="accounts", status=ImportedFile.Status.IMPORTED).aggregate(m=Max("pk"))[
+        "m"
+    ]
+    return Account._base_manager.count(), latest or 0
+
+
+def _write_cache(keys: pa.Table, version: tuple[int, int]) -> None:
+    meta = {b"bankcrm_count": str(version[0]).encode(), b"bankcrm_version": str(version[1]).encode()}
+    warehouse.write_table_atomically(_account_cache_path(), keys.replace_schema_metadata(meta))
+
+
+def _cached_keys(version: tuple[int, int]) -> pa.Table | None:
+    path = _account_cache_path()
+    if not path.exists():
+        return None
+    try:
+        meta = pq.read_schema(path).metadata or {}
+        if (meta.get(b"bankcrm_count"), meta.get(b"bankcrm_version")) != (
+            str(version[0]).encode(),
+            str(version[1]).encode(),
+        ):
+            return None
+        return pq.read_table(path)
+    except Exception:  # a damaged cache is rebuilt from the database
+        return None
+
+
+def _keys_from_database() -> pa.Table:
+    """Every account_no, fetched as one newline-joined text and split by pyarrow's CSV reader.
+
+    Three million single-value rows through the DB-API cost seconds of Python objects; one
+    aggregated string costs one (docs/performance.md).
+    """
+    from bankcrm.customers.models import Account
+
+    table = connection.ops.quote_name(Account._meta.db_table)
+    agg = (
+        "string_agg(account_no, chr(10))" if connection.vendor == "postgresql" else "group_concat(account_no, char(10))"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {agg} FROM {table}")
+        text = cursor.fetchone()[0]
+    if not text:
+        return pa.table({"account_no": pa.array([], pa.string())})
+    return pcsv.read_csv(
+        io.BytesIO(text.encode("utf-8")),
+        read_options=pcsv.ReadOptions(column_names=["account_no"]),
+        parse_options=pcsv.ParseOptions(delimiter="\x1f", quote_char=False),
+        convert_options=pcsv.ConvertOptions(
+            column_types={"account_no": pa.string()}, strings_can_be_null=False, quoted_strings_can_be_null=False
+        ),
+    )
+
+
+class AccountKeys:
+    """Account numbers in the store, as an Arrow table for DuckDB joins.
+
+    Reading 3M keys from the database costs seconds, so a copy is kept beside the warehouse and
+    trusted only while the accounts count and the last imported accounts file are unchanged
+    (docs/adr/0201-nightly-import.md); otherwise it is rebuilt from the database.
+    """
+
+    def __init__(self):
+        self._table: pa.Table | None = None
+        self._valid_before = False
+
+    def get(self) -> pa.Table:
+        if self._table is None:
+            version = _accounts_version()
+            table = _cached_keys(version)
+            if table is None:
+                table = _keys_from_database()
+                _write_cache(table, version)
+            self._table = table
+        return self._table
+
+    def prepare_for_accounts_load(self) -> None:
+        """Before an accounts file is committed: remember whether the copy is current."""
+        if self._table is None:
+            self._table = _cached_keys(_accounts_version())
+        self._valid_before = self._table is not None
+
+    def accounts_loaded(self, new_keys: list[str]) -> None:
+        """After an accounts file is committed: extend the copy instead of re-reading the database."""
+        if not self._valid_before or self._table is None:
+            self._table = None
+            return
+        con = duckdb.connect()
+        old = self._table  # noqa: F841 (used by DuckDB's replacement scan)
+        new = pa.table({"account_no": pa.array(new_keys, pa.string())})  # noqa: F841
+        merged = con.sql("SELECT account_no FROM old UNION SELECT account_no FROM new").to_arrow_table()
+        merged = merged.cast(pa.schema([("account_no", pa.string())]))
+        _write_cache(merged, _accounts_version())
+        self._table = merged
+
+
+# --- validation ----------------------------------------------------------------------------------
+
+
+@dataclass
+class FactOutcome:
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rejects: list[dict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    pre_rejects: list[dict] = field(default_factory=list)  # bad_row entries found by the Python reader
+    writer: object = None  # fills the partition staging folder
+    con: object = None
+
+
+def _sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _problem_sql(spec: TableSpec, business_date: dt.date) -> str:
+    whens = []
+    for col in spec.columns:
+        name = col.name
+        q = f'"{name}"'
+        if col.required:
+            whens.append(f"WHEN {q} IS NULL THEN 'missing_field|{name}'")
+        if spec.name == "balances" and name == "as_of_date":
+            # one file = one business date's partition (docs/adr/0201): anything else is bad_date
+            whens.append(f"WHEN {q} <> '{business_date.isoformat()}' THEN 'bad_date|{name}'")
+        elif col.kind == "date":
+            whens.append(
+                f"WHEN NOT (regexp_full_match({q}, '{SQL_PATTERNS['date']}') "
+                f"AND try_strptime({q}, '%Y-%m-%d') IS NOT NULL) THEN 'bad_date|{name}'"
+            )
+        elif col.kind == "timestamp":
+            whens.append(
+                f"WHEN NOT (regexp_full_match({q}, '{SQL_PATTERNS['timestamp']}') "
+                f"AND try_strptime({q}, '%Y-%m-%d %H:%M:%S') IS NOT NULL) THEN 'bad_date|{name}'"
+            )
+        elif col.kind in ("money", "amount"):
+            whens.append(f"WHEN NOT regexp_full_match({q}, '{SQL_PATTERNS[col.kind]}') THEN 'bad_number|{name}'")
+        elif col.kind == "code":
+            codes = ", ".join(_sql_str(c) for c in col.codes)
+            whens.append(f"WHEN {q} NOT IN ({codes}) THEN 'bad_code|{name}'")
+        elif col.kind == "flag":
+            whens.append(f"WHEN {q} NOT IN ('Y', 'N') THEN 'bad_code|{name}'")
+    return "CASE " + " ".join(whens) + " END"
+
+
+# A mark join that builds its hash table on the known keys (a LEFT JOIN made DuckDB build it on the
+# file's rows, every column included: measurably slower). NULL account_no is missing_field anyway.
+_UNKNOWN = "coalesce({t}.account_no NOT IN (SELECT account_no FROM known), true)"
+
+
+def _cents(column: str) -> str:
+    return f'CAST(CAST("{column}" AS DECIMAL(18, 2)) * 100 AS BIGINT)'
+
+
+def check_and_stage(
+    delivery_file: DeliveryFile, scan_result: Scan, keys: AccountKeys, threads: int | None = None
+) -> FactOutcome:
+    """Read and validate a fact file; return the outcome and a writer for the partition (not yet written)."""
+    spec = delivery_file.spec
+    out = FactOutcome()
+    con = duckdb.connect()
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    out.con = con
+    started = time.perf_counter()
+    con.register("known", keys.get())
+    log.debug("%s: account keys ready at %.2fs", delivery_file.name, time.perf_counter() - started)
+    problem_sql = _problem_sql(spec, delivery_file.business_date)
+    dup_column = "account_no" if spec.name == "balances" else spec.key[0]
+
+    # (a balances row without problem has the file's date, so account_no alone decides duplicates)
+    def has_dups() -> bool:
+        # Distinct 64-bit hashes prove there is no duplicate (cheaper than distinct strings); only on a
+        # hash collision or a real duplicate is the exact count needed.
+        sql = "SELECT count(*) - count(DISTINCT {}) FROM chk WHERE problem IS NULL"
+        if not con.execute(sql.format(f'hash("{dup_column}")')).fetchone()[0]:
+            return False
+        return bool(con.execute(sql.format(f'"{dup_column}"')).fetchone()[0])
+
+    header = _one_pass(con, delivery_file, scan_result, problem_sql, out)
+    if header is not None and has_dups():
+        con.execute("DROP TABLE chk")  # duplicates need the file order: take the row-numbered path
+        header = None
+    if header is not None:
+        log.debug("%s: read and checked in one pass at %.2fs", delivery_file.name, time.perf_counter() - started)
+        names = list(header.columns)
+        bad = con.execute(
+            f"""SELECT {", ".join(f'"{c}"' for c in names)},
+                coalesce(problem, 'unknown_reference|account_no') AS why
+            FROM chk WHERE problem IS NOT NULL OR unknown"""
+        ).fetchall()
+        out.rejects = _rejects_by_text(delivery_file.path, names, bad)
+    else:
+        out.warnings = []
+        locate = _load_source(con, delivery_file, scan_result, out)
+        log.debug("%s: read at %.2fs", delivery_file.name, time.perf_counter() - started)
+        key_cols = ", ".join(f'"{k}"' for k in spec.key)
+        con.execute(
+            f"""CREATE TEMP TABLE chk AS
+            SELECT src.*, {problem_sql} AS problem, {_UNKNOWN.format(t="src")} AS unknown FROM src"""
+        )
+        if has_dups():
+            # the first good row of a key is kept, later ones are duplicate_key
+            con.execute(
+                f"""UPDATE chk SET problem = 'duplicate_key|{dup_column}' WHERE rn IN (
+                    SELECT rn FROM (
+                        SELECT rn, row_number() OVER (PARTITION BY {key_cols} ORDER BY rn) AS i
+                        FROM chk SEMI JOIN (
+                            SELECT {key_cols} FROM chk WHERE problem IS NULL GROUP BY ALL HAVING count(*) > 1
+                        ) d USING ({key_cols})
+                        WHERE problem IS NULL
+                    ) WHERE i > 1)"""
+            )
+        bad = con.execute(
+            """SELECT *, coalesce(problem, 'unknown_reference|account_no') AS why
+            FROM chk WHERE problem IS NOT NULL OR unknown ORDER BY rn"""
+        ).fetchall()
+        names = [d[0] for d in con.description]
+        rows = [dict(zip(names, row, strict=True)) for row in bad]
+        where = locate([values["rn"] for values in rows])
+        for values in rows:
+            reason, _, column = values["why"].partition("|")
+            line, raw = where[values["rn"]]
+            detail = REASON_TEXT[reason].format(column=column, value=values.get(column))
+            out.rejects.append({"line": line, "column": column, "reason": reason, "raw": raw, "detail": detail})
+    log.debug("%s: checked at %.2fs", delivery_file.name, time.perf_counter() - started)
+    out.rejects.extend(out.pre_rejects)
+    out.rejects.sort(key=lambda r: r["line"])
+    out.rows_loaded = out.rows_read - len(out.rejects)
+
+    def writer(folder: Path) -> None:
+        # pyarrow writes the file so its schema is exactly the warehouse contract (nullability included)
+        if spec.name == "balances":
+            query = f"""SELECT account_no, {_cents("balance")} AS balance_cents
+                FROM chk WHERE problem IS NULL AND NOT unknown"""
+            schema = warehouse.BALANCES_SCHEMA
+        else:
+            query = f"""SELECT txn_id, account_no, strptime(txn_time, '%Y-%m-%d %H:%M:%S') AS txn_time,
+                {_cents("amount")} AS amount_cents, direction, channel, customer_initiated = 'Y' AS customer_initiated
+                FROM chk WHERE problem IS NULL AND NOT unknown"""
+            schema = warehouse.TRANSACTIONS_SCHEMA
+        pq.write_table(con.sql(query).to_arrow_table().cast(schema), folder / "part-0.parquet")
+
+    out.writer = writer
+    return out
+
+
+def _one_pass(con, delivery_file: DeliveryFile, scan_result: Scan, problem_sql: str, out: FactOutcome):
+    """The fast path: DuckDB reads, checks and joins a plain CSV in one pass into ``chk``.
+
+    Only when the header holds exactly the spec's columns, so a rejected row's raw line can be
+    rebuilt from its values and found in the file. Returns the header, or None to take the slow path.
+    """
+    if delivery_file.ext != "csv" or not scan_result.plain:
+        return None
+    spec = delivery_file.spec
+    header = read_csv_header(delivery_file.path, spec)
+    out.warnings.extend(header.warnings)
+    if sorted(header.columns) != sorted(spec.column_names):
+        return None
+    columns = "{" + ", ".join(f"{_sql_str(c)}: 'VARCHAR'" for c in header.columns) + "}"
+    try:
+        con.execute(
+            f"""CREATE TEMP TABLE chk AS
+            SELECT s.*, {problem_sql} AS problem, {_UNKNOWN.format(t="s")} AS unknown
+            FROM read_csv({_sql_str(str(delivery_file.path))}, header = true, auto_detect = false,
+                          columns = {columns}, delim = ',', quote = '"', escape = '"', strict_mode = true,
+                          null_padding = false, encoding = 'utf-8') s"""
+        )
+    except duckdb.Error:  # a row DuckDB cannot split: the Python reader reports it as bad_row
+        return None
+    out.rows_read = con.execute("SELECT count(*) FROM chk").fetchone()[0]
+    return header
+
+
+def _rejects_by_text(path: Path, names: list[str], bad: list[tuple]) -> list[dict]:
+    """Line numbers of rejected rows of a plain file, found by their text (one record per line).
+
+    Without duplicate keys, two identical lines always get the same verdict, so every line whose
+    text is a rejected row's text is that row.
+    """
+    if not bad:
+        return []
+    by_text: dict[str, tuple] = {}
+    for row in bad:
+        by_text[",".join("" if v is None else v for v in row[:-1])] = row
+    rejects = []
+    with path.open("rb") as fh:
+        next(fh)  # header
+        for number, data in enumerate(fh, start=2):
+            text = data.decode("utf-8").rstrip("\r\n")
+            row = by_text.get(text)
+            if row is None:
+                continue
+            reason, _, column = row[-1].partition("|")
+            value = row[names.index(column)]
+            detail = REASON_TEXT[reason].format(column=column, value=value)
+            rejects.append({"line": number, "column": column, "reason": reason, "raw": text, "detail": detail})
+    return rejects
+
+
+def _load_source(con, delivery_file: DeliveryFile, scan_result: Scan, out: FactOutcome):
+    """Create ``src`` (rn, spec columns as text or NULL); return rns -> {rn: (line, raw)}."""
+    spec = delivery_file.spec
+    path = delivery_file.path
+    if delivery_file.ext == "csv":
+        header = read_csv_header(path, spec)
+        out.warnings.extend(header.warnings)
+        if scan_result.plain and _load_plain_csv(con, path, header):
+            out.rows_read = con.execute("SELECT count(*) FROM raw_src").fetchone()[0]
+            _src_view(con, spec, header, "raw_src", "rowid")
+            return lambda rns: _locate_lines(path, rns)
+        header, records = iter_csv(path, spec)
+        lines, raws, columns = [], [], {name: [] for name in spec.column_names}
+        for record in records:
+            out.rows_read += 1
+            if record.error:
+                out.pre_rejects.append(
+                    {
+                        "line": record.line,
+                        "column": None,
+                        "reason": "bad_row",
+                        "raw": record.raw,
+                        "detail": record.error,
+                    }
+                )
+                continue
+            lines.append(record.line)
+            raws.append(record.raw)
+            for name in spec.column_names:
+                columns[name].append(record.values[name])
+        _register_text(con, columns, len(lines))
+        return lambda rns: {rn: (lines[rn], raws[rn]) for rn in rns}
+    return _load_parquet(con, delivery_file, out)
+
+
+def _parquet_text_sql(name: str, typ: pa.DataType) -> str:
+    """A native Parquet column as the text the CSV would hold (same rules as reader._column_text)."""
+    q = f'"{name}"'
+    if pa.types.is_string(typ) or pa.types.is_large_string(typ):
+        return f"nullif({q}, '')"
+    if pa.types.is_boolean(typ):
+        return f"CASE WHEN {q} THEN 'Y' WHEN NOT {q} THEN 'N' END"
+    if pa.types.is_timestamp(typ):
+        return f"strftime({q}, '%Y-%m-%d %H:%M:%S')"
+    if pa.types.is_decimal(typ) and typ.scale > 2:
+        # decimal(18,4) 12.5000 is a 2-decimal amount; 1.2345 is not and stays visible as such
+        two = f"CAST(CAST({q} AS DECIMAL(38, 2)) AS VARCHAR)"
+        return f"CASE WHEN {q} = round({q}, 2) THEN {two} ELSE CAST({q} AS VARCHAR) END"
+    return f"CAST({q} AS VARCHAR)"
+
+
+def _load_parquet(con, delivery_file: DeliveryFile, out: FactOutcome):
+    """Parquet facts stay in DuckDB: native values are cast to text in SQL, rn is the file's row number."""
+    spec = delivery_file.spec
+    path = delivery_file.path
+    try:
+        schema = pq.read_schema(path)
+    except Exception as exc:  # pyarrow raises several types for a damaged file
+        raise FileRefused(f"{path.name}: not a readable Parquet file ({exc})") from exc
+    header = check_header(spec, list(schema.names), path.name)
+    out.warnings.extend(header.warnings)
+    cols = [
+        (f'{_parquet_text_sql(c, schema.field(c).type)} AS "{c}"' if c in schema.names else f'NULL::VARCHAR AS "{c}"')
+        for c in spec.column_names
+    ]
+    try:
+        con.execute(
+            f"""CREATE TEMP VIEW src AS SELECT file_row_number AS rn, {", ".join(cols)}
+            FROM read_parquet({_sql_str(str(path))}, file_row_number = true)"""
+        )
+        out.rows_read = con.execute("SELECT count(*) FROM src").fetchone()[0]
+    except duckdb.Error as exc:
+        raise FileRefused(f"{path.name}: not a readable Parquet file ({exc})") from exc
+    names = list(spec.column_names)
+
+    def locate(rns):
+        if not rns:
+            return {}
+        con.register("wanted_rns", pa.table({"rn": pa.array([int(rn) for rn in rns], pa.int64())}))
+        rows = con.execute("SELECT src.* FROM src SEMI JOIN wanted_rns USING (rn)").fetchall()
+        found = {}
+        for row in rows:
+            values = dict(zip(["rn", *names], row, strict=True))
+            found[values["rn"]] = (values["rn"] + 2, render_raw(values, names))
+        return found
+
+    return locate
+
+
+def _register_text(con, columns: dict[str, list], n: int) -> None:
+    data = {"rn": pa.array(np.arange(n, dtype=np.int64))}
+    data.update({name: pa.array(values, pa.string()) for name, values in columns.items()})
+    con.register("src_arrow", pa.table(data))
+    con.execute("CREATE TEMP TABLE src AS SELECT * FROM src_arrow")
+
+
+def _load_plain_csv(con, path: Path, header: Header) -> bool:
+    columns = "{" + ", ".join(f"{_sql_str(c)}: 'VARCHAR'" for c in header.columns) + "}"
+    try:
+        con.execute(
+            f"""CREATE TEMP TABLE raw_src AS SELECT * FROM read_csv({_sql_str(str(path))}, header = true,
+            auto_detect = false, columns = {columns}, delim = ',', quote = '"', escape = '"',
+            strict_mode = true, null_padding = false, encoding = 'utf-8')"""
+        )
+    except duckdb.Error:  # a row DuckDB cannot split: the Python reader reports it as bad_row
+        return False
+    return True
+
+
+def _src_view(con, spec: TableSpec, header: Header, source: str, rn: str) -> None:
+    cols = [
+        (f'nullif("{c}", \'\') AS "{c}"' if c in header.columns else f'NULL::VARCHAR AS "{c}"')
+        for c in spec.column_names
+    ]
+    con.execute(f"CREATE TEMP VIEW src AS SELECT {rn} AS rn, {', '.join(cols)} FROM {source}")
+
+
+def _locate_lines(path: Path, rns: list[int]) -> dict[int, tuple[int, str]]:
+    """Line number and text of a few records of a plain file: record rn is the rn-th non-blank line after the header."""
+    wanted = set(rns)
+    found: dict[int, tuple[int, str]] = {}
+    if not wanted:
+        return found
+    last = max(wanted)
+    rn = -2  # the header is record -1
+    with path.open("rb") as fh:
+        for number, data in enumerate(fh, start=1):
+            text = data.decode("utf-8").rstrip("\r\n")
+            if number == 1 or text:
+                rn += 1
+            if rn in wanted and text:
+                found[rn] = (number, text)
+            if rn >= last:
+                break
+    return found

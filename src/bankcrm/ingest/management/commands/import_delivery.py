@@ -1,0 +1,74 @@
+"""``bankcrm import DIR [--report FILE.json]`` (spec/cli.md).
+
+Exit status: 0 when every file was imported or recognised as already imported (rejected rows are
+not a failure), 3 when at least one file was refused (so a scheduler notices), 1 on an error that
+stopped the run (docs/adr/0201-nightly-import.md).
+"""
+
+import json
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from bankcrm.ingest.services import DeliveryNotFound, Progress, import_delivery
+
+EXIT_REFUSED = 3
+
+
+class Command(BaseCommand):
+    help = "Import a delivery folder of core-banking batch files (spec/batch-files.md)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("folder", type=Path, help="the delivery folder")
+        parser.add_argument("--report", type=Path, help="write the JSON import report to this file")
+
+    def handle(self, *args, **options):
+        # call_command(..., report="x.json") passes text; the command line passes a Path.
+        report_path: Path | None = Path(options["report"]) if options["report"] else None
+        if report_path is not None and not report_path.parent.exists():
+            raise CommandError(f"folder for --report does not exist: {report_path.parent}")
+        interactive = sys.stdout.isatty()
+        bar = None
+
+        def start_file(name, total):
+            nonlocal bar
+            if bar is not None:
+                bar.close()
+            bar = tqdm(total=total, desc=name, unit="rows", disable=not interactive, leave=False)
+
+        def advance(n):
+            if bar is not None:
+                bar.update(n)
+
+        def summary(line):
+            nonlocal bar
+            if bar is not None:
+                bar.close()
+                bar = None
+            self.stdout.write(line)
+
+        try:
+            report = import_delivery(Path(options["folder"]), progress=Progress(summary, start_file, advance))
+        except DeliveryNotFound as exc:
+            raise CommandError(str(exc)) from exc
+        finally:
+            if bar is not None:
+                bar.close()
+        for warning in report.get("warnings", []):
+            self.stderr.write(f"warning: {warning}")
+        if report_path is not None:
+            report_path.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+        files = report["files"]
+        refused = [f for f in files if f["status"] == "refused"]
+        self.stdout.write(
+            f"{len(files)} file(s): {sum(f['status'] == 'imported' for f in files)} imported, "
+            f"{sum(f['status'] == 'skipped_duplicate' for f in files)} already imported, {len(refused)} refused; "
+            f"{sum(f['rows_rejected'] for f in files)} rows rejected; {report['quality_findings']} quality findings"
+        )
+        if refused:
+            # CommandError: the command line prints it and exits 3; call_command callers (demo) can catch it
+            raise CommandError(
+                f"{len(refused)} file(s) refused: {', '.join(f['file'] for f in refused)}", returncode=EXIT_REFUSED
+            )

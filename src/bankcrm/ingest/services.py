@@ -1,0 +1,261 @@
+"""The nightly import (spec/batch-files.md): the only place an import changes state.
+
+One delivery folder -> for each data file in dependency order: recognise an already-imported file,
+verify its control file, validate, then commit it as one unit (dimension rows and the file's
+ImportedFile/RejectedRow records in one transaction; a fact partition swapped in atomically before
+its records are committed). A killed run therefore leaves each file either fully imported and
+recorded, or not recorded at all — running the import again finishes the job.
+"""
+
+import getpass
+import logging
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from bankcrm.campaigns.models import Sale
+from bankcrm.core import warehouse
+
+from . import dimensions, facts
+from .models import ImportedFile, ImportRun, RejectedRow
+from .quality import refresh_findings
+from .reader import DeliveryFile, FileRefused, control_file_for, discover, iter_records, read_control_file
+from .tables import FACT_TABLES
+
+log = logging.getLogger(__name__)
+
+
+class DeliveryNotFound(Exception):
+    pass
+
+
+@dataclass
+class Progress:
+    """Hooks for the command line: a per-file summary line and an optional row counter (tqdm)."""
+
+    summary: Callable[[str], None] = lambda line: None
+    start_file: Callable[[str, int | None], None] = lambda name, total: None
+    advance: Callable[[int], None] = lambda n: None
+
+
+def _user_name() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return os.environ.get("USER", "")
+
+
+def import_delivery(folder: Path, *, progress: Progress | None = None, duckdb_threads: int | None = None) -> dict:
+    """Import every file of ``folder``; return the report of spec/cli.md (also stored on the ImportRun)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DeliveryNotFound(f"delivery folder not found: {folder}")
+    progress = progress or Progress()
+    for table in FACT_TABLES:
+        warehouse.clean_leftovers(table)  # staging folders of a killed run
+    run = ImportRun.objects.create(directory=str(folder.resolve()), user_name=_user_name()[:150])
+    files, warnings = discover(folder)
+    report = {"files": [], "quality_findings": 0, "warnings": list(warnings)}
+    context = _RunContext(run, duckdb_threads)
+    try:
+        for delivery_file in files:
+            entry = context.import_file(delivery_file, progress)
+            report["files"].append(entry)
+            progress.summary(_summary(entry))
+        started = time.perf_counter()
+        report["quality_findings"] = refresh_findings()
+        log.debug("quality findings refreshed in %.2fs", time.perf_counter() - started)
+    except BaseException:
+        run.status = ImportRun.Status.FAILED
+        run.finished = timezone.now()
+        run.report = _stored_report(report)
+        run.save(update_fields=["status", "finished", "report"])
+        raise
+    run.status = ImportRun.Status.FINISHED
+    run.finished = timezone.now()
+    run.report = _stored_report(report)
+    run.save(update_fields=["status", "finished", "report"])
+    return report
+
+
+STORED_REJECTS = 1000
+
+
+def _stored_report(report: dict) -> dict:
+    """The report kept on the ImportRun: every reject is in the quarantine table already, so a file
+    with millions of rejects keeps its first 1,000 here (``rejects_stored`` says how many)."""
+    files = []
+    for entry in report["files"]:
+        if len(entry["rejects"]) > STORED_REJECTS:
+            entry = {**entry, "rejects": entry["rejects"][:STORED_REJECTS], "rejects_stored": STORED_REJECTS}
+        files.append(entry)
+    return {**report, "files": files}
+
+
+def _insert_rejects(imported_file_id: int, rejects: list[dict]) -> None:
+    """Quarantine rows with executemany: a file whose every row is rejected (its accounts file was
+    refused) can hold millions, and a model instance per row would take minutes."""
+    if not rejects:
+        return
+    meta = RejectedRow._meta
+    quote = connection.ops.quote_name
+    columns = ["imported_file_id", "line", "column", "reason", "detail", "raw"]
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(meta.get_field(c).column) for c in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rejects), 5000):
+            cursor.executemany(
+                sql,
+                [
+                    (imported_file_id, r["line"], r["column"] or "", r["reason"], r.get("detail", "")[:300], r["raw"])
+                    for r in rejects[start : start + 5000]
+                ],
+            )
+
+
+def _summary(entry: dict) -> str:
+    text = (
+        f"{entry['file']}: {entry['status']} — read {entry['rows_read']}, "
+        f"loaded {entry['rows_loaded']}, rejected {entry['rows_rejected']}"
+    )
+    if entry.get("reason"):
+        text += f" — {entry['reason']}"
+    return text
+
+
+class _RunContext:
+    def __init__(self, run: ImportRun, duckdb_threads: int | None):
+        self.run = run
+        self.keys = dimensions.KeyStore()
+        self.accounts = facts.AccountKeys()
+        self.duckdb_threads = duckdb_threads
+
+    def _entry(self, f: DeliveryFile, status: str, **extra) -> dict:
+        entry = {
+            "file": f.name,
+            "table": f.table,
+            "status": status,
+            "rows_read": 0,
+            "rows_loaded": 0,
+            "rows_rejected": 0,
+            "rejects": [],
+        }
+        entry.update(extra)
+        return entry
+
+    def _record(self, f: DeliveryFile, sha: str, status: str, entry: dict, rejects: list[dict], warnings: list[str]):
+        imported = ImportedFile.objects.create(
+            run=self.run,
+            file_name=f.name,
+            table=f.table,
+            business_date=f.business_date,
+            sha256=sha,
+            status=status,
+            reason=entry.get("reason", "")[:500],
+            rows_read=entry["rows_read"],
+            rows_loaded=entry["rows_loaded"],
+            rows_rejected=entry["rows_rejected"],
+            warnings=warnings,
+            finished=timezone.now(),
+        )
+        _insert_rejects(imported.pk, rejects)
+
+    def import_file(self, f: DeliveryFile, progress: Progress) -> dict:
+        is_fact = f.table in FACT_TABLES
+        started = time.perf_counter()
+        try:
+            scanned = facts.scan(f.path, want_plain=is_fact and f.ext == "csv")
+        except OSError as exc:
+            return self._refuse(f, "", f"{f.name}: unreadable ({exc.strerror or exc})")
+        log.debug("%s: scanned in %.2fs", f.name, time.perf_counter() - started)
+        if ImportedFile.objects.filter(
+            sha256=scanned.sha256, table=f.table, business_date=f.business_date, status=ImportedFile.Status.IMPORTED
+        ).exists():
+            entry = self._entry(f, ImportedFile.Status.SKIPPED_DUPLICATE)
+            self._record(f, scanned.sha256, entry["status"], entry, [], [])
+            return entry
+        try:
+            expected_rows = None
+            control = control_file_for(f.path)
+            if control is not None:
+                expected_rows, expected_sha = read_control_file(control)
+                if expected_sha != scanned.sha256:
+                    raise FileRefused(
+                        f"{f.name}: sha256 mismatch — control file {control.name} says {expected_sha}, "
+                        f"the file is {scanned.sha256}"
+                    )
+            if is_fact:
+                outcome = facts.check_and_stage(f, scanned, self.accounts, threads=self.duckdb_threads)
+                warnings = outcome.warnings
+            else:
+                header, records = iter_records(f)
+                warnings = header.warnings
+                progress.start_file(f.name, expected_rows)
+                outcome = dimensions.validate(f.spec, records, self.keys, progress=progress.advance)
+                log.debug("%s: validated at %.2fs", f.name, time.perf_counter() - started)
+            if expected_rows is not None and outcome.rows_read != expected_rows:
+                raise FileRefused(
+                    f"{f.name}: row count mismatch — control file {control.name} says rows={expected_rows}, "
+                    f"the file has {outcome.rows_read} data rows"
+                )
+        except FileRefused as exc:
+            return self._refuse(f, scanned.sha256, str(exc))
+        except UnicodeDecodeError as exc:  # pragma: no cover - the reader reports encoding per row
+            return self._refuse(f, scanned.sha256, f"{f.name}: not UTF-8 ({exc})")
+
+        entry = self._entry(
+            f,
+            ImportedFile.Status.IMPORTED,
+            rows_read=outcome.rows_read,
+            rows_loaded=outcome.rows_loaded,
+            rows_rejected=len(outcome.rejects),
+            rejects=[
+                {
+                    "line": r["line"],
+                    "column": r["column"],
+                    "reason": r["reason"],
+                    "raw": r["raw"],
+                    "detail": r["detail"],
+                }
+                for r in outcome.rejects
+            ],
+        )
+        if warnings:
+            entry["warnings"] = warnings
+        assert entry["rows_read"] == entry["rows_loaded"] + entry["rows_rejected"]
+        if is_fact:
+            # Swap the partition in first: if the run dies before the records commit, the next run
+            # imports the file again and replaces the partition with the same data.
+            started = time.perf_counter()
+            warehouse.replace_partition(f.table, f.business_date, outcome.writer)
+            log.debug("%s: partition written in %.2fs", f.name, time.perf_counter() - started)
+            with transaction.atomic():
+                self._record(f, scanned.sha256, entry["status"], entry, outcome.rejects, warnings)
+            return entry
+        if f.table == "accounts":
+            self.accounts.prepare_for_accounts_load()
+        with transaction.atomic():
+            if f.table == "sales":
+                # sales is a fact table kept in the database: the file for a date replaces that date.
+                Sale.objects.filter(sale_date=f.business_date).delete()
+            dimensions.upsert(f.table, outcome.accepted)
+            self._record(f, scanned.sha256, entry["status"], entry, outcome.rejects, warnings)
+        log.debug("%s: committed at %.2fs", f.name, time.perf_counter() - started)
+        new_keys = dimensions.loaded_keys(f.spec, outcome.accepted)
+        if f.table in dimensions.KEY_SOURCES:
+            self.keys.add(f.table, new_keys)
+        if f.table == "accounts":
+            self.accounts.accounts_loaded(new_keys)
+        return entry
+
+    def _refuse(self, f: DeliveryFile, sha: str, reason: str) -> dict:
+        entry = self._entry(f, ImportedFile.Status.REFUSED, reason=reason)
+        self._record(f, sha, entry["status"], entry, [], [])
+        return entry
