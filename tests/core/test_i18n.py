@@ -179,3 +179,27 @@ def test_complaint_clocks_show_a_label_not_a_code(client, small_bank, make_login
     assert '<strong data-clock="decision">处理决定</strong>' in body
     body = client.get(preview, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert '<strong data-clock="decision">Decision</strong>' in body
+
+
+def test_customer_pages_show_tier_and_flags_by_label(head_office, small_bank):
+    import datetime as dt
+
+    from bankcrm.analytics.models import CustomerMonth
+
+    customer = small_bank["customers"]["C001"]
+    fields = dict(month="2026-02", as_of=dt.date(2026, 2, 28), branch_code="B001", rm_staff_no="S001", days=28)
+    money = dict(aum_avg=Decimal("60000"), aum_end=Decimal("60000"), deposit_avg=Decimal("60000"), loan_end=0)
+    flags = dict.fromkeys(
+        ("cross_sell_qualified", "dormant_potential", "edge", "downgraded", "maturing", "kyc_expiring"), False
+    )
+    CustomerMonth.objects.create(
+        customer=customer, tier="vip", migration="same", categories_held=1, dormant=True, **fields, **money, **flags
+    )
+    tier_cell = re.compile(r'<td data-tier="vip">(.*?)</td>')
+    assert tier_cell.findall(head_office.get("/customers/?q=C001").content.decode()) == ["贵宾"]
+    assert '<span class="badge text-bg-light border" data-flag="dormant">睡眠户</span>' in (
+        head_office.get("/customers/C001/").content.decode()
+    )
+    english(head_office)
+    assert tier_cell.findall(head_office.get("/customers/?q=C001").content.decode()) == ["VIP"]
+    assert 'data-flag="dormant">Dormant</span>' in head_office.get("/customers/C001/").content.decode()
