@@ -384,13 +384,6 @@ def test_reference_computes_missing_months_recursively():
 
 @needs_engine
 @pytest.mark.django_db  # pytest-django only builds the test database when a test asks for it
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine computes M-1 automatically but not M-2 for M-1's own prev_tier: the stored M-1 rows say "
-    "prev_tier '' / migration 'new' although the warehouse holds M-2 balances, and M's dormant_potential "
-    "misses an M-2 peak (spec Migration: 'computed first if it is not stored yet and the warehouse holds "
-    "balances for M-1')",
-)
 def test_engine_computes_missing_months_recursively(django_db_blocker, django_db_setup, tmp_path_factory):
     bank = history_bank()
     captured = _run_engine(bank, [D_END], "duckdb", django_db_blocker, tmp_path_factory)

@@ -88,7 +88,12 @@ class ListItem(ChangeLoggedModel):
         verbose_name = _("list item")
         verbose_name_plural = _("list items")
         constraints = [models.UniqueConstraint(fields=["kind", "as_of", "customer"], name="list_item_unique")]
-        indexes = [models.Index(fields=["assignee", "status"]), models.Index(fields=["branch_code", "kind", "as_of"])]
+        indexes = [
+            models.Index(fields=["assignee", "status"]),
+            models.Index(fields=["branch_code", "kind", "as_of"]),
+            # recomputing an as-of reads all its items; export list reads one kind in rank order
+            models.Index(fields=["as_of", "kind", "rank"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.as_of} #{self.rank} {self.customer_id}"

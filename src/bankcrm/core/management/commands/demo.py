@@ -29,7 +29,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--customers", type=int, default=3000)
-        parser.add_argument("--months", type=int, default=3)
+        parser.add_argument(
+            "--months", type=int, default=None, help="months of history (default: from last December, for 当年新增)"
+        )
         parser.add_argument("--seed", type=int, default=20261129)
         parser.add_argument("--end", type=dt.date.fromisoformat, default=None, help="last business date (YYYY-MM-DD)")
         parser.add_argument("--port", type=int, default=8000)
@@ -53,6 +55,8 @@ class Command(BaseCommand):
         from bankcrm.ingest.synthetic import generate_delivery
 
         end = options["end"] or _default_end(dt.date.today())  # noqa: DTZ011 (a calendar date, local)
+        # From the previous December on, so the year's net increase per tier (当年新增) has its base.
+        options["months"] = options["months"] or end.month + 1
         delivery = home / "demo-delivery"
         self.stdout.write(f"1/4 generating {options['customers']} customers × {options['months']} months → {delivery}")
         generate_delivery(

@@ -1,0 +1,31 @@
+"""`bankcrm demo` end to end: a newcomer's bank is generated, imported, computed and usable."""
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+
+from bankcrm.analytics.models import CustomerMonth, ListItem
+from bankcrm.customers.models import Customer
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_demo_builds_a_bank_staff_can_work_in(client, settings, tmp_path):
+    settings.BANKCRM_HOME = tmp_path
+    settings.WAREHOUSE_DIR = tmp_path / "warehouse"
+    call_command("demo", customers=150, months=2, end=dt.date(2026, 10, 31), no_serve=True)
+
+    months = set(CustomerMonth.objects.values_list("month", flat=True))
+    assert months == {"2026-09", "2026-10"}
+    assert ListItem.objects.filter(as_of=dt.date(2026, 10, 31)).exists()
+
+    # The printed rm login works and lands on a dashboard showing their own portfolio only.
+    assert client.login(username="rm1", password="demo-pass-2026")
+    response = client.get("/", follow=True)
+    assert response.status_code == 200
+    own = Customer.objects.filter(rm__logins__user__username="rm1").values_list("pk", flat=True)
+    assert own
+    assert client.get(f"/customers/{own[0]}/").status_code == 200
+    foreign = Customer.objects.exclude(rm__logins__user__username="rm1").values_list("pk", flat=True)[0]
+    assert client.get(f"/customers/{foreign}/").status_code == 404
