@@ -86,7 +86,7 @@ def test_login_page_is_chinese_by_default_and_english_on_request(client):
 
 def test_dashboard_is_chinese_by_default(head_office):
     html = head_office.get("/analytics/").content.decode()
-    assert "仪表盘" in html and "我的工作台" in html and "数据质量" in html and "退出登录" in html
+    assert "经营看板" in html and "我的工作台" in html and "数据质量" in html and "退出登录" in html
     assert "Dashboard" not in html and "Sign out" not in html
 
 
@@ -96,9 +96,9 @@ def test_language_switch_turns_the_pages_english(head_office):
     html = head_office.get("/analytics/").content.decode()
     assert '<html lang="en">' in html
     assert "Dashboard" in html and "My work queue" in html and "Sign out" in html
-    assert "仪表盘" not in html
+    assert "经营看板" not in html
     head_office.post("/i18n/setlang/", {"language": "zh-hans", "next": "/analytics/"})
-    assert "仪表盘" in head_office.get("/analytics/").content.decode()
+    assert "经营看板" in head_office.get("/analytics/").content.decode()
 
 
 def test_choice_labels_follow_the_language(head_office):
