@@ -155,7 +155,12 @@ def test_catalogue_holds_every_string_of_the_code(tmp_path):
     copy = tmp_path / "bankcrm"
     shutil.copytree(src, copy, ignore=shutil.ignore_patterns("static", "locale", "__pycache__"))
     (copy / "locale").mkdir()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bankcrm.settings_test", "PYTHONPATH": str(src.parent)}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bankcrm.settings_test",
+        "PYTHONPATH": str(src.parent),
+        "BANKCRM_TEST_HOME": str(tmp_path / "home"),
+    }
     subprocess.run(
         [sys.executable, "-m", "django", "makemessages", "-l", "zh_Hans"],
         cwd=copy,
