@@ -199,3 +199,24 @@ def test_killed_import_rerun_equals_uninterrupted(delivery, run_import, monkeypa
     assert code == 0
     assert snapshot() == after_crashes
     assert after_crashes["Customer"] and after_crashes["balances"]
+
+
+def test_fact_file_control_checks_come_before_its_content(delivery, run_import):
+    """A balances file is read while it is hashed, but a wrong sha256 is still the reason given,
+    and a re-delivered file is still recognised before its (now refused) content matters."""
+    d = delivery().write_all(skip=("transactions", "sales"))
+    code, _ = run_import(d.folder)
+    assert code == 0
+    d.write("balances", text="as_of_date,balance\n2026-10-31,1.00\n")  # account_no missing: refused
+    d.control(d.folder / f"balances_{DAY}.csv", rows=1, sha="0" * 64)
+    code, report = run_import(d.folder)
+    balances = by_file(report)[f"balances_{DAY}.csv"]
+    assert code == 3 and balances["status"] == "refused" and "sha256 mismatch" in balances["reason"]
+    d.control(d.folder / f"balances_{DAY}.csv", rows=1)
+    code, report = run_import(d.folder)
+    balances = by_file(report)[f"balances_{DAY}.csv"]
+    assert code == 3 and balances["status"] == "refused" and "account_no" in balances["reason"]
+    d.write("balances")  # the original file again
+    (d.folder / f"balances_{DAY}.csv.ok").unlink()
+    code, report = run_import(d.folder)
+    assert by_file(report)[f"balances_{DAY}.csv"]["status"] == "skipped_duplicate"
