@@ -220,3 +220,38 @@ def test_fact_file_control_checks_come_before_its_content(delivery, run_import):
     (d.folder / f"balances_{DAY}.csv.ok").unlink()
     code, report = run_import(d.folder)
     assert by_file(report)[f"balances_{DAY}.csv"]["status"] == "skipped_duplicate"
+
+
+def test_account_number_cache_is_used_only_while_current(delivery, run_import, isolated_home):
+    """Next night's balances are checked against the cached account numbers; an account added
+    outside the import makes the cache stale, and it is rebuilt from the database."""
+    d = delivery().write_all(skip=("transactions", "sales"))
+    assert run_import(d.folder)[0] == 0
+    cache = isolated_home / "cache" / "ingest-account-nos.parquet"
+    assert sorted(pq.read_table(cache).column(0).to_pylist()) == ["A001", "A002"]
+
+    day2 = delivery("day2")
+    rows = [["2026-11-01", "A002", "1.00"], ["2026-11-01", "A003", "2.00"], ["2026-11-01", "A001", "3.00"]]
+    day2.write("balances", rows, day="20261101")
+    code, report = run_import(day2.folder)
+    assert code == 0
+    balances = by_file(report)["balances_20261101.csv"]
+    assert [(r["line"], r["reason"]) for r in balances["rejects"]] == [(3, "unknown_reference")]
+    assert balances["rows_loaded"] == 2
+
+    Account.objects.create(
+        account_no="A003",
+        customer=Customer.objects.get(pk="C001"),
+        product=Product.objects.get(pk="DD01"),
+        open_date=dt.date(2026, 11, 1),
+        status="active",
+    )
+    day3 = delivery("day3")
+    day3.write("balances", [["2026-11-02", "A003", "2.00"], ["2026-11-02", "A003", "4.00"]], day="20261102")
+    code, report = run_import(day3.folder)
+    assert code == 0
+    balances = by_file(report)["balances_20261102.csv"]
+    assert [(r["line"], r["reason"]) for r in balances["rejects"]] == [(3, "duplicate_key")]
+    assert sorted(pq.read_table(cache).column(0).to_pylist()) == ["A001", "A002", "A003"]
+    stored = pq.read_table(warehouse.partition_dir("balances", dt.date(2026, 11, 2))).to_pylist()
+    assert stored == [{"account_no": "A003", "balance_cents": 200}]
