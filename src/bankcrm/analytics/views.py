@@ -432,6 +432,8 @@ class WorkQueueView(WorkQueueMixin, HtmxTemplateMixin, ListView):
         queryset = self.queue_queryset(queryset, self.queue)
         self.filterset = ListItemFilterSet(self.request.GET or None, queryset=queryset)
         queryset = self.filterset.qs if self.filterset.is_bound else queryset
+        if not self.request.GET.get("as_of"):
+            queryset = queryset.filter(services.current_lists())  # earlier months' lists only on request
         queryset = annotate_follow_up(queryset, self.request.user)
         status_order = Case(
             *[When(status=s, then=Value(i)) for i, s in enumerate(ListItemStatus.values)], default=Value(9)
