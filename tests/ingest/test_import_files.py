@@ -199,3 +199,59 @@ def test_killed_import_rerun_equals_uninterrupted(delivery, run_import, monkeypa
     assert code == 0
     assert snapshot() == after_crashes
     assert after_crashes["Customer"] and after_crashes["balances"]
+
+
+def test_fact_file_control_checks_come_before_its_content(delivery, run_import):
+    """A balances file is read while it is hashed, but a wrong sha256 is still the reason given,
+    and a re-delivered file is still recognised before its (now refused) content matters."""
+    d = delivery().write_all(skip=("transactions", "sales"))
+    code, _ = run_import(d.folder)
+    assert code == 0
+    d.write("balances", text="as_of_date,balance\n2026-10-31,1.00\n")  # account_no missing: refused
+    d.control(d.folder / f"balances_{DAY}.csv", rows=1, sha="0" * 64)
+    code, report = run_import(d.folder)
+    balances = by_file(report)[f"balances_{DAY}.csv"]
+    assert code == 3 and balances["status"] == "refused" and "sha256 mismatch" in balances["reason"]
+    d.control(d.folder / f"balances_{DAY}.csv", rows=1)
+    code, report = run_import(d.folder)
+    balances = by_file(report)[f"balances_{DAY}.csv"]
+    assert code == 3 and balances["status"] == "refused" and "account_no" in balances["reason"]
+    d.write("balances")  # the original file again
+    (d.folder / f"balances_{DAY}.csv.ok").unlink()
+    code, report = run_import(d.folder)
+    assert by_file(report)[f"balances_{DAY}.csv"]["status"] == "skipped_duplicate"
+
+
+def test_account_number_cache_is_used_only_while_current(delivery, run_import, isolated_home):
+    """Next night's balances are checked against the cached account numbers; an account added
+    outside the import makes the cache stale, and it is rebuilt from the database."""
+    d = delivery().write_all(skip=("transactions", "sales"))
+    assert run_import(d.folder)[0] == 0
+    cache = isolated_home / "cache" / "ingest-account-nos.parquet"
+    assert sorted(pq.read_table(cache).column(0).to_pylist()) == ["A001", "A002"]
+
+    day2 = delivery("day2")
+    rows = [["2026-11-01", "A002", "1.00"], ["2026-11-01", "A003", "2.00"], ["2026-11-01", "A001", "3.00"]]
+    day2.write("balances", rows, day="20261101")
+    code, report = run_import(day2.folder)
+    assert code == 0
+    balances = by_file(report)["balances_20261101.csv"]
+    assert [(r["line"], r["reason"]) for r in balances["rejects"]] == [(3, "unknown_reference")]
+    assert balances["rows_loaded"] == 2
+
+    Account.objects.create(
+        account_no="A003",
+        customer=Customer.objects.get(pk="C001"),
+        product=Product.objects.get(pk="DD01"),
+        open_date=dt.date(2026, 11, 1),
+        status="active",
+    )
+    day3 = delivery("day3")
+    day3.write("balances", [["2026-11-02", "A003", "2.00"], ["2026-11-02", "A003", "4.00"]], day="20261102")
+    code, report = run_import(day3.folder)
+    assert code == 0
+    balances = by_file(report)["balances_20261102.csv"]
+    assert [(r["line"], r["reason"]) for r in balances["rejects"]] == [(3, "duplicate_key")]
+    assert sorted(pq.read_table(cache).column(0).to_pylist()) == ["A001", "A002", "A003"]
+    stored = pq.read_table(warehouse.partition_dir("balances", dt.date(2026, 11, 2))).to_pylist()
+    assert stored == [{"account_no": "A003", "balance_cents": 200}]

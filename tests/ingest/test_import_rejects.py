@@ -238,3 +238,25 @@ def test_fact_file_with_bom_takes_the_fast_path_correctly(delivery, run_import):
     balances = by_file(report)[f"balances_{DAY}.csv"]
     assert (balances["rows_read"], balances["rows_loaded"]) == (2, 1)
     assert [(r["line"], r["reason"], r["raw"]) for r in balances["rejects"]] == [(3, "bad_number", "2026-10-31,A002,x")]
+
+
+def test_fact_duplicates_of_an_unknown_account(delivery, run_import):
+    """The first row of an unknown account is unknown_reference, a repeat of it duplicate_key (ADR 0201 §8)."""
+    d = delivery().write_all(skip=("balances", "transactions", "sales"))
+    d.write(
+        "balances",
+        text="as_of_date,account_no,balance\n"
+        "2026-10-31,A999,1.00\n"  # 2 unknown_reference
+        "2026-10-31,A001,10.00\n"
+        "2026-10-31,A999,2.00\n"  # 4 duplicate_key
+        "2026-10-31,A002,3.00\n",
+    )
+    code, report = run_import(d.folder)
+    assert code == 0
+    balances = by_file(report)[f"balances_{DAY}.csv"]
+    assert [(r["line"], r["reason"], r["raw"]) for r in balances["rejects"]] == [
+        (2, "unknown_reference", "2026-10-31,A999,1.00"),
+        (4, "duplicate_key", "2026-10-31,A999,2.00"),
+    ]
+    stored = pq.read_table(warehouse.fact_dir("balances")).to_pylist()
+    assert sorted((r["account_no"], r["balance_cents"]) for r in stored) == [("A001", 1000), ("A002", 300)]

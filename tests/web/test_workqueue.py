@@ -190,17 +190,39 @@ def test_manager_cannot_hand_work_outside_the_branch(client, items, manager):
 
 
 def test_queue_page_has_no_n_plus_one(client, small_bank, rm1, django_assert_max_num_queries):
-    customer = small_bank["customers"]["C001"]
+    template = small_bank["customers"]["C001"]
+
+    def portfolio_customer(rank):
+        return Customer.objects.create(
+            customer_no=f"Q{rank:03d}",
+            name=f"客户{rank}",
+            id_type="PASSPORT",
+            id_number=f"E{rank:08d}",
+            branch=template.branch,
+            rm=template.rm,
+            onboard_date=template.onboard_date,
+        )
+
     for rank in range(1, 4):
-        list_item(customer, "edge", rank, as_of=dt.date(2026, 1, rank))
+        list_item(portfolio_customer(rank), "edge", rank, as_of=dt.date(2026, 1, 31))
     with django_assert_max_num_queries(12) as few:
         client.get("/analytics/queue/")
     for rank in range(4, 30):
-        list_item(customer, "edge", rank, as_of=dt.date(2026, 1, rank))
+        list_item(portfolio_customer(rank), "edge", rank, as_of=dt.date(2026, 1, 31))
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get("/analytics/queue/")
     assert len(response.context["object_list"]) == 29
     assert ListItem.objects.count() == 29
+
+
+def test_queue_shows_the_newest_list_and_older_ones_on_request(client, small_bank, rm1):
+    customer = small_bank["customers"]["C001"]
+    list_item(customer, "edge", 1, as_of=dt.date(2026, 1, 31))
+    list_item(customer, "edge", 1, as_of=dt.date(2026, 2, 28))
+    shown = client.get("/analytics/queue/").context["object_list"]
+    assert [item.as_of for item in shown] == [dt.date(2026, 2, 28)]
+    older = client.get("/analytics/queue/?as_of=2026-01-31").context["object_list"]
+    assert [item.as_of for item in older] == [dt.date(2026, 1, 31)]
 
 
 def test_manager_queue_query_count(client, items, manager, django_assert_max_num_queries):

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Tier(models.TextChoices):
@@ -14,7 +15,7 @@ TIER_RANK = {"mass": 0, "vip": 1, "wealth": 2, "private": 3}
 
 class Migration(models.TextChoices):
     NEW = "new", _("新增")
-    UP = "up", _("升级")
+    UP = "up", pgettext_lazy("tier migration", "升级")  # "升级" alone is also the complaint action "escalate"
     DOWN = "down", _("降级")
     SAME = "same", _("持平")
 

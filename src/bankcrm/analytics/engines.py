@@ -1,4 +1,4 @@
-"""The two analytics engines behind one tiny interface (docs/adr/0201-metrics-one-sql-definition-sqlglot.md).
+"""The two analytics engines behind one tiny interface (docs/adr/0301-metrics-one-sql-definition-sqlglot.md).
 
 Every metric is ONE SQL text written in DuckDB's dialect (``definitions.py``). DuckDB runs it
 as written; Spark runs the same text transpiled by sqlglot. An engine only knows how to expose

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from .choices import ListItemStatus
@@ -31,3 +32,13 @@ def reassign_list_item(item: ListItem, assignee: str, user) -> ListItem:
     locked.assignee = assignee
     locked.save()
     return locked
+
+
+def current_lists() -> Q:
+    """Items of each list's newest as-of date: a new month's list supersedes the last one.
+
+    A correlated sub-query answered from the unique (kind, as_of, customer) index, so it adds no
+    round trip; the newest run date of a list is bank-wide, whatever the user's scope.
+    """
+    newest = ListItem.objects.filter(kind=OuterRef("kind")).order_by("-as_of").values("as_of")[:1]
+    return Q(as_of=Subquery(newest))

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.generic import ListView, TemplateView, View
 from django.views.generic.detail import SingleObjectMixin
 
@@ -250,11 +251,11 @@ def dashboard_charts(figures: dict, flows: list[dict]) -> dict[str, str]:
                 "grid": {"left": 50, "right": 60, "top": 40, "bottom": 30},
                 "xAxis": {"type": "category", "data": labels},
                 "yAxis": [
-                    {"type": "value", "name": _("Customers")},
+                    {"type": "value", "name": pgettext("count", "Customers")},
                     {"type": "value", "name": _("AUM (10k CNY)")},
                 ],
                 "series": [
-                    {"name": _("Customers"), "type": "bar", "data": [t["customers"] for t in tiers]},
+                    {"name": pgettext("count", "Customers"), "type": "bar", "data": [t["customers"] for t in tiers]},
                     {
                         "name": _("AUM (10k CNY)"),
                         "type": "line",
@@ -432,6 +433,8 @@ class WorkQueueView(WorkQueueMixin, HtmxTemplateMixin, ListView):
         queryset = self.queue_queryset(queryset, self.queue)
         self.filterset = ListItemFilterSet(self.request.GET or None, queryset=queryset)
         queryset = self.filterset.qs if self.filterset.is_bound else queryset
+        if not self.request.GET.get("as_of"):
+            queryset = queryset.filter(services.current_lists())  # earlier months' lists only on request
         queryset = annotate_follow_up(queryset, self.request.user)
         status_order = Case(
             *[When(status=s, then=Value(i)) for i, s in enumerate(ListItemStatus.values)], default=Value(9)

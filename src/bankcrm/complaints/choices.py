@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Status(models.TextChoices):
@@ -89,7 +90,7 @@ class Severity(models.TextChoices):
 
 class Satisfaction(models.TextChoices):
     SATISFIED = "satisfied", _("满意")
-    NEUTRAL = "neutral", _("一般")
+    NEUTRAL = "neutral", pgettext_lazy("satisfaction", "一般")  # "一般" alone is the severity "minor"
     DISSATISFIED = "dissatisfied", _("不满意")
 
 
@@ -116,3 +117,16 @@ class ClockState(models.TextChoices):
 
 
 OPEN_CLOCK_STATES = (ClockState.PENDING, ClockState.DUE_SOON)
+
+# Clock names are codes of the policies (policies.py, spec/complaints.md); pages show these labels.
+CLOCK_LABELS = {
+    "decision": _("处理决定"),
+    "decision_extended": _("处理决定（延期）"),
+    "decision_extended_2": _("处理决定（第二次延期）"),
+    "review_request": _("申请核查期限"),
+    "summary_resolution": _("简易办结（三个工作日）"),
+    "final_response": _("最终答复"),
+    "final_response_exceptional": _("最终答复（特殊情况）"),
+    "ombudsman_referral": _("转申诉专员期限"),
+    "response": _("答复时限"),
+}

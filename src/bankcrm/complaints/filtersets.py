@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from bankcrm.org.scope import branch_descendants
 
@@ -47,7 +48,7 @@ class ComplaintFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Status.choices, label=_("status"))
     overdue = django_filters.CharFilter(method="filter_overdue", label=_("overdue (true/false)"))
     branch = django_filters.CharFilter(method="filter_branch", label=_("branch (and below)"))
-    tier = django_filters.ChoiceFilter(choices=Tier.choices, label=_("tier"))
+    tier = django_filters.ChoiceFilter(choices=Tier.choices, label=pgettext_lazy("complaint", "tier"))
     category = django_filters.ChoiceFilter(choices=Category.choices, label=_("category"))
     policy = django_filters.ChoiceFilter(choices=Policy.choices, label=_("policy"))
     open = django_filters.CharFilter(method="filter_open", label=_("open (true/false)"))

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from bankcrm.core.models import ChangeLoggedModel, RestrictedModel
 from bankcrm.core.querysets import RestrictedQuerySet
@@ -40,7 +41,9 @@ class ReferenceCounter(models.Model):
 class Complaint(ChangeLoggedModel):
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     status = models.CharField(_("status"), max_length=15, choices=Status.choices, default=Status.RECEIVED)
-    tier = models.PositiveSmallIntegerField(_("tier"), choices=Tier.choices, default=Tier.FRONT)
+    tier = models.PositiveSmallIntegerField(
+        pgettext_lazy("complaint", "tier"), choices=Tier.choices, default=Tier.FRONT
+    )
     policy = models.CharField(_("deadline policy"), max_length=2, choices=Policy.choices, default=Policy.CN)
     payment_service = models.BooleanField(_("payment-services complaint"), default=False)
     received_at = models.DateTimeField(_("received at"), db_index=True)

@@ -28,6 +28,10 @@ class ContactForm(forms.ModelForm):
             self.fields["list_item"].queryset = ListItem.objects.restrict(user, "view").filter(
                 customer=customer, status__in=OPEN_LIST_STATUSES
             )
+        # the list's label in the user's language, not ListItem.__str__ (codes, kept for logs)
+        self.fields["list_item"].label_from_instance = lambda item: (
+            f"{item.get_kind_display()} · {item.as_of:%Y-%m-%d} · #{item.rank}"
+        )
         for name, field in self.fields.items():
             css = (
                 "form-check-input"

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from bankcrm.analytics.choices import ListItemStatus
 from bankcrm.analytics.models import CustomerMonth, ListItem
+from bankcrm.analytics.services import current_lists
 from bankcrm.org.choices import UserRole
 
 from . import balances
@@ -162,7 +163,9 @@ def build_360(customer: Customer, user) -> Customer360:
     kyc_history = list(KycAssessment.objects.filter(customer=customer).order_by("-assessed_date")[:10])
     in_force = [k for k in kyc_history if k.assessed_date <= today <= k.expires_date]
     items = list(
-        ListItem.objects.filter(customer=customer, status__in=OPEN_LIST_STATUSES).order_by("-as_of", "kind", "rank")
+        ListItem.objects.filter(current_lists(), customer=customer, status__in=OPEN_LIST_STATUSES).order_by(
+            "-as_of", "kind", "rank"
+        )
     )
     contacts = []
     for entry in ContactLog.objects.filter(customer=customer).select_related("staff")[:RECENT_CONTACTS]:

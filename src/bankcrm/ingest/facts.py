@@ -106,17 +106,24 @@ def _write_cache(keys: pa.Table, version: tuple[int, int]) -> None:
     warehouse.write_table_atomically(_account_cache_path(), keys.replace_schema_metadata(meta))
 
 
-def _cached_keys(version: tuple[int, int]) -> pa.Table | None:
-    path = _account_cache_path()
+def _cache_is_current(path: Path, version: tuple[int, int]) -> bool:
     if not path.exists():
-        return None
+        return False
     try:
         meta = pq.read_schema(path).metadata or {}
-        if (meta.get(b"bankcrm_count"), meta.get(b"bankcrm_version")) != (
-            str(version[0]).encode(),
-            str(version[1]).encode(),
-        ):
-            return None
+    except Exception:  # a damaged cache is rebuilt from the database
+        return False
+    return (meta.get(b"bankcrm_count"), meta.get(b"bankcrm_version")) == (
+        str(version[0]).encode(),
+        str(version[1]).encode(),
+    )
+
+
+def _cached_keys(version: tuple[int, int]) -> pa.Table | None:
+    path = _account_cache_path()
+    if not _cache_is_current(path, version):
+        return None
+    try:
         return pq.read_table(path)
     except Exception:  # a damaged cache is rebuilt from the database
         return None
@@ -150,7 +157,7 @@ def _keys_from_database() -> pa.Table:
 
 
 class AccountKeys:
-    """Account numbers in the store, as an Arrow table for DuckDB joins.
+    """Account numbers in the store, for DuckDB joins (the cache file itself, or an Arrow table).
 
     Reading 3M keys from the database costs seconds, so a copy is kept beside the warehouse and
     trusted only while the accounts count and the last imported accounts file are unchanged
@@ -159,6 +166,7 @@ class AccountKeys:
 
     def __init__(self):
         self._table: pa.Table | None = None
+        self._current_file: Path | None = None  # the cache file, checked current, not read into memory
         self._valid_before = False
 
     def get(self) -> pa.Table:
@@ -171,6 +179,33 @@ class AccountKeys:
             self._table = table
         return self._table
 
+    def register(self, con) -> None:
+        """Make ``known`` (known_no, kid) available to DuckDB; kid is the key's position, dense 0..n-1.
+
+        A current cache file is scanned by DuckDB itself (in parallel, straight into the join's
+        hash table) instead of being read into an Arrow table first: 0.3 s less on 3 M keys.
+        """
+        if self._table is None and self._current_file is None:
+            path = _account_cache_path()
+            if _cache_is_current(path, _accounts_version()):
+                self._current_file = path
+        if self._table is None and self._current_file is not None:
+            try:
+                con.execute(
+                    f"""CREATE TEMP VIEW known AS SELECT account_no AS known_no, file_row_number AS kid
+                    FROM read_parquet({_sql_str(str(self._current_file))}, file_row_number = true)"""
+                )
+                con.execute("SELECT count(*) FROM known").fetchone()  # a damaged file fails here, not later
+                return
+            except duckdb.Error:
+                con.execute("DROP VIEW IF EXISTS known")
+                self._current_file = None
+        table = self.get()
+        con.register(
+            "known",
+            pa.table({"known_no": table.column(0), "kid": pa.array(np.arange(table.num_rows, dtype=np.int32))}),
+        )
+
     def prepare_for_accounts_load(self) -> None:
         """Before an accounts file is committed: remember whether the copy is current."""
         if self._table is None:
@@ -179,6 +214,7 @@ class AccountKeys:
 
     def accounts_loaded(self, new_keys: list[str]) -> None:
         """After an accounts file is committed: extend the copy instead of re-reading the database."""
+        self._current_file = None  # the file is rewritten below (or no longer current)
         if not self._valid_before or self._table is None:
             self._table = None
             return
@@ -239,9 +275,21 @@ def _problem_sql(spec: TableSpec, business_date: dt.date) -> str:
     return "CASE " + " ".join(whens) + " END"
 
 
-# A mark join that builds its hash table on the known keys (a LEFT JOIN made DuckDB build it on the
-# file's rows, every column included: measurably slower). NULL account_no is missing_field anyway.
-_UNKNOWN = "coalesce({t}.account_no NOT IN (SELECT account_no FROM known), true)"
+# The reference check is a LEFT JOIN that hands every row the index (kid) of its known account, so
+# the duplicate check needs no second hash pass over the strings (see has_dups). DuckDB's estimate for
+# a CSV scan is a few dozen rows, so it would build the hash table on the file (all its columns, and
+# no streaming); the build-side optimizer is switched off for that statement so the known keys are
+# the build side. NULL account_no is missing_field anyway.
+_CHECKED = """SELECT {t}.*, {problem} AS problem, k.kid, k.kid IS NULL AS unknown
+    FROM {source} {t} LEFT JOIN known k ON {t}.account_no = k.known_no"""
+
+
+def _create_chk(con, select_sql: str) -> None:
+    con.execute("SET disabled_optimizers = 'build_side_probe_side'")
+    try:
+        con.execute(f"CREATE TEMP TABLE chk AS {select_sql}")
+    finally:
+        con.execute("RESET disabled_optimizers")
 
 
 def _cents(column: str) -> str:
@@ -259,13 +307,22 @@ def check_and_stage(
         con.execute(f"SET threads = {int(threads)}")
     out.con = con
     started = time.perf_counter()
-    con.register("known", keys.get())
+    keys.register(con)  # account numbers are unique (the primary key): one known row per account
     log.debug("%s: account keys ready at %.2fs", delivery_file.name, time.perf_counter() - started)
     problem_sql = _problem_sql(spec, delivery_file.business_date)
     dup_column = "account_no" if spec.name == "balances" else spec.key[0]
 
     # (a balances row without problem has the file's date, so account_no alone decides duplicates)
     def has_dups() -> bool:
+        if dup_column == "account_no":
+            # Rows of known accounts: two of them share a key exactly when they share a kid, and
+            # counting kids is a numpy bincount over 4-byte integers, not a hash pass over strings.
+            kids = con.execute("SELECT kid FROM chk WHERE problem IS NULL AND kid IS NOT NULL").fetchnumpy()["kid"]
+            if kids.size and np.bincount(np.asarray(kids, dtype=np.int64), minlength=1).max() > 1:
+                return True
+            # rows of unknown accounts are few (all rejected); their duplicates still count (ADR 0201 §8)
+            sql = "SELECT count(*) - count(DISTINCT account_no) FROM chk WHERE problem IS NULL AND kid IS NULL"
+            return bool(con.execute(sql).fetchone()[0])
         # Distinct 64-bit hashes prove there is no duplicate (cheaper than distinct strings); only on a
         # hash collision or a real duplicate is the exact count needed.
         sql = "SELECT count(*) - count(DISTINCT {}) FROM chk WHERE problem IS NULL"
@@ -291,10 +348,7 @@ def check_and_stage(
         locate = _load_source(con, delivery_file, scan_result, out)
         log.debug("%s: read at %.2fs", delivery_file.name, time.perf_counter() - started)
         key_cols = ", ".join(f'"{k}"' for k in spec.key)
-        con.execute(
-            f"""CREATE TEMP TABLE chk AS
-            SELECT src.*, {problem_sql} AS problem, {_UNKNOWN.format(t="src")} AS unknown FROM src"""
-        )
+        _create_chk(con, _CHECKED.format(t="src", problem=problem_sql, source="src"))
         if has_dups():
             # the first good row of a key is kept, later ones are duplicate_key
             con.execute(
@@ -356,13 +410,10 @@ def _one_pass(con, delivery_file: DeliveryFile, scan_result: Scan, problem_sql: 
         return None
     columns = "{" + ", ".join(f"{_sql_str(c)}: 'VARCHAR'" for c in header.columns) + "}"
     try:
-        con.execute(
-            f"""CREATE TEMP TABLE chk AS
-            SELECT s.*, {problem_sql} AS problem, {_UNKNOWN.format(t="s")} AS unknown
-            FROM read_csv({_sql_str(str(delivery_file.path))}, header = true, auto_detect = false,
-                          columns = {columns}, delim = ',', quote = '"', escape = '"', strict_mode = true,
-                          null_padding = false, encoding = 'utf-8') s"""
-        )
+        source = f"""read_csv({_sql_str(str(delivery_file.path))}, header = true, auto_detect = false,
+            columns = {columns}, delim = ',', quote = '"', escape = '"', strict_mode = true,
+            null_padding = false, encoding = 'utf-8')"""
+        _create_chk(con, _CHECKED.format(t="s", problem=problem_sql, source=source))
     except duckdb.Error:  # a row DuckDB cannot split: the Python reader reports it as bad_row
         return None
     out.rows_read = con.execute("SELECT count(*) FROM chk").fetchone()[0]

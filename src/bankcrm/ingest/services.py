@@ -12,6 +12,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -170,14 +171,20 @@ class _RunContext:
     def import_file(self, f: DeliveryFile, progress: Progress) -> dict:
         is_fact = f.table in FACT_TABLES
         started = time.perf_counter()
+        speculative = None
         try:
-            scanned = facts.scan(f.path, want_plain=is_fact and f.ext == "csv")
+            if is_fact and f.ext == "csv":
+                scanned, speculative = self._scan_while_checking(f)
+            else:
+                scanned = facts.scan(f.path, want_plain=False)
         except OSError as exc:
             return self._refuse(f, "", f"{f.name}: unreadable ({exc.strerror or exc})")
-        log.debug("%s: scanned in %.2fs", f.name, time.perf_counter() - started)
+        log.debug("%s: scanned (a fact CSV also read and checked) in %.2fs", f.name, time.perf_counter() - started)
         if ImportedFile.objects.filter(
             sha256=scanned.sha256, table=f.table, business_date=f.business_date, status=ImportedFile.Status.IMPORTED
         ).exists():
+            if isinstance(speculative, facts.FactOutcome) and speculative.con is not None:
+                speculative.con.close()  # the work done while hashing is not needed
             entry = self._entry(f, ImportedFile.Status.SKIPPED_DUPLICATE)
             self._record(f, scanned.sha256, entry["status"], entry, [], [])
             return entry
@@ -192,7 +199,12 @@ class _RunContext:
                         f"the file is {scanned.sha256}"
                     )
             if is_fact:
-                outcome = facts.check_and_stage(f, scanned, self.accounts, threads=self.duckdb_threads)
+                if speculative is None:
+                    outcome = facts.check_and_stage(f, scanned, self.accounts, threads=self.duckdb_threads)
+                elif isinstance(speculative, Exception):
+                    raise speculative
+                else:
+                    outcome = speculative
                 warnings = outcome.warnings
             else:
                 header, records = iter_records(f)
@@ -254,6 +266,30 @@ class _RunContext:
         if f.table == "accounts":
             self.accounts.accounts_loaded(new_keys)
         return entry
+
+    def _scan_while_checking(self, f: DeliveryFile) -> tuple[facts.Scan, facts.FactOutcome | Exception | None]:
+        """Hash a fact CSV in a thread while DuckDB reads and checks it (assuming a plain file).
+
+        hashlib releases the GIL on large buffers and DuckDB runs outside it, so the SHA-256 pass no
+        longer comes before the read. The result is what check_and_stage would give once the scan is
+        known, or the exception it raised (only raised later, after the already-imported and
+        control-file checks, which come first as before); None when the scan finds the file is not
+        plain: the check must then run again on the exact Python path.
+        """
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            scanning = pool.submit(facts.scan, f.path, True)
+            try:
+                outcome = facts.check_and_stage(
+                    f, facts.Scan(sha256="", plain=True), self.accounts, threads=self.duckdb_threads
+                )
+            except Exception as exc:  # re-raised in order (or discarded) by import_file
+                outcome = exc
+            scanned = scanning.result()  # an OSError here refuses the file as before
+        if not scanned.plain:
+            if isinstance(outcome, facts.FactOutcome) and outcome.con is not None:
+                outcome.con.close()
+            outcome = None
+        return scanned, outcome
 
     def _refuse(self, f: DeliveryFile, sha: str, reason: str) -> dict:
         entry = self._entry(f, ImportedFile.Status.REFUSED, reason=reason)

@@ -18,7 +18,7 @@ from django.db.models import Count, Prefetch
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.generic import DetailView, ListView, View
 
 from bankcrm.analytics.views import chart_json, customer_url, rate
@@ -208,7 +208,14 @@ class QualityExportView(RoleRequiredMixin, RestrictedViewMixin, View):
             count += 1
         summary = quality_summary(request.user)
         totals = book.create_sheet(_("By branch"))
-        totals.append([_("Branch"), *[label for _code, label in summary["codes"]], _("Customers"), _("Accuracy %")])
+        totals.append(
+            [
+                _("Branch"),
+                *[label for _code, label in summary["codes"]],
+                pgettext("count", "Customers"),
+                _("Accuracy %"),
+            ]
+        )
         for row in summary["rows"]:
             totals.append(
                 [row["branch"], *[n for _code, n in row["cells"]], row["customers"], float(row["accuracy"] or 0)]

@@ -2,6 +2,8 @@ from decimal import Decimal
 
 from django import template
 
+from bankcrm.complaints.choices import CLOCK_LABELS, Status
+
 register = template.Library()
 
 
@@ -11,3 +13,18 @@ def pct(value, places: int = 1) -> str:
     if value is None or value == "":
         return "—"
     return f"{Decimal(value) * 100:.{int(places)}f}%"
+
+
+@register.filter
+def clock_label(code: str) -> str:
+    """The label of a policy clock in the user's language; an unknown code shows as it is."""
+    return CLOCK_LABELS.get(code, code)
+
+
+@register.filter
+def status_label(code: str) -> str:
+    """The label of a complaint status code stored on an event."""
+    try:
+        return Status(code).label
+    except ValueError:
+        return code

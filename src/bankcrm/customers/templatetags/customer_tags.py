@@ -1,6 +1,11 @@
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.text import capfirst
+
+from bankcrm.analytics.choices import Tier
+from bankcrm.analytics.models import CustomerMonth
 
 register = template.Library()
 
@@ -15,3 +20,21 @@ def money(value) -> str:
     except (InvalidOperation, TypeError, ValueError):
         return str(value)
     return f"{amount.quantize(Decimal('0.01')):,}"
+
+
+@register.filter
+def tier_label(code) -> str:
+    """A tier code from an annotation ("vip") as its label in the user's language (贵宾 / VIP)."""
+    try:
+        return Tier(code).label
+    except ValueError:
+        return code or ""
+
+
+@register.filter
+def flag_label(name: str) -> str:
+    """A snapshot flag (a CustomerMonth field name such as "dormant") as its translated field name."""
+    try:
+        return capfirst(CustomerMonth._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:  # an unknown flag shows as it is
+        return name

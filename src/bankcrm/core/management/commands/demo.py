@@ -125,4 +125,8 @@ class Command(BaseCommand):
             from bankcrm.complaints.demo import seed_demo_complaints
         except ImportError:
             return
-        seed_demo_complaints(end)
+        from django.utils import timezone
+
+        # Complaints run on today's clocks (not the data's end date), so the desk shows open,
+        # due-soon and breached cases as a real one would.
+        seed_demo_complaints(timezone.localdate())
