@@ -182,6 +182,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BANKCRM_HOME / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise serves from finders; an absent root only makes it warn
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]  # the shipped Bootstrap, htmx, ECharts and our own assets
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
