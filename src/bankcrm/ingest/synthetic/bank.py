@@ -18,6 +18,8 @@ import pyarrow.compute as pc
 from faker import Faker
 from tqdm import tqdm
 
+from bankcrm.ingest.tables import TABLES, TXN_CHANNELS
+
 from . import reference as ref
 from .org import Organisation
 from .output import DeliveryFile, day_strings, money, money_str, padded
@@ -30,52 +32,9 @@ from .population import (
     Population,
 )
 
-HEADERS = {
-    "branches": ("branch_code", "name", "parent_code", "city"),
-    "staff": ("staff_no", "name", "branch_code", "role", "status"),
-    "products": ("product_code", "name", "category", "risk_level", "term_days", "fee_rate"),
-    "customers": (
-        "customer_no",
-        "name",
-        "id_type",
-        "id_number",
-        "gender",
-        "birth_date",
-        "phone",
-        "address",
-        "occupation",
-        "branch_code",
-        "rm_staff_no",
-        "onboard_date",
-        "status",
-        "marketing_consent",
-    ),
-    "accounts": (
-        "account_no",
-        "customer_no",
-        "product_code",
-        "open_date",
-        "maturity_date",
-        "close_date",
-        "status",
-        "branch_code",
-    ),
-    "kyc": ("customer_no", "assessed_date", "risk_level", "expires_date", "channel"),
-    "balances": ("as_of_date", "account_no", "balance"),
-    "transactions": ("txn_id", "account_no", "txn_time", "amount", "direction", "channel", "customer_initiated"),
-    "sales": (
-        "sale_id",
-        "sale_date",
-        "customer_no",
-        "product_code",
-        "amount",
-        "fee_income",
-        "staff_no",
-        "branch_code",
-        "channel",
-    ),
-}
-CHANNELS = ("counter", "atm", "mobile", "online", "pos", "batch", "system")
+# The file contract lives in one place (ingest/tables.py): the generator writes what the importer reads.
+HEADERS = {name: spec.column_names for name, spec in TABLES.items()}
+CHANNELS = TXN_CHANNELS  # indexed below by the CH_* positions
 CH_COUNTER, CH_ATM, CH_MOBILE, CH_ONLINE, CH_POS, CH_BATCH, CH_SYSTEM = range(7)
 KYC_CHANNELS = ("branch", "mobile", "online")
 ACCOUNT_STATUS = ("active", "dormant", "frozen", "closed")
