@@ -68,3 +68,14 @@ def make_login(db):
         return add_user(username, role=role, password="pw-for-tests-1", staff_no=staff_no, branch_code=branch_code)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language: a request in English leaves its thread in English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
