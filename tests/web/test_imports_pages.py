@@ -85,7 +85,8 @@ def test_quarantine_filters(client, run, make_login):
     client.force_login(make_login("ho", "head_office"))
     response = client.get("/ingest/quarantine/?reason=bad_date")
     assert [r.line for r in response.context["object_list"]] == [3]
-    assert "C9,张,1990-13-01" in response.content.decode()
+    # a legacy row (no header kept): masked by shape, every date of a customers line hidden
+    assert "C9,张,**********" in response.content.decode() and "1990-13-01" not in response.content.decode()
     response = client.get("/ingest/quarantine/?column=branch_code", headers={"HX-Request": "true"})
     assert [r.line for r in response.context["object_list"]] == [5]
     assert b"<html" not in response.content
@@ -102,7 +103,7 @@ def test_quarantine_csv_download(client, run, make_login):
     assert lines[0] == "run,file,table,business_date,line,column,reason,detail,raw"
     assert (
         lines[1]
-        == f'{run.pk},customers_20260228.csv,customers,2026-02-28,3,birth_date,bad_date,1990-13-01,"C9,张,1990-13-01"'
+        == f'{run.pk},customers_20260228.csv,customers,2026-02-28,3,birth_date,bad_date,**********,"C9,张,**********"'
     )
     assert len(lines) == 3
     assert AccessLog.objects.filter(action="export", user_name="comp").exists()

@@ -46,7 +46,7 @@ def test_head_office_accuracy_and_counts(client, findings, make_login):
     html = response.content.decode()
     assert 'class="chart"' in html
     assert "138****5678" in html and "13812345678" not in html  # masked phone
-    assert "110105********002X" in html  # masked ID
+    assert "110105***********X" in html  # masked ID
     assert "/customers/C001/" in html
 
 

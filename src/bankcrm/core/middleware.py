@@ -1,3 +1,5 @@
+from django.utils.cache import patch_cache_control
+
 from .context import acting_as
 
 
@@ -19,4 +21,21 @@ class RequestContextMiddleware:
         with acting_as(user, remote_addr=client_address(request)) as ctx:
             request.request_id = ctx.request_id
             response = self.get_response(request)
+        return response
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` on every page and API answer (static files are served before this).
+
+    Pages, the 360, reveals and exports carry personal data; a shared proxy, the browser's disk
+    cache or its back button must keep none of it. Marking every dynamic answer is simpler to
+    prove than deciding page by page, and nothing of value is lost: these answers are per user.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        patch_cache_control(response, no_store=True, private=True)
         return response

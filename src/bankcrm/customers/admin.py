@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from .masking import mask_id_number, mask_phone
+from .masking import age_on, mask_id_number, mask_phone
 from .models import Account, ContactLog, Customer, KycAssessment, Product
 
 
@@ -19,14 +21,19 @@ class CustomerAdmin(admin.ModelAdmin):
     list_filter = ("status", "id_type")
     search_fields = ("customer_no", "name")
     raw_id_fields = ("branch", "rm")
-    exclude = ("id_number", "phone", "address")
-    readonly_fields = ("masked_id_number", "masked_phone")
+    # The birth date beside a masked ID number gives the number back (docs/security.md): age only.
+    exclude = ("id_number", "phone", "address", "birth_date")
+    readonly_fields = ("masked_id_number", "masked_phone", "age")
 
-    @admin.display(description="ID number")
+    @admin.display(description=_("age"))
+    def age(self, obj):
+        return age_on(obj.birth_date, timezone.localdate())
+
+    @admin.display(description=_("ID number"))
     def masked_id_number(self, obj):
         return mask_id_number(obj.id_number)
 
-    @admin.display(description="phone")
+    @admin.display(description=_("phone"))
     def masked_phone(self, obj):
         return mask_phone(obj.phone)
 

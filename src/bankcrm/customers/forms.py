@@ -8,7 +8,7 @@ from bankcrm.org.models import Staff
 from .models import ContactLog
 from .overview import OPEN_LIST_STATUSES
 
-REVEAL_CHOICES = [("id_number", _("ID number")), ("phone", _("Mobile"))]
+REVEAL_CHOICES = [("id_number", _("ID number")), ("phone", _("Mobile")), ("birth_date", _("Birth date"))]
 
 
 class ContactForm(forms.ModelForm):

@@ -20,7 +20,7 @@ from bankcrm.org.choices import UserRole
 
 from . import balances
 from .choices import AUM_CATEGORIES
-from .masking import mask_id_number, mask_phone
+from .masking import age_on, mask_id_number, mask_phone
 from .models import Account, ContactLog, Customer, KycAssessment
 
 RECENT_CONTACTS = 20
@@ -121,6 +121,11 @@ class Customer360:
     contacts: list[dict]
     complaints: list[dict] | None
     today: dt.date = field(default_factory=lambda: timezone.localdate())
+
+    @property
+    def age(self) -> int | None:
+        # The age, never the birth date: beside the masked ID number it would give the number back.
+        return age_on(self.customer.birth_date, self.today)
 
     @property
     def tier_history(self) -> list[dict]:

@@ -64,3 +64,21 @@ def reassign_customer(customer: Customer, staff: Staff | None, user) -> Customer
     if staff is not None and not Staff.objects.restrict(user, "view").filter(pk=staff.pk).exists():
         raise PermissionDenied("that relationship manager is outside your branch")
     return locked
+
+
+REVEALABLE_FIELDS = ("id_number", "phone", "birth_date")
+
+
+def reveal_personal_data(customer: Customer, user, *, fields: list[str], reason: str, path: str = "") -> dict:
+    """The full values of ``fields`` — one line in the access log with the fields and the reason.
+
+    The one reveal flow for the 360 page and the API: the caller has checked the permission
+    ``customers.reveal_customer`` and that the customer is in the user's scope.
+    """
+    from bankcrm.compliance.services import record_access
+
+    chosen = sorted(f for f in set(fields) if f in REVEALABLE_FIELDS)
+    record_access(
+        "reveal", user=user, customer_no=customer.pk, fields=",".join(chosen), reason=reason.strip(), path=path
+    )
+    return {f: getattr(customer, f) for f in chosen}

@@ -3,11 +3,13 @@ from django.urls import path
 from . import views
 
 app_name = "customers"
+# ``path:`` so every customer number the store holds has a URL, even one with a '/' imported before
+# the import refused such keys (bad_code, docs/security.md); the specific routes come first.
 urlpatterns = [
     path("", views.CustomerListView.as_view(), name="list"),
-    path("<str:customer_no>/", views.CustomerDetailView.as_view(), name="detail"),
-    path("<str:customer_no>/aum-daily/", views.CustomerAumDailyView.as_view(), name="aum_daily"),
-    path("<str:customer_no>/reveal/", views.CustomerRevealView.as_view(), name="reveal"),
-    path("<str:customer_no>/contacts/", views.CustomerContactView.as_view(), name="contact"),
-    path("<str:customer_no>/reassign/", views.CustomerReassignView.as_view(), name="reassign"),
+    path("<path:customer_no>/aum-daily/", views.CustomerAumDailyView.as_view(), name="aum_daily"),
+    path("<path:customer_no>/reveal/", views.CustomerRevealView.as_view(), name="reveal"),
+    path("<path:customer_no>/contacts/", views.CustomerContactView.as_view(), name="contact"),
+    path("<path:customer_no>/reassign/", views.CustomerReassignView.as_view(), name="reassign"),
+    path("<path:customer_no>/", views.CustomerDetailView.as_view(), name="detail"),
 ]

@@ -2,10 +2,14 @@
 and every 360 view written to the access log."""
 
 import json
+import secrets
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import QueryDict
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView
 from django_filters.views import FilterView
@@ -20,8 +24,23 @@ from .masking import mask_id_number, mask_phone
 from .models import Customer
 from .overview import aum_chart_option, build_360, monthly_chart_option
 
+SEARCH_TOKENS = "customer_search_tokens"
+KEPT_SEARCHES = 20
+
+
+def remember_search(session, term: str) -> str:
+    """A short random token standing for the search term in the URL; the term stays in the session."""
+    tokens = dict(session.get(SEARCH_TOKENS, {}))
+    token = secrets.token_urlsafe(9)
+    tokens[token] = term
+    session[SEARCH_TOKENS] = dict(list(tokens.items())[-KEPT_SEARCHES:])
+    return token
+
 
 class CustomerListView(RestrictedViewMixin, HtmxTemplateMixin, FilterView):
+    """Search. The page's form POSTs the term and the URL carries only a token (``?s=…``); ``?q=``
+    still works for links and bookmarks of names and customer numbers."""
+
     model = Customer
     filterset_class = CustomerFilterSet
     template_name = "customers/customer_list.html"
@@ -31,10 +50,33 @@ class CustomerListView(RestrictedViewMixin, HtmxTemplateMixin, FilterView):
     def get_queryset(self):
         return with_latest_tier(super().get_queryset().select_related("branch", "rm"), self.request)
 
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        token = self.request.GET.get("s")
+        if token:
+            data = self.request.GET.copy()
+            data.pop("s")
+            data["q"] = self.request.session.get(SEARCH_TOKENS, {}).get(token, "")
+            kwargs["data"] = data
+        return kwargs
+
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
-        if request.GET.get("q", "").strip():
-            record_access("search", user=request.user, path=request.path, detail=search_detail(request.GET))
+        searched = self.filterset.data if self.filterset.is_bound else {}
+        if (searched.get("q") or "").strip():
+            record_access("search", user=request.user, path=request.path, detail=search_detail(searched))
+        return response
+
+    def post(self, request, *args, **kwargs):
+        params = {key: request.POST[key] for key in ("branch", "tier", "rm") if request.POST.get(key)}
+        if request.POST.get("q", "").strip():
+            params["s"] = remember_search(request.session, request.POST["q"].strip())
+        url = f"{reverse('customers:list')}?{urlencode(params)}" if params else reverse("customers:list")
+        if not request.htmx:
+            return redirect(url)
+        request.GET = QueryDict(urlencode(params))
+        response = self.get(request, *args, **kwargs)
+        response["HX-Push-Url"] = url
         return response
 
     def get_context_data(self, **kwargs):
@@ -131,16 +173,13 @@ class CustomerRevealView(CustomerObjectMixin, DetailView):
             return render_page(
                 request, self.template_name, context, partial_template_name=self.partial_template_name, status=400
             )
-        fields = sorted(form.cleaned_data["fields"])
-        record_access(
-            "reveal",
-            user=request.user,
-            customer_no=customer.pk,
-            fields=",".join(fields),
-            reason=form.cleaned_data["reason"].strip(),
+        revealed = services.reveal_personal_data(
+            customer,
+            request.user,
+            fields=form.cleaned_data["fields"],
+            reason=form.cleaned_data["reason"],
             path=request.path,
         )
-        revealed = {f: getattr(customer, f) for f in fields}
         context = {
             "customer": customer,
             "revealed": revealed,

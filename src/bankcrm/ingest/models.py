@@ -47,6 +47,8 @@ class ImportedFile(RestrictedModel):
     rows_loaded = models.PositiveIntegerField(_("rows loaded"), default=0)
     rows_rejected = models.PositiveIntegerField(_("rows rejected"), default=0)
     warnings = models.JSONField(_("warnings"), default=list, blank=True)
+    # The file's header as it came, so quarantined raw lines can be masked column by column.
+    header = models.JSONField(_("header"), default=list, blank=True)
     finished = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:

@@ -44,8 +44,10 @@ def id_card_findings(id_number: str, birth_date: dt.date | None, gender: str) ->
         except ValueError:
             embedded = None
         if embedded != birth_date:
-            shown = embedded.isoformat() if embedded else number[6:14]
-            found.append(("id_birthdate_mismatch", f"ID number says {shown}, birth_date is {birth_date.isoformat()}"))
+            # No dates in the detail: it is shown beside the masked ID number, and either date would
+            # give the hidden digits back (docs/security.md). The 360's logged reveal shows both.
+            what = "is not a valid date" if embedded is None else "differs from birth_date"
+            found.append(("id_birthdate_mismatch", f"the birth date inside the ID number {what}"))
     if gender:
         embedded_gender = "M" if int(number[16]) % 2 else "F"
         if embedded_gender != gender:

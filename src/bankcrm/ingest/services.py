@@ -151,7 +151,16 @@ class _RunContext:
         entry.update(extra)
         return entry
 
-    def _record(self, f: DeliveryFile, sha: str, status: str, entry: dict, rejects: list[dict], warnings: list[str]):
+    def _record(
+        self,
+        f: DeliveryFile,
+        sha: str,
+        status: str,
+        entry: dict,
+        rejects: list[dict],
+        warnings: list[str],
+        header: list[str] | None = None,
+    ):
         imported = ImportedFile.objects.create(
             run=self.run,
             file_name=f.name,
@@ -164,6 +173,7 @@ class _RunContext:
             rows_loaded=entry["rows_loaded"],
             rows_rejected=entry["rows_rejected"],
             warnings=warnings,
+            header=header or [],
             finished=timezone.now(),
         )
         _insert_rejects(imported.pk, rejects)
@@ -198,6 +208,7 @@ class _RunContext:
                         f"{f.name}: sha256 mismatch — control file {control.name} says {expected_sha}, "
                         f"the file is {scanned.sha256}"
                     )
+            header_columns: list[str] = []  # fact tables hold no personal column
             if is_fact:
                 if speculative is None:
                     outcome = facts.check_and_stage(f, scanned, self.accounts, threads=self.duckdb_threads)
@@ -209,6 +220,8 @@ class _RunContext:
             else:
                 header, records = iter_records(f)
                 warnings = header.warnings
+                # a Parquet row's raw line is rendered in the contract's column order (reader.render_raw)
+                header_columns = list(header.columns) if f.ext == "csv" else list(f.spec.column_names)
                 progress.start_file(f.name, expected_rows)
                 outcome = dimensions.validate(f.spec, records, self.keys, progress=progress.advance)
                 log.debug("%s: validated at %.2fs", f.name, time.perf_counter() - started)
@@ -249,7 +262,7 @@ class _RunContext:
             warehouse.replace_partition(f.table, f.business_date, outcome.writer)
             log.debug("%s: partition written in %.2fs", f.name, time.perf_counter() - started)
             with transaction.atomic():
-                self._record(f, scanned.sha256, entry["status"], entry, outcome.rejects, warnings)
+                self._record(f, scanned.sha256, entry["status"], entry, outcome.rejects, warnings, header_columns)
             return entry
         if f.table == "accounts":
             self.accounts.prepare_for_accounts_load()
@@ -258,7 +271,7 @@ class _RunContext:
                 # sales is a fact table kept in the database: the file for a date replaces that date.
                 Sale.objects.filter(sale_date=f.business_date).delete()
             dimensions.upsert(f.table, outcome.accepted)
-            self._record(f, scanned.sha256, entry["status"], entry, outcome.rejects, warnings)
+            self._record(f, scanned.sha256, entry["status"], entry, outcome.rejects, warnings, header_columns)
         log.debug("%s: committed at %.2fs", f.name, time.perf_counter() - started)
         new_keys = dimensions.loaded_keys(f.spec, outcome.accepted)
         if f.table in dimensions.KEY_SOURCES:

@@ -33,6 +33,7 @@ class Column:
     required: bool = True
     codes: tuple[str, ...] = ()
     ref: str | None = None  # table whose key this column references
+    personal: str | None = None  # id_number | phone | birth_date | address: masked in quarantine (ingest/privacy.py)
 
 
 @dataclass(frozen=True)
@@ -104,11 +105,11 @@ TABLES: dict[str, TableSpec] = {
                 Column("customer_no"),
                 Column("name"),
                 Column("id_type", "code", codes=_codes(IdType)),
-                Column("id_number"),
+                Column("id_number", personal="id_number"),
                 Column("gender", "code", required=False, codes=_codes(Gender)),
-                Column("birth_date", "date", required=False),
-                Column("phone", required=False),
-                Column("address", required=False),
+                Column("birth_date", "date", required=False, personal="birth_date"),
+                Column("phone", required=False, personal="phone"),
+                Column("address", required=False, personal="address"),
                 Column("occupation", required=False),
                 Column("branch_code", ref="branches"),
                 Column("rm_staff_no", required=False, ref="staff"),

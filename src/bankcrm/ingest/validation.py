@@ -88,5 +88,16 @@ def check_row(spec: TableSpec, values: dict[str, str | None]) -> dict:
                 raise Problem(column.name, "missing_field", f"{column.name} is required")
             parsed[column.name] = None
             continue
+        if column.name in spec.key and not spec.is_fact:
+            check_key(column.name, value)
         parsed[column.name] = parse_value(column, value)
     return parsed
+
+
+URL_UNSAFE_KEY = re.compile(r"[/\\]")  # NUL and other control characters: see reader (bad_row)
+
+
+def check_key(name: str, value: str) -> None:
+    """A record key becomes a URL segment (``/customers/<customer_no>/``): no '/' or '\\' in it."""
+    if URL_UNSAFE_KEY.search(value):
+        raise Problem(name, "bad_code", f"{name} {value!r} may not hold '/' or '\\' (it is part of page addresses)")

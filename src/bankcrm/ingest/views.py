@@ -9,6 +9,7 @@
 
 import csv
 import datetime as dt
+import io
 import json
 
 import django_filters
@@ -16,6 +17,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
 from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
@@ -23,13 +25,14 @@ from django.views.generic import DetailView, ListView, View
 
 from bankcrm.analytics.views import chart_json, customer_url, rate
 from bankcrm.compliance.services import record_access
-from bankcrm.core.views import HtmxTemplateMixin, RestrictedViewMixin
+from bankcrm.core.views import HtmxTemplateMixin, RestrictedViewMixin, render_page
 from bankcrm.customers.masking import mask_id_number, mask_phone
 from bankcrm.customers.models import Customer
 from bankcrm.org.choices import UserRole
 from bankcrm.org.models import Branch
 
 from .models import ImportedFile, ImportRun, QualityFinding, RejectedRow
+from .privacy import mask_detail, mask_raw
 
 QUALITY_ROLES = (UserRole.ADMIN, UserRole.HEAD_OFFICE, UserRole.COMPLIANCE, UserRole.BRANCH_MANAGER)
 IMPORT_ROLES = (UserRole.ADMIN, UserRole.HEAD_OFFICE, UserRole.COMPLIANCE)
@@ -255,8 +258,39 @@ class ImportRunDetailView(RoleRequiredMixin, RestrictedViewMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["report_json"] = json.dumps(self.object.report, ensure_ascii=False, indent=2, default=str)
+        context["report_json"] = json.dumps(masked_report(self.object), ensure_ascii=False, indent=2, default=str)
         return context
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        record_access("view", user=request.user, path=request.path, detail=f"import run {self.object.pk} report")
+        return response
+
+
+def masked_report(run: ImportRun) -> dict:
+    """The run's JSON report with every quarantined raw line and detail masked (ingest/privacy.py)."""
+    headers = {f.file_name: (f.table, f.header) for f in run.files.all()}
+    report = json.loads(json.dumps(run.report, default=str))
+    files = report.get("files") if isinstance(report, dict) else None
+    for entry in files if isinstance(files, list) else []:
+        if not isinstance(entry, dict):
+            continue
+        table, header = headers.get(entry.get("file"), (entry.get("table", ""), []))
+        table = entry.get("table", table)
+        for reject in entry.get("rejects") or []:
+            if not isinstance(reject, dict):
+                continue
+            if "raw" in reject:
+                reject["raw"] = mask_raw(table, header, reject["raw"] or "")
+            if reject.get("detail"):
+                reject["detail"] = mask_detail(table, reject.get("column", ""), reject["detail"])
+    return report
+
+
+def mask_reject(row: RejectedRow) -> RejectedRow:
+    row.raw_masked = mask_raw(row.imported_file.table, row.imported_file.header, row.raw)
+    row.detail_masked = mask_detail(row.imported_file.table, row.column, row.detail)
+    return row
 
 
 class RejectedRowFilterSet(django_filters.FilterSet):
@@ -294,8 +328,17 @@ class QuarantineView(QuarantineMixin, HtmxTemplateMixin, ListView):
     def get_queryset(self):
         return self.filtered()
 
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        shown = len(response.context_data["object_list"]) if hasattr(response, "context_data") else 0
+        record_access("view", user=request.user, path=request.get_full_path(), detail=f"quarantine: {shown} rows")
+        return response
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        for row in context["object_list"]:
+            mask_reject(row)
+        context["can_reveal"] = self.request.user.has_perm("customers.reveal_customer")
         context["filterset"] = self.filterset
         query = self.request.GET.copy()
         query.pop("page", None)
@@ -307,6 +350,45 @@ class QuarantineView(QuarantineMixin, HtmxTemplateMixin, ListView):
             .distinct()
         )
         return context
+
+
+RAW_PARTIAL = "ingest/_raw_line.html"
+
+
+class QuarantineRevealView(QuarantineMixin, View):
+    """One raw line unmasked: the reveal permission, a reason, and a line in the access log."""
+
+    def post(self, request, pk: int):
+        if not request.user.has_perm("customers.reveal_customer"):
+            raise PermissionDenied(_("You may not see personal data unmasked."))
+        row = get_object_or_404(self.filtered(), pk=pk)
+        reason = request.POST.get("reason", "").strip()
+        if len(reason) < 2:
+            context = {"r": mask_reject(row), "error": _("Give a reason."), "can_reveal": True}
+            return render_page(request, "ingest/raw_line.html", context, partial_template_name=RAW_PARTIAL, status=400)
+        record_access(
+            "reveal",
+            user=request.user,
+            customer_no=customer_no_of(row),
+            fields="raw",
+            reason=reason,
+            path=request.path,
+            detail=f"{row.imported_file.file_name} line {row.line}",
+        )
+        context = {"r": mask_reject(row), "revealed": True}
+        return render_page(request, "ingest/raw_line.html", context, partial_template_name=RAW_PARTIAL)
+
+
+def customer_no_of(row: RejectedRow) -> str:
+    """The customer a quarantined line is about, when its file has a customer_no column."""
+    header = row.imported_file.header
+    if "customer_no" not in header:
+        return ""
+    try:
+        fields = next(csv.reader(io.StringIO(row.raw, newline="")))
+    except (csv.Error, StopIteration):
+        return ""
+    return fields[header.index("customer_no")][:30] if len(fields) == len(header) else ""
 
 
 class _Echo:
@@ -337,8 +419,8 @@ class QuarantineDownloadView(QuarantineMixin, View):
                         r.line,
                         r.column,
                         r.reason,
-                        r.detail,
-                        r.raw,
+                        mask_detail(f.table, r.column, r.detail),
+                        mask_raw(f.table, f.header, r.raw),
                     ]
                 )
 

@@ -19,6 +19,12 @@ class ModelPermissions(permissions.DjangoModelPermissions):
         return super().has_permission(request, view)
 
 
+class ReadByPostPermissions(ModelPermissions):
+    """A read sent as POST (a search whose terms must stay out of the URL) needs only the view permission."""
+
+    perms_map = {**ModelPermissions.perms_map, "POST": ModelPermissions.perms_map["GET"]}
+
+
 _ACTION_FOR_METHOD = {
     "GET": "view",
     "HEAD": "view",

@@ -7,8 +7,7 @@ from rest_framework import serializers
 from bankcrm.customers.masking import mask_id_number, mask_phone
 from bankcrm.customers.models import Customer
 from bankcrm.customers.overview import snapshot_flags
-
-REVEALABLE_FIELDS = ("id_number", "phone")
+from bankcrm.customers.services import REVEALABLE_FIELDS
 
 
 class CustomerListSerializer(serializers.ModelSerializer):
@@ -130,7 +129,9 @@ class Customer360Serializer(serializers.Serializer):
     id_number = serializers.CharField(source="id_number_masked")
     phone = serializers.CharField(source="phone_masked")
     gender = serializers.CharField(source="customer.gender")
-    birth_date = serializers.DateField(source="customer.birth_date", allow_null=True)
+    age = serializers.IntegerField(
+        allow_null=True, help_text=_("Completed years today; the birth date is a logged reveal (reveal/).")
+    )
     status = serializers.CharField(source="customer.status")
     onboard_date = serializers.DateField(source="customer.onboard_date")
     marketing_consent = serializers.BooleanField(source="customer.marketing_consent", allow_null=True)
@@ -153,14 +154,22 @@ class Customer360Serializer(serializers.Serializer):
         return obj.customer.rm.name if obj.customer.rm else None
 
 
+class CustomerSearchSerializer(serializers.Serializer):
+    q = serializers.CharField(required=False, allow_blank=True, max_length=60)
+    branch = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    tier = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    rm = serializers.CharField(required=False, allow_blank=True, max_length=20)
+
+
 class RevealSerializer(serializers.Serializer):
     reason = serializers.CharField(
         min_length=2, max_length=200, help_text=_("Why the full value is needed (kept in the access log).")
     )
-    fields = serializers.MultipleChoiceField(choices=REVEALABLE_FIELDS, default=list(REVEALABLE_FIELDS))
+    fields = serializers.MultipleChoiceField(choices=REVEALABLE_FIELDS, default=["id_number", "phone"])
 
 
 class RevealedSerializer(serializers.Serializer):
     customer_no = serializers.CharField()
     id_number = serializers.CharField(required=False)
     phone = serializers.CharField(required=False)
+    birth_date = serializers.DateField(required=False)

@@ -4,15 +4,23 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from bankcrm.compliance.services import record_access, search_detail
-from bankcrm.core.api.views import RestrictedReadOnlyViewSet
+from bankcrm.core.api.views import ReadByPostPermissions, RestrictedReadOnlyViewSet
 from bankcrm.customers.filtersets import CustomerFilterSet, with_latest_tier
 from bankcrm.customers.models import Customer
 from bankcrm.customers.overview import build_360
+from bankcrm.customers.services import reveal_personal_data
 
-from .serializers import Customer360Serializer, CustomerListSerializer, RevealedSerializer, RevealSerializer
+from .serializers import (
+    Customer360Serializer,
+    CustomerListSerializer,
+    CustomerSearchSerializer,
+    RevealedSerializer,
+    RevealSerializer,
+)
 
 
 class CanReveal(permissions.BasePermission):
@@ -31,7 +39,7 @@ class CustomerViewSet(RestrictedReadOnlyViewSet):
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        if self.action == "list":
+        if self.action in ("list", "search"):
             queryset = with_latest_tier(queryset, self.request)
         return queryset
 
@@ -53,6 +61,22 @@ class CustomerViewSet(RestrictedReadOnlyViewSet):
             record_access("search", user=request.user, path=request.path, detail=search_detail(request.query_params))
         return response
 
+    @extend_schema(request=CustomerSearchSerializer, responses=CustomerListSerializer(many=True))
+    @action(detail=False, methods=["post"], permission_classes=[permissions.IsAuthenticated, ReadByPostPermissions])
+    def search(self, request):
+        """The same search as ``GET /api/customers/?q=``, with the terms in the body: an ID number or
+        mobile in a URL ends up in proxy and server logs (docs/security.md)."""
+        terms = CustomerSearchSerializer(data=request.data)
+        terms.is_valid(raise_exception=True)
+        filterset = CustomerFilterSet(terms.validated_data, queryset=self.get_queryset(), request=request)
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        page = self.paginate_queryset(filterset.qs)
+        response = self.get_paginated_response(CustomerListSerializer(page, many=True).data)
+        if terms.validated_data.get("q", "").strip():
+            record_access("search", user=request.user, path=request.path, detail=search_detail(terms.validated_data))
+        return response
+
     @extend_schema(responses=Customer360Serializer)
     def retrieve(self, request, *args, **kwargs):
         customer = self.get_object()
@@ -67,18 +91,15 @@ class CustomerViewSet(RestrictedReadOnlyViewSet):
         permission_classes=[permissions.IsAuthenticated, CanReveal],
     )
     def reveal(self, request, customer_no=None):
-        """Show the full ID number / mobile: needs the reveal permission and a reason; logged."""
+        """Show the full ID number / mobile / birth date: needs the reveal permission and a reason; logged."""
         serializer = RevealSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         customer = get_object_or_404(Customer.objects.restrict(request.user, "view"), pk=customer_no)
-        fields = sorted(serializer.validated_data["fields"])
-        record_access(
-            "reveal",
-            user=request.user,
-            customer_no=customer.pk,
-            fields=",".join(fields),
-            reason=serializer.validated_data["reason"].strip(),
+        revealed = reveal_personal_data(
+            customer,
+            request.user,
+            fields=serializer.validated_data["fields"],
+            reason=serializer.validated_data["reason"],
             path=request.path,
         )
-        payload = {"customer_no": customer.pk, **{f: getattr(customer, f) for f in fields}}
-        return Response(payload, status=status.HTTP_200_OK)
+        return Response(RevealedSerializer({"customer_no": customer.pk, **revealed}).data, status=status.HTTP_200_OK)
