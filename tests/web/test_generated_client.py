@@ -16,7 +16,6 @@ import urllib.request
 
 import pytest
 
-
 pytestmark = pytest.mark.slow
 
 PACKAGE = "bankcrm_generated_client"
