@@ -192,7 +192,16 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# Request bodies (JSON or form fields; not uploaded files) above this are refused: 413 JSON on the API,
+# a 413 page on the site (core/views.py bad_request). The largest legitimate body, a complaint's
+# description, is a few KB; 1 MiB leaves room and keeps a flood of large bodies from filling memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("BANKCRM_MAX_REQUEST_BYTES", 1024 * 1024))
+
 REST_FRAMEWORK = {
+    # The API is JSON in, JSON out (spec/api.md): one content type per body in the schema, so a
+    # generated client imports; no browsable API (a second UI around the same data).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
@@ -201,7 +210,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "bankcrm.core.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "bankcrm.core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "bankcrm.core.api.exceptions.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -216,6 +225,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ComplaintStatusEnum": "bankcrm.complaints.choices.Status",
         "StaffStatusEnum": "bankcrm.org.choices.StaffStatus",
+        "KycChannelEnum": "bankcrm.customers.choices.KycChannel",
+        "ChannelEnum": "bankcrm.complaints.choices.Channel",
     },
 }
 

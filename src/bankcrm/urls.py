@@ -29,3 +29,9 @@ for app in DOMAIN_APPS:
 
 admin.site.site_header = "bankcrm"
 admin.site.site_title = "bankcrm"
+
+# JSON below /api/, Django's pages elsewhere; a body over the size limit is a 413 (core/views.py).
+handler400 = "bankcrm.core.views.bad_request"
+handler403 = "bankcrm.core.views.permission_denied"
+handler404 = "bankcrm.core.views.page_not_found"
+handler500 = "bankcrm.core.views.server_error"

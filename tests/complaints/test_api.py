@@ -60,23 +60,69 @@ def test_create_bad_input_gives_per_field_messages(api):
         format="json",
     )
     assert r.status_code == 400
-    errors = r.json()
+    errors = r.json()["errors"]
     assert {"channel", "description", "received_at"} <= set(errors)
     r = api.post("/api/complaints/", {**BODY, "branch_code": "ZZZ", "customer_no": "C999"}, format="json")
-    assert r.status_code == 400 and {"branch_code", "customer_no"} <= set(r.json())
+    assert r.status_code == 400 and {"branch_code", "customer_no"} <= set(r.json()["errors"])
     assert Complaint.objects.count() == 0
 
 
-def test_receipt_ahead_of_our_clock_is_registered_on_its_own_date(api):
+def test_receipt_on_a_uk_holiday_eve_counts_england_and_wales_working_days(api):
     r = api.post(
         "/api/complaints/",
-        {**BODY, "policy": "uk", "received_at": "2026-12-24T16:00:00+00:00", "payment_service": False},
+        {**BODY, "policy": "uk", "received_at": "2025-12-24T16:00:00+00:00", "payment_service": False},
         format="json",
     )
     assert r.status_code == 201
     due = {d["clock"]: d["due"] for d in r.json()["deadlines"]}
-    # 25, 26 (Boxing Day) and 28 Dec (substitute for the Saturday) are not England & Wales working days.
-    assert due["summary_resolution"] == "2026-12-31"
+    # 25, 26 (Boxing Day) Dec 2025 and the weekend are not England & Wales working days: 29, 30, 31.
+    assert due["summary_resolution"] == "2025-12-31"
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("zh-hans", "未来"), ("en", "ahead of the server clock")],
+)
+def test_receipt_more_than_5_minutes_ahead_of_the_server_clock_is_400(api, language, words):
+    """Issue 8.15: a time in the future is a typo or a wrong clock, and it would start the clocks late."""
+    ahead = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=6)
+    r = api.post("/api/complaints/", {**BODY, "received_at": _iso(ahead)}, format="json", HTTP_ACCEPT_LANGUAGE=language)
+    assert r.status_code == 400, r.json()
+    body = r.json()
+    assert "received_at" in body["errors"] and words in " ".join(body["errors"]["received_at"])
+    assert "received_at" in body["detail"]
+    assert Complaint.objects.count() == 0
+
+
+def test_receipt_within_5_minutes_of_clock_skew_is_accepted(api):
+    ahead = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=4)
+    r = api.post("/api/complaints/", {**BODY, "received_at": _iso(ahead)}, format="json")
+    assert r.status_code == 201, r.json()
+    assert [e["action"] for e in r.json()["events"]] == ["register"]
+
+
+def test_receipt_more_than_a_day_before_registration_records_registered_late(api):
+    """Issue 8.15 / docs/complaints.md: accepted (the customer complained then), but the gap is on record."""
+    received = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(days=3, hours=2)
+    r = api.post("/api/complaints/", {**BODY, "received_at": _iso(received)}, format="json")
+    assert r.status_code == 201, r.json()
+    events = r.json()["events"]
+    assert [e["action"] for e in events] == ["register", "registered_late"]
+    late = events[1]["data"]
+    assert dt.datetime.fromisoformat(late["received_at"]) == received
+    assert late["delay_hours"] == 74
+    assert dt.datetime.fromisoformat(late["registered_at"]) > received
+
+
+def test_receipt_within_a_day_is_not_late(api):
+    received = dt.datetime.now(dt.UTC) - dt.timedelta(hours=23)
+    r = api.post("/api/complaints/", {**BODY, "received_at": _iso(received)}, format="json")
+    assert r.status_code == 201
+    assert [e["action"] for e in r.json()["events"]] == ["register"]
 
 
 def test_received_at_defaults_to_now(api):
@@ -103,14 +149,14 @@ def test_transition_200_then_409_with_allowed_actions(api):
 def test_transition_bad_input_400(api):
     ref = api.post("/api/complaints/", BODY, format="json").json()["reference"]
     r = api.post(f"/api/complaints/{ref}/transition/", {"action": "escalate"}, format="json")
-    assert r.status_code == 400 and "reason" in r.json()
+    assert r.status_code == 400 and "reason" in r.json()["errors"]
     r = api.post(f"/api/complaints/{ref}/transition/", {"action": "teleport"}, format="json")
-    assert r.status_code == 400 and "action" in r.json()
+    assert r.status_code == 400 and "action" in r.json()["errors"]
     api.post(f"/api/complaints/{ref}/transition/", {"action": "respond"}, format="json")
     r = api.post(f"/api/complaints/{ref}/transition/", {"action": "close", "satisfaction": "meh"}, format="json")
-    assert r.status_code == 400 and "satisfaction" in r.json()
+    assert r.status_code == 400 and "satisfaction" in r.json()["errors"]
     r = api.post(f"/api/complaints/{ref}/transition/", {"action": "close", "satisfaction": ""}, format="json")
-    assert r.status_code == 400 and "root_cause" in r.json()
+    assert r.status_code == 400 and "root_cause" in r.json()["errors"]
     r = api.post(
         f"/api/complaints/{ref}/transition/",
         {
@@ -144,7 +190,7 @@ def test_out_of_scope_is_404_and_rm_sees_own_customers(api, make_login):
 def test_rm_cannot_register_for_someone_elses_customer(make_login, small_bank):
     rm = client_for(make_login("lq", "rm", staff_no="S002"))
     r = rm.post("/api/complaints/", BODY, format="json")  # C001 belongs to S001
-    assert r.status_code == 400 and "customer_no" in r.json()
+    assert r.status_code == 400 and "customer_no" in r.json()["errors"]
     r = rm.post("/api/complaints/", {**BODY, "customer_no": "C002", "branch_code": "B002"}, format="json")
     assert r.status_code == 201
 

@@ -60,6 +60,24 @@ def test_register_page_shows_field_errors(desk_client, small_bank):
     assert not Complaint.objects.exists()
 
 
+def test_register_page_refuses_a_receipt_ahead_of_the_clock_and_notes_a_late_one(desk_client, small_bank):
+    """Issue 8.15 on the form: the clerk types the desk's local time (Asia/Shanghai for cn)."""
+    form = {"customer_no": "C001", "channel": "phone", "category": "loan", "policy": "cn",
+            "severity": "low", "description": "rate changed without notice"}  # fmt: skip
+    ahead = timezone.localtime(timezone.now() + dt.timedelta(minutes=10), SHANGHAI)
+    r = desk_client.post("/complaints/new/", {**form, "received_at": f"{ahead:%Y-%m-%dT%H:%M}"})
+    assert r.status_code == 200 and "未来" in r.content.decode()
+    r = desk_client.post(
+        "/complaints/new/", {**form, "received_at": f"{ahead:%Y-%m-%dT%H:%M}"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert "ahead of the server clock" in r.content.decode()
+    assert not Complaint.objects.exists()
+    late = timezone.localtime(timezone.now() - dt.timedelta(days=2), SHANGHAI)
+    r = desk_client.post("/complaints/new/", {**form, "received_at": f"{late:%Y-%m-%dT%H:%M}"})
+    assert r.status_code == 302
+    assert list(Complaint.objects.get().events.values_list("action", flat=True)) == ["register", "registered_late"]
+
+
 def test_detail_timeline_and_actions(desk_client, register):
     c = register()
     r = desk_client.get(f"/complaints/{c.reference}/")

@@ -253,3 +253,18 @@ def test_senior_handler_by_permission_may_approve_second_extension(register, han
     c = services.extend(c, handler, reason="complex", now=T0)
     c = services.extend(c, senior, reason="very complex", now=T0)
     assert c.extensions == 2
+
+
+def test_root_cause_given_at_respond_is_enough_to_close(register, handler):
+    """spec/api.md: `root_cause` at respond or close — close requires one unless respond gave it."""
+    c = register()
+    services.transition(c, "respond", user=handler, root_cause="process", remedy="refunded")
+    closed = services.transition(c, "close", user=handler, satisfaction="satisfied")
+    assert (closed.status, closed.root_cause, closed.satisfaction) == ("closed", "process", "satisfied")
+    events = {e.action: e.data for e in closed.events.all()}
+    assert events["respond"]["root_cause"] == "process" and events["close"]["root_cause"] == "process"
+    other = register()
+    services.transition(other, "respond", user=handler)
+    with pytest.raises(ValidationError) as refused:
+        services.transition(other, "close", user=handler)
+    assert "root_cause" in refused.value.message_dict

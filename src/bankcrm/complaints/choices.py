@@ -20,6 +20,7 @@ class Action(models.TextChoices):
     """State-changing actions of the API, plus the desk's own bookkeeping events."""
 
     REGISTER = "register", _("登记")
+    REGISTERED_LATE = "registered_late", _("逾期登记")  # received more than a day before it was registered
     ACKNOWLEDGE = "acknowledge", _("受理")
     INVESTIGATE = "investigate", _("调查")
     RESPOND = "respond", _("答复")

@@ -53,6 +53,19 @@ def complaint_registered(complaint: Complaint, user, *, at: dt.datetime | None =
     return _event(complaint, user, Action.REGISTER, data={"received_at": complaint.received_at.isoformat()}, at=at)
 
 
+def complaint_registered_late(
+    complaint: Complaint, user, *, registered_at: dt.datetime, at: dt.datetime | None = None
+) -> ComplaintEvent:
+    """The receipt was long before the registration: the clocks run from the receipt, the gap is on record."""
+    delay = registered_at - complaint.received_at
+    data = {
+        "received_at": complaint.received_at.isoformat(),
+        "registered_at": registered_at.isoformat(),
+        "delay_hours": int(delay.total_seconds() // 3600),
+    }
+    return _event(complaint, user, Action.REGISTERED_LATE, data=data, at=at)
+
+
 def complaint_acknowledged(complaint, user, *, from_status, note="", at=None) -> ComplaintEvent:
     return _event(complaint, user, Action.ACKNOWLEDGE, from_status=from_status, note=note, at=at)
 
@@ -62,9 +75,11 @@ def complaint_investigated(complaint, user, *, from_status, note="", at=None) ->
 
 
 def complaint_responded(
-    complaint, user, *, from_status, note="", remedy="", compensation=None, at=None
+    complaint, user, *, from_status, note="", remedy="", compensation=None, root_cause="", at=None
 ) -> ComplaintEvent:
     data = {"summary_resolution": complaint.summary_resolution}
+    if root_cause:
+        data["root_cause"] = root_cause
     if remedy:
         data["remedy"] = remedy
     if compensation is not None:

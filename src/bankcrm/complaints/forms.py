@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from bankcrm.customers.models import Customer, Product
 from bankcrm.org.models import Branch, Staff
 
-from . import policies
+from . import policies, services
 from .choices import TRANSITION_ACTIONS, Category, Channel, Policy, RootCause, Satisfaction, Severity
 
 
@@ -77,8 +77,8 @@ class RegisterForm(forms.Form):
             if data["staff_involved"] is None:
                 self.add_error("staff_no", _("unknown staff member %(no)s") % {"no": staff_no})
         moment = self.received_moment(data)
-        if moment is not None and moment > timezone.now() + dt.timedelta(minutes=5):
-            self.add_error("received_at", _("the complaint cannot be received in the future"))
+        if moment is not None and (message := services.receipt_time_error(moment, timezone.now())):
+            self.add_error("received_at", message)
         data["received_moment"] = moment
         return data
 

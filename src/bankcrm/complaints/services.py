@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from bankcrm.core.exceptions import TransitionNotAllowed
 
@@ -116,6 +117,23 @@ def age_on(birth_date: dt.date, day: dt.date) -> int:
 
 VULNERABLE_AGE = 65
 
+# docs/complaints.md "Time of receipt". Servers and tablets drift by seconds to a few minutes; more
+# than that ahead of our clock is a typo or a wrong clock, and would start the clocks late.
+RECEIPT_CLOCK_SKEW = dt.timedelta(minutes=5)
+# A letter opened days later or a complaint typed in after an outage is still taken (the customer
+# complained then, the clocks run from then), but a regulator asks why: the gap is recorded.
+REGISTERED_LATE_AFTER = dt.timedelta(days=1)
+
+
+def receipt_time_error(received_at: dt.datetime, now: dt.datetime) -> str | None:
+    """The message for a receipt time we refuse (one rule for the form, the API and the service)."""
+    if received_at > now + RECEIPT_CLOCK_SKEW:
+        return gettext(
+            "received_at %(received)s is more than 5 minutes ahead of the server clock (%(now)s): "
+            "a complaint cannot be received in the future"
+        ) % {"received": received_at.isoformat(timespec="minutes"), "now": now.isoformat(timespec="minutes")}
+    return None
+
 
 @transaction.atomic
 def register_complaint(
@@ -142,8 +160,8 @@ def register_complaint(
     errors = {}
     if timezone.is_naive(received_at):
         errors["received_at"] = "give the time with its UTC offset, e.g. 2026-09-23T10:30:00+08:00"
-    # A receipt time ahead of ours is taken as given (another channel's clock, a planned migration):
-    # refusing it would lose the complaint. The counter form, where staff type "now", refuses it.
+    elif message := receipt_time_error(received_at, now):
+        errors["received_at"] = message
     if policy not in policies.POLICIES:
         errors["policy"] = f"unknown policy {policy!r}; one of: {', '.join(policies.POLICIES)}"
     if not (description or "").strip():
@@ -172,6 +190,8 @@ def register_complaint(
         assignee=user if can_handle else None,
     )
     events.complaint_registered(complaint, user, at=now)
+    if now - received_at > REGISTERED_LATE_AFTER:
+        events.complaint_registered_late(complaint, user, registered_at=now, at=now)
     _start_clocks(complaint, "register", started_at=received_at, start_day=receipt)
     return complaint
 
@@ -235,7 +255,8 @@ def transition(
     if action in (A.ESCALATE, A.EXTEND) and not (reason or "").strip():
         errors["reason"] = f"a reason is required to {action}"
     root_cause = (root_cause or "").strip()
-    if action == A.CLOSE and not root_cause:
+    # spec/api.md: the root cause comes at respond or close; close needs one unless respond gave it.
+    if action == A.CLOSE and not root_cause and not locked.root_cause:
         errors["root_cause"] = f"the root cause is required to close (a code: {', '.join(RootCause.values)})"
     if satisfaction and satisfaction not in Satisfaction.values:
         errors["satisfaction"] = f"one of: {', '.join(Satisfaction.values)}, or empty for no answer"
@@ -261,7 +282,7 @@ def _on_investigate(step: _Step, **_):
     events.complaint_investigated(step.complaint, step.user, from_status=step.from_status, note=step.note, at=step.now)
 
 
-def _on_respond(step: _Step, *, remedy, compensation, **_):
+def _on_respond(step: _Step, *, remedy, compensation, root_cause="", **_):
     c = step.complaint
     first = c.responded_at is None
     if first:
@@ -269,6 +290,8 @@ def _on_respond(step: _Step, *, remedy, compensation, **_):
         receipt = policies.local_date(c.policy, c.received_at)
         in_window = policies.local_date(c.policy, step.now) <= policies.summary_resolution_due(c.policy, receipt)
         c.summary_resolution = in_window and c.tier == Tier.FRONT and c.escalations == 0
+    if root_cause:
+        c.root_cause = root_cause
     if remedy:
         c.remedy = remedy
     if compensation is not None:
@@ -280,6 +303,7 @@ def _on_respond(step: _Step, *, remedy, compensation, **_):
         note=step.note,
         remedy=remedy,
         compensation=compensation,
+        root_cause=root_cause,
         at=step.now,
     )
     _start_clocks(c, "respond", started_at=step.now, start_day=policies.local_date(c.policy, step.now))
@@ -288,14 +312,14 @@ def _on_respond(step: _Step, *, remedy, compensation, **_):
 def _on_close(step: _Step, *, root_cause, satisfaction, remedy, compensation, **_):
     c = step.complaint
     c.closed_at = step.now
-    c.root_cause = root_cause
+    c.root_cause = root_cause or c.root_cause  # the one respond gave, unless close names another
     c.satisfaction = satisfaction or ""
     if remedy:
         c.remedy = remedy
     if compensation is not None:
         c.compensation = compensation
     events.complaint_closed(
-        c, step.user, from_status=step.from_status, note=step.note, root_cause=root_cause,
+        c, step.user, from_status=step.from_status, note=step.note, root_cause=c.root_cause,
         satisfaction=c.satisfaction, at=step.now,
     )  # fmt: skip
 

@@ -64,3 +64,64 @@ def healthz(request):
     from django.http import JsonResponse
 
     return JsonResponse({"status": "ok"})
+
+
+# --- error handlers (urls.py handler400/403/404/500) ---------------------------------------------
+# Below /api/ every answer is JSON {"detail": …} (spec/api.md), even from Django's own resolver
+# or middleware; pages keep Django's HTML pages. /api/docs/ is a page.
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/") and not request.path.startswith("/api/docs/")
+
+
+def _json_error(message: str, status: int):
+    from django.http import JsonResponse
+
+    return JsonResponse({"detail": message}, status=status)
+
+
+def bad_request(request, exception):
+    from django.core.exceptions import RequestDataTooBig
+    from django.utils.translation import gettext
+    from django.views import defaults
+
+    from bankcrm.core.api.exceptions import request_too_large_message
+
+    if isinstance(exception, RequestDataTooBig):
+        # Django raises it as a 400; the right answer is 413, with the limit, never a 500.
+        message = request_too_large_message()
+        if _is_api(request):
+            return _json_error(message, 413)
+        return render(request, "413.html", {"message": message}, status=413)
+    if _is_api(request):
+        from django.http import JsonResponse
+
+        return JsonResponse({"detail": gettext("Bad request."), "errors": {}}, status=400)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception):
+    from django.utils.translation import gettext
+    from django.views import defaults
+
+    if _is_api(request):
+        return _json_error(gettext("You do not have permission to perform this action."), 403)
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request, exception):
+    from django.utils.translation import gettext
+    from django.views import defaults
+
+    if _is_api(request):
+        return _json_error(gettext("Not found."), 404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    from django.views import defaults
+
+    if _is_api(request):
+        return _json_error("Server error.", 500)
+    return defaults.server_error(request)

@@ -1,12 +1,14 @@
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from bankcrm.core.api.fields import NullableChoiceField
 from bankcrm.customers.models import Customer, Product
 from bankcrm.org.models import Branch, Staff
 
 from .. import services
-from ..choices import TRANSITION_ACTIONS, Category, Channel, Policy, RootCause, Satisfaction, Severity
+from ..choices import TRANSITION_ACTIONS, Category, Channel, Policy, RootCause, Satisfaction, Severity, Status
 from ..models import Complaint, ComplaintEvent, Deadline
 
 
@@ -24,6 +26,9 @@ class DeadlineSerializer(serializers.ModelSerializer):
 
 class EventSerializer(serializers.ModelSerializer):
     user = serializers.CharField(source="user_name")
+    # The registration has no "from" status: null, not "" (which is not a status).
+    from_status = NullableChoiceField(choices=Status.choices, read_only=True)
+    to_status = NullableChoiceField(choices=Status.choices, read_only=True)
 
     class Meta:
         model = ComplaintEvent
@@ -38,6 +43,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
     assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
     deadlines = DeadlineSerializer(many=True, read_only=True)
     allowed_actions = serializers.SerializerMethodField()
+    satisfaction = NullableChoiceField(choices=Satisfaction.choices, read_only=True)  # null: no answer (yet)
 
     class Meta:
         model = Complaint
@@ -96,6 +102,11 @@ class ComplaintCreateSerializer(serializers.Serializer):
     )
     severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.LOW)
     vulnerable = serializers.BooleanField(default=False)
+
+    def validate_received_at(self, value):
+        if value is not None and (message := services.receipt_time_error(value, timezone.now())):
+            raise serializers.ValidationError(message)
+        return value
 
     def validate(self, attrs):
         user = self.context["request"].user
@@ -172,8 +183,8 @@ class TransitionSerializer(serializers.Serializer):
         max_length=200,
         help_text="a code (" + ", ".join(RootCause.values) + ") or a short text",
     )
-    satisfaction = serializers.ChoiceField(
-        choices=Satisfaction.choices, required=False, allow_blank=True, allow_null=True, default=""
+    satisfaction = NullableChoiceField(
+        choices=Satisfaction.choices, required=False, default=None, help_text="null (or omitted): no answer"
     )
     remedy = serializers.CharField(required=False, allow_blank=True, default="")
     compensation = serializers.DecimalField(

@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from bankcrm.core.api.fields import BlankAsNullCharField, NullableChoiceField
+from bankcrm.customers.choices import Gender, KycChannel
 from bankcrm.customers.masking import mask_id_number, mask_phone
 from bankcrm.customers.models import Customer
 from bankcrm.customers.overview import snapshot_flags
@@ -64,7 +66,7 @@ class SnapshotSerializer(serializers.Serializer):
     month = serializers.CharField()
     as_of = serializers.DateField()
     tier = serializers.CharField()
-    prev_tier = serializers.CharField()
+    prev_tier = BlankAsNullCharField()  # null: no previous month (a new customer)
     migration = serializers.CharField()
     aum_avg = serializers.DecimalField(max_digits=18, decimal_places=2)
     aum_end = serializers.DecimalField(max_digits=18, decimal_places=2)
@@ -88,7 +90,7 @@ class KycSerializer(serializers.Serializer):
     assessed_date = serializers.DateField()
     expires_date = serializers.DateField()
     risk_level = serializers.CharField()
-    channel = serializers.CharField()
+    channel = NullableChoiceField(choices=KycChannel.choices)  # null: not recorded
 
 
 class ListItemSerializer(serializers.Serializer):
@@ -128,7 +130,7 @@ class Customer360Serializer(serializers.Serializer):
     id_type = serializers.CharField(source="customer.id_type")
     id_number = serializers.CharField(source="id_number_masked")
     phone = serializers.CharField(source="phone_masked")
-    gender = serializers.CharField(source="customer.gender")
+    gender = NullableChoiceField(choices=Gender.choices, source="customer.gender")  # null: not recorded
     age = serializers.IntegerField(
         allow_null=True, help_text=_("Completed years today; the birth date is a logged reveal (reveal/).")
     )
