@@ -281,16 +281,16 @@ class Reference:
 
     @staticmethod
     def is_open_on(account: Account, day: dt.date) -> bool:
-        """Not closed on D: no close_date <= D and status not closed.
+        """spec: "open on D when open_date <= D and ... close_date is empty or later than D. An account
+        whose status is `closed` but has no close_date is closed on every date."
 
-        AMBIGUITY: the spec does not say an account opened after D is not held on D; we require
-        open_date <= D (an account that does not exist yet is not held, "late openings").
+        Status decides only when there is no close_date (issue 8.13: today's status must not reach back).
         """
-        if account.status == "closed":
+        if account.open_date > day:
             return False
-        if account.close_date is not None and account.close_date <= day:
-            return False
-        return account.open_date <= day
+        if account.close_date is not None:
+            return account.close_date > day
+        return account.status != "closed"
 
     def _holds(self, account: Account, day: dt.date) -> bool:
         if not self.is_open_on(account, day):

@@ -218,6 +218,15 @@ def adversarial_bank() -> tuple[Bank, dict[str, list[str]]]:
             ("PR", None, {"closed": D(2026, 11, 1)}),  # closes tomorrow: held today
         ],
     )
+    xs(
+        "_CLOSED_LATER",  # issue 8.13: today's status must not decide a past date
+        [
+            ("DD", 60_000 * Y, {}),
+            ("CC", None, {"closed": D(2026, 11, 1), "status": "closed"}),  # closed after D: held on D
+            ("MB", None, {"closed": D_END}),  # close_date = D decides even with status active: not held
+            ("PR", None, {"closed": D(2026, 10, 20), "status": "closed"}),  # held at D_MID, not at D_END
+        ],
+    )
     xs("_STATUSES", [("DD", 60_000 * Y, {"status": "frozen"}), ("CC", None, {"status": "dormant"}), ("MB", None, {})])
     c = xs("_NEGATIVE", [("DD", 60_000 * Y, {}), ("TD", 0, {}), ("WM2", 5 * Y, {})])
     b.bank.set_balance(f"{c}-3", D_END, -1)  # negative on D: not held

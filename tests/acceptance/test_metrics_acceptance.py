@@ -57,6 +57,12 @@ def reference():
 # (as_of of the run, month, customer) -> the cells computed by hand from the spec's sentences
 HAND = {
     # 149,999,985 cents / 30 days = 4,999,999.5 -> half-up 50,000.00 -> vip (boundary is inclusive)
+    # spec "open on D": close_date later than D -> open, whatever today's status; close_date = D -> not open
+    (D_END, OCT, "XS_CLOSED_LATER"): {"tier": "vip", "categories_held": "2", "cross_sell_qualified": "N"},
+    (D_MID, OCT, "XS_CLOSED_LATER"): {"tier": "vip", "categories_held": "4", "cross_sell_qualified": "Y"},
+    (D_MID, SEP, "XS_CLOSED_LATER"): {"tier": "vip", "categories_held": "4", "cross_sell_qualified": "Y"},
+    # the wealth account closed on 10 October was still held on 30 September
+    (D_MID, SEP, "CLOSEDACC"): {"tier": "wealth", "categories_held": "2"},
     (D_MID, SEP, "RND_HALF"): {"days": "30", "aum_avg": "50000.00", "tier": "vip", "migration": "new"},
     (D_MID, OCT, "RND_HALF"): {"days": "16", "aum_avg": "50000.00", "tier": "vip", "prev_tier": "vip"},
     (D_MID, OCT, "RND_BELOW"): {"aum_avg": "49999.99", "tier": "mass", "edge": "Y", "prev_tier": "mass"},
@@ -140,7 +146,8 @@ HAND = {
     (D_MID, OCT, "MAT_MID31"): {"maturing": "N"},
     (D_END, OCT, "MAT_MID31"): {"maturing": "Y"},
     (D_END, OCT, "MAT_CLOSED"): {"maturing": "N"},
-    (D_MID, OCT, "MAT_CLOSED"): {"maturing": "N"},
+    # closed 10-20 (status closed today) was still open on 10-16: maturing then (spec "open on D", 8.13)
+    (D_MID, OCT, "MAT_CLOSED"): {"maturing": "Y"},
     (D_END, OCT, "MAT_FUND"): {"maturing": "N"},
     (D_END, OCT, "MAT_MULTI"): {"maturing": "Y"},
     (D_END, OCT, "KYC_D30"): {"kyc_expiring": "Y"},
@@ -203,7 +210,13 @@ HAND_LISTS = {  # (as_of, kind) -> {customer: assignee}, exactly
         "MAT_MID31": "S001",
         "MAT_D30": "S001",
     },
-    (D_MID, "maturing"): {"MAT_D0": "S001", "MAT_D1": "S001", "MAT_LEFT_RM": "branch:B002", "MAT_MULTI": "S001"},
+    (D_MID, "maturing"): {
+        "MAT_D0": "S001",  # 10-31
+        "MAT_D1": "S001",  # 11-01
+        "MAT_LEFT_RM": "branch:B002",  # 11-03
+        "MAT_MULTI": "S001",  # 11-05
+        "MAT_CLOSED": "S001",  # 11-10, closes 10-20: open on 10-16
+    },
 }
 
 

@@ -150,3 +150,15 @@ def test_money_is_exact_for_large_sums(bank):
     bank.month_balance("A1", 2026, 10, 123_456_789_012_34)  # 1.2 trillion CNY
     r = bank.run(AS_OF)["C001"]
     assert r.aum_avg == Decimal("123456789012.34")
+
+
+def test_open_on_d_is_decided_by_close_date_not_todays_status(bank):
+    """spec "open on D": close_date empty or later than D; status closed decides only without a date (8.13)."""
+    _vip(bank)
+    bank.account("K1", "C001", "CC01", closed=D(2026, 11, 15))  # status closed today, closed after D: held
+    bank.account("M1", "C001", "MB01", closed=AS_OF, status="active")  # closed on D: not held, whatever status
+    bank.account("P1", "C001", "PY01", opened=D(2026, 11, 1))  # opened after D: not held
+    bank.account("T1", "C001", "TD01", closed=D(2026, 11, 2), maturity=D(2026, 11, 1))  # matures D+1, held
+    r = bank.run(AS_OF)["C001"]
+    assert r.categories_held == 2  # deposit (DD + TD count once), credit_card
+    assert r.maturing is True

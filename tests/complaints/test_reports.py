@@ -102,3 +102,20 @@ def test_report_page_and_excel_export(september, handler, client):
     assert AccessLog.objects.filter(action="export", detail__contains="2026-09-01").exists()
     causes = list(wb["root_causes"].iter_rows(min_row=2, values_only=True))
     assert [row[0] for row in causes] == ["system", "process"]
+
+
+def test_excel_export_writes_text_cells_as_strings(september, handler, client):
+    """The scope label comes from the URL (?branch=): a crafted link must not put a formula in Excel (8.14)."""
+    client.force_login(handler)
+    planted = '=HYPERLINK("http://x","y")'
+    r = client.get("/complaints/reports/", {"start": "2026-09-01", "end": "2026-09-30", "format": "xlsx",
+                                            "branch": planted})  # fmt: skip
+    assert r.status_code == 200
+    wb = load_workbook(io.BytesIO(r.content))
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert (wb["summary"]["C1"].value, wb["summary"]["C1"].data_type) == (planted, "s")
+    r = client.get("/complaints/reports/?start=2026-09-01&end=2026-09-30&format=xlsx")
+    wb = load_workbook(io.BytesIO(r.content))
+    branches = list(wb["branches"].iter_rows(min_row=2))
+    assert [(c.value, c.data_type) for c in branches[0][:3]] == [("B001", "s"), ("B001", "s"), (3, "n")]

@@ -107,3 +107,20 @@ def test_quarantine_csv_download(client, run, make_login):
     )
     assert len(lines) == 3
     assert AccessLog.objects.filter(action="export", user_name="comp").exists()
+
+
+@pytest.mark.parametrize("planted", ['=HYPERLINK("http://x","y")', "+1", "@SUM(A1)", "\t=1", "-1+2", "\r=1"])
+def test_quarantine_csv_writes_planted_formulas_as_text(client, run, make_login, planted):
+    """A quarantined line is whatever the file held: its raw text and detail must not run in Excel (8.14)."""
+    import csv
+    import io
+
+    RejectedRow.objects.filter(line=3).update(detail=planted, raw=planted + ",张三,1990-13-01")
+    client.force_login(make_login("comp", "compliance"))
+    response = client.get(f"/ingest/quarantine.csv?run={run.pk}")
+    text = b"".join(response.streaming_content).decode("utf-8").lstrip("\ufeff")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    row = next(r for r in rows[1:] if r[4] == "3")
+    assert row[7] == "'" + planted
+    assert row[8] == "'" + planted + ",张三,1990-13-01"
+    assert row[4] == "3"  # a number cell stays as it was

@@ -86,3 +86,32 @@ def test_excel_export_in_scope_and_logged(client, findings, make_login):
     assert {r[0] for r in by_branch[1:]} == {"B001", "B001A"}
     log = AccessLog.objects.get(action="export")
     assert log.user_name == "branch_manager-user" and "2 rows" in log.detail
+
+
+FORMULAS = ['=HYPERLINK("http://x","y")', "+8613812345678", "@SUM(A1)", "\t=1", "-1+2"]
+
+
+@pytest.mark.parametrize("planted", FORMULAS)
+def test_excel_export_writes_planted_formulas_as_text(client, findings, make_login, planted):
+    """A finding's detail quotes imported text (a name, a +86 mobile): a string cell, never a formula (8.14)."""
+    QualityFinding.objects.filter(finding="bad_mobile", customer_id="C001").update(detail=planted)
+    login(client, make_login, "head_office")
+    book = load_workbook(io.BytesIO(client.get("/ingest/quality/export.xlsx").content))
+    cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    [cell] = [c for c in cells if c.value == planted]
+    assert cell.data_type == "s"
+
+
+@pytest.mark.parametrize("planted", FORMULAS)
+def test_cli_quality_csv_writes_planted_formulas_as_text(findings, tmp_path, planted):
+    import csv
+
+    from django.core.management import call_command
+
+    QualityFinding.objects.filter(finding="bad_mobile", customer_id="C001").update(detail=planted)
+    out = tmp_path / "quality.csv"
+    call_command("export", "quality", "--out", str(out), stdout=io.StringIO())
+    with out.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert ["C001", "bad_mobile", "'" + planted] in rows

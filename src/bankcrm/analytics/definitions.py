@@ -184,8 +184,12 @@ members AS (
        OR c.customer_no IN (SELECT customer_no FROM sums)
 ),
 open_acct AS (
+    -- "open on D" (spec/metrics.md): the close_date decides; today's status only when there is none,
+    -- so a month end computed months later matches the nightly run (an account closed in October
+    -- was still held in September; issue 8.13). Every figure that asks "open" reads this one CTE.
     SELECT * FROM dim_accounts
-    WHERE open_date <= {d} AND (close_date IS NULL OR close_date > {d}) AND COALESCE(status, '') <> 'closed'
+    WHERE open_date <= {d}
+      AND (close_date > {d} OR (close_date IS NULL AND COALESCE(status, '') <> 'closed'))
 ),
 held AS (
     SELECT o.customer_no,

@@ -199,10 +199,14 @@ def pareto_chart(f: Figures) -> dict:
 def excel(f: Figures, *, start: dt.date, end: dt.date, scope_label: str = "") -> bytes:
     from openpyxl import Workbook
 
+    from bankcrm.core.spreadsheets import append_row
+
+    # every row through append_row: branch codes, labels and the scope label (a URL parameter) are
+    # text from outside, written as string cells so none can run as a formula (issue 8.14)
     wb = Workbook()
     ws = wb.active
     ws.title = "summary"
-    ws.append(["complaint desk report", f"{start} – {end}", scope_label])
+    append_row(ws, ["complaint desk report", f"{start} – {end}", scope_label])
     for name, value in [
         ("complaints received", f.received),
         ("active customers", f.active_customers),
@@ -219,23 +223,24 @@ def excel(f: Figures, *, start: dt.date, end: dt.date, scope_label: str = "") ->
         ("compensation paid", f.compensation),
         ("breached deadlines not met", f.open_breaches),
     ]:
-        ws.append([name, value])
+        append_row(ws, [name, value])
     ws = wb.create_sheet("on_time")
-    ws.append(["clock", "met", "breached", "on-time rate"])
+    append_row(ws, ["clock", "met", "breached", "on-time rate"])
     for clock, v in f.on_time.items():
-        ws.append([clock, v["met"], v["breached"], v["rate"]])
+        append_row(ws, [clock, v["met"], v["breached"], v["rate"]])
     for title, rows in (("branches", f.by_branch), ("categories", f.by_category)):
         ws = wb.create_sheet(title)
-        ws.append(
-            ["code", "name", "received", "first-contact rate", "escalation rate", "satisfaction rate", "compensation"]
+        append_row(
+            ws,
+            ["code", "name", "received", "first-contact rate", "escalation rate", "satisfaction rate", "compensation"],
         )
         for r in rows:
-            ws.append([r["code"], r["label"], r["received"], r["first_contact_rate"], r["escalation_rate"],
+            append_row(ws, [r["code"], r["label"], r["received"], r["first_contact_rate"], r["escalation_rate"],
                        r["satisfaction_rate"], r["compensation"]])  # fmt: skip
     ws = wb.create_sheet("root_causes")
-    ws.append(["root cause", "name", "complaints", "cumulative share"])
-    for row in f.root_causes:
-        ws.append(list(row))
+    append_row(ws, ["root cause", "name", "complaints", "cumulative share"])
+    for code, label, count, share in f.root_causes:
+        append_row(ws, [code, label, count, share])
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

@@ -1,7 +1,8 @@
 """``bankcrm export quality``: the data-quality findings as CSV (spec/cli.md)."""
 
-import csv
 from pathlib import Path
+
+from bankcrm.core.spreadsheets import CsvWriter, open_csv
 
 from .models import QualityFinding
 
@@ -16,9 +17,9 @@ def export_quality(out: Path) -> int:
         .iterator(chunk_size=20000)
     )
     count = 0
-    with Path(out).open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(QUALITY_COLUMNS)
+    with open_csv(Path(out)) as fh:
+        writer = CsvWriter(fh)  # details quote imported text (+86 mobiles, names): never a formula
+        writer.writeheader(QUALITY_COLUMNS)
         for row in rows:
             writer.writerow(row)
             count += 1

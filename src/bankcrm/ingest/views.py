@@ -7,7 +7,6 @@
   data of any branch — so only admin, head office and compliance see them.
 """
 
-import csv
 import datetime as dt
 import io
 import json
@@ -25,6 +24,7 @@ from django.views.generic import DetailView, ListView, View
 
 from bankcrm.analytics.views import chart_json, customer_url, rate
 from bankcrm.compliance.services import record_access
+from bankcrm.core.spreadsheets import append_row, csv_line_writer
 from bankcrm.core.views import HtmxTemplateMixin, RestrictedViewMixin, render_page
 from bankcrm.customers.masking import mask_id_number, mask_phone
 from bankcrm.customers.models import Customer
@@ -201,27 +201,29 @@ class QualityExportView(RoleRequiredMixin, RestrictedViewMixin, View):
         )
         book = Workbook(write_only=True)
         sheet = book.create_sheet(_("Findings"))
-        sheet.append(["customer_no", "finding", _("Finding"), "detail", "branch_code", "rm_staff_no", "found"])
+        append_row(sheet, ["customer_no", "finding", _("Finding"), "detail", "branch_code", "rm_staff_no", "found"])
         count = 0
         for f in findings.values_list(
             "customer_id", "finding", "detail", "branch_code", "rm_staff_no", "found"
         ).iterator(chunk_size=2000):
             found = timezone.localtime(f[5]).replace(tzinfo=None) if f[5] else None  # Excel has no time zones
-            sheet.append([f[0], f[1], finding_label(f[1]), f[2], f[3], f[4], found])
+            append_row(sheet, [f[0], f[1], finding_label(f[1]), f[2], f[3], f[4], found])
             count += 1
         summary = quality_summary(request.user)
         totals = book.create_sheet(_("By branch"))
-        totals.append(
+        append_row(
+            totals,
             [
                 _("Branch"),
                 *[label for _code, label in summary["codes"]],
                 pgettext("count", "Customers"),
                 _("Accuracy %"),
-            ]
+            ],
         )
         for row in summary["rows"]:
-            totals.append(
-                [row["branch"], *[n for _code, n in row["cells"]], row["customers"], float(row["accuracy"] or 0)]
+            append_row(
+                totals,
+                [row["branch"], *[n for _code, n in row["cells"]], row["customers"], float(row["accuracy"] or 0)],
             )
         response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         response["Content-Disposition"] = f'attachment; filename="quality-{timezone.localdate():%Y%m%d}.xlsx"'
@@ -391,23 +393,16 @@ def customer_no_of(row: RejectedRow) -> str:
     return fields[header.index("customer_no")][:30] if len(fields) == len(header) else ""
 
 
-class _Echo:
-    """A write-only buffer so csv.writer can feed a streaming response row by row."""
-
-    def write(self, value):
-        return value
-
-
 class QuarantineDownloadView(QuarantineMixin, View):
     """The quarantine (with the page's filters) as CSV, UTF-8 with BOM so Excel opens Chinese text."""
 
     def get(self, request):
         rows = self.filtered()
-        writer = csv.writer(_Echo())
+        writer = csv_line_writer()  # raw lines and details are imported text: never a formula
         header = ["run", "file", "table", "business_date", "line", "column", "reason", "detail", "raw"]
 
         def stream():
-            yield "\ufeff" + writer.writerow(header)
+            yield "\ufeff" + writer.writeheader(header)
             for r in rows.iterator(chunk_size=2000):
                 f = r.imported_file
                 yield writer.writerow(
@@ -415,7 +410,7 @@ class QuarantineDownloadView(QuarantineMixin, View):
                         f.run_id,
                         f.file_name,
                         f.table,
-                        f.business_date.isoformat(),
+                        f.business_date,
                         r.line,
                         r.column,
                         r.reason,
