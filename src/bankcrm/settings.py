@@ -42,6 +42,9 @@ SECRET_KEY = _secret_key()
 DEBUG = _env_flag("BANKCRM_DEBUG")
 ALLOWED_HOSTS = [h for h in os.environ.get("BANKCRM_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 HTTPS = _env_flag("BANKCRM_HTTPS")
+# The bank's reverse proxies (addresses or CIDRs, comma-separated): only their X-Forwarded-For is
+# believed for the access log and lock-out (core/middleware.py client_address; docs/configuration.md).
+BANKCRM_TRUSTED_PROXIES = os.environ.get("BANKCRM_TRUSTED_PROXIES", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -82,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "bankcrm.org.logins.LoginSlowdownMiddleware",
     "axes.middleware.AxesMiddleware",
     "bankcrm.core.middleware.RequestContextMiddleware",
 ]
@@ -167,10 +171,13 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Lock a username *at an address* after 5 failures for 15 minutes; never a whole address (behind the
+# bank's proxy that would lock out everyone) — an address is slowed down instead (org/logins.py).
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "bankcrm.core.middleware.client_address"  # the access log's address, not raw XFF
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
