@@ -132,9 +132,13 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# The bank's password policy (issue 8.7): at least 12 characters, not a common password, not only
+# digits, not like the user's name. `bankcrm user add|password` go through it.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
@@ -200,7 +204,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "bankcrm.org.authentication.ExpiringTokenAuthentication",  # 401 after BANKCRM_TOKEN_DAYS
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -249,6 +253,10 @@ BANKCRM_METRICS = {
     "duckdb_threads": int(os.environ.get("BANKCRM_DUCKDB_THREADS", "0")) or None,
 }
 BANKCRM_COMPLAINTS = {"warn_days_before": 3}
+# API tokens expire this many days after they are issued (org/authentication.py; docs/security.md).
+BANKCRM_TOKEN_DAYS = int(os.environ.get("BANKCRM_TOKEN_DAYS", "90"))
+if BANKCRM_TOKEN_DAYS < 1:
+    raise ValueError(f"BANKCRM_TOKEN_DAYS must be a whole number of days ≥ 1, not {BANKCRM_TOKEN_DAYS}")
 
 _overrides = BANKCRM_HOME / "bankcrm.toml"
 if _overrides.exists():
