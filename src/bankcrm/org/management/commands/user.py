@@ -95,6 +95,6 @@ class Command(BaseCommand):
                     token = api_token(username, rotate=options["rotate"])
                     self.stdout.write(token.key)
                     expires = timezone.localtime(token_expires_at(token))
-                    self.stderr.write(f"token for {username} expires {expires:%Y-%m-%d %H:%M %Z}")
+                    self.stderr.write(f"token for {username} expires {expires.isoformat(sep=' ', timespec='minutes')}")
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
