@@ -27,7 +27,7 @@ commands:
   import      import a delivery folder (spec/batch-files.md)
   metrics     compute the customer_month snapshot and lists for an as-of date
   export      customer-month | list | quality | tier-summary
-  user        add a staff login, or print its API token
+  user        staff logins: add, set-role, password, disable, enable, token
   serve       run the web app and API (production server)
   complaints  the complaint desk's scheduled sweep
   manage      any Django management command (migrate, createsuperuser, ...)

@@ -1,5 +1,6 @@
 """Hardening: lock-out after 5 failed logins, CSRF on every form, CSP, and check --deploy clean."""
 
+import datetime as dt
 import os
 import secrets
 import subprocess
@@ -7,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.db.models import F
 from django.test import Client
 
 from bankcrm.customers.models import ContactLog
@@ -24,6 +26,61 @@ def test_five_failed_logins_lock_the_account(bank360, make_login, settings):
     locked = client.post("/login/", {"username": "wf", "password": "pw-for-tests-1"})
     assert locked.status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+def _login(client, username, password="wrong-password"):
+    return client.post("/login/", {"username": username, "password": password})
+
+
+def test_made_up_usernames_from_one_address_do_not_lock_a_real_user(bank360, make_login, settings):
+    """Issue 8.6: behind one proxy address, one person guessing names must not lock out the bank."""
+    settings.AXES_ENABLED = True
+    make_login("wf", "rm", staff_no="S001")
+    lobby = Client(REMOTE_ADDR="198.51.100.7")
+    assert [_login(lobby, f"ghost{i}").status_code for i in range(5)] == [200] * 5
+    signed_in = _login(lobby, "wf", "pw-for-tests-1")
+    assert signed_in.status_code == 302 and "_auth_user_id" in lobby.session
+
+
+def test_five_failures_lock_that_user_from_that_address_only(bank360, make_login, settings):
+    settings.AXES_ENABLED = True
+    make_login("wf", "rm", staff_no="S001")
+    make_login("lq", "rm", staff_no="S002")
+    attacker = Client(REMOTE_ADDR="198.51.100.7")
+    assert [_login(attacker, "wf").status_code for _ in range(5)][-1] == 429
+    assert _login(attacker, "wf", "pw-for-tests-1").status_code == 429  # locked: right password refused
+    colleague = Client(REMOTE_ADDR="198.51.100.7")
+    assert _login(colleague, "lq", "pw-for-tests-1").status_code == 302  # same address, other user
+    elsewhere = Client(REMOTE_ADDR="203.0.113.20")
+    assert _login(elsewhere, "wf", "pw-for-tests-1").status_code == 302  # same user, other address
+
+
+def test_many_failures_from_one_address_slow_it_down_but_do_not_lock(bank360, make_login, settings):
+    """From the 20th failure within 15 minutes an address waits 2, 4, 8 … (at most 60) seconds."""
+    from axes.models import AccessAttempt
+
+    settings.AXES_ENABLED = True
+    make_login("wf", "rm", staff_no="S001")
+    spray = Client(REMOTE_ADDR="198.51.100.7")
+    assert {_login(spray, f"ghost{i}").status_code for i in range(19)} == {200}
+    assert _login(spray, "ghost19").status_code == 200  # the 20th failure is still answered
+    slowed = _login(spray, "wf", "pw-for-tests-1")
+    assert slowed.status_code == 429
+    assert slowed["Retry-After"] == "2"
+    assert "_auth_user_id" not in spray.session
+    # Nothing was counted while slowed down, and the wait is short: two seconds later the real user is in.
+    assert not AccessAttempt.objects.filter(username="wf").exists()
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - dt.timedelta(seconds=3))
+    assert _login(spray, "wf", "pw-for-tests-1").status_code == 302
+    # Another address is never slowed by this one.
+    assert _login(Client(REMOTE_ADDR="203.0.113.20"), "lq").status_code == 200
+
+
+def test_the_delay_grows_with_each_further_failure_and_is_capped(bank360, settings):
+    from bankcrm.org.logins import slowdown_seconds
+
+    settings.AXES_ENABLED = True
+    assert [slowdown_seconds(n) for n in (0, 19, 20, 21, 22, 23, 24, 25, 100)] == [0, 0, 2, 4, 8, 16, 32, 60, 60]
 
 
 def test_forms_need_the_csrf_token(bank360, make_login):

@@ -29,3 +29,21 @@ def test_demo_builds_a_bank_staff_can_work_in(client, settings, tmp_path):
     assert client.get(f"/customers/{own[0]}/").status_code == 200
     foreign = Customer.objects.exclude(rm__logins__user__username="rm1").values_list("pk", flat=True)[0]
     assert client.get(f"/customers/{foreign}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_demo_logins_are_recreated_over_an_earlier_demo(small_bank, monkeypatch):
+    """`demo --fresh` over an earlier demo: `user add` refuses existing logins (issue 8.7), the demo updates them."""
+    from django.contrib.auth import get_user_model
+
+    from bankcrm.core.management.commands.demo import Command
+    from bankcrm.org.services import add_user
+
+    monkeypatch.delenv("BANKCRM_PASSWORD", raising=False)
+    add_user("admin", role="head_office", password="some-old-password-1")
+    command = Command()
+    command._logins = lambda: [("admin", "admin", {}), ("rm1", "rm", {"staff_no": "S001"})]
+    command._create_logins()
+    admin = get_user_model().objects.get(username="admin")
+    assert admin.profile.role == "admin" and admin.check_password("demo-pass-2026")
+    assert get_user_model().objects.get(username="rm1").profile.staff_id == "S001"

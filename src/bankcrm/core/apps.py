@@ -8,3 +8,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from . import changelog  # noqa: F401  (connects the change-log signal handlers)
+        from .middleware import trusted_proxies
+
+        trusted_proxies()  # a mistyped BANKCRM_TRUSTED_PROXIES stops start-up with its name, not a request later

@@ -1,11 +1,64 @@
+import ipaddress
+from functools import lru_cache
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.cache import patch_cache_control
 
 from .context import acting_as
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@lru_cache(maxsize=8)
+def _networks(configured: str) -> tuple[Network, ...]:
+    networks = []
+    for entry in (part.strip() for part in configured.split(",")):
+        if not entry:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"BANKCRM_TRUSTED_PROXIES: {entry!r} is not an IP address or network (e.g. 10.0.0.5 or 10.0.0.0/24)"
+            ) from exc
+    return tuple(networks)
+
+
+def trusted_proxies() -> tuple[Network, ...]:
+    return _networks(getattr(settings, "BANKCRM_TRUSTED_PROXIES", "") or "")
+
+
+def _is_trusted(address: str, networks: tuple[Network, ...]) -> bool | None:
+    """True/False for an address inside/outside the trusted networks; None when it is no address at all."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    return any(ip in network for network in networks)
+
 
 def client_address(request) -> str:
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR", "")
+    """The address of the person at the other end (access log, lock-out), not a forgeable header.
+
+    ``X-Forwarded-For`` is read only when the socket peer is one of BANKCRM_TRUSTED_PROXIES. Each
+    proxy appends the address it received from, so read right to left: skip our own proxies; the
+    first address that is not one of them is the client. Everything further left was written by the
+    client and may be forged. No such address (only proxies, or garbage from the proxy side) → the
+    nearest trusted hop we know, never a guess. Also django-axes' AXES_CLIENT_IP_CALLABLE.
+    """
+    peer = request.META.get("REMOTE_ADDR", "")
+    networks = trusted_proxies()
+    if not networks or not _is_trusted(peer, networks):
+        return peer
+    for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        hop = hop.strip()
+        trusted = _is_trusted(hop, networks)
+        if trusted is None:
+            break
+        if not trusted:
+            return hop
+    return peer
 
 
 class RequestContextMiddleware:

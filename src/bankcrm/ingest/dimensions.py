@@ -11,6 +11,7 @@ from django.utils import timezone
 from bankcrm.campaigns.models import Sale
 from bankcrm.customers.models import Account, Customer, KycAssessment, Product
 from bankcrm.org.models import Branch, Staff
+from bankcrm.org.services import disable_logins_of_leavers
 
 from .reader import Record
 from .tables import TableSpec
@@ -264,6 +265,8 @@ def upsert(table: str, rows: list[dict], progress: Callable | None = None) -> No
             cursor.executemany(sql, params)
             if progress:
                 progress(len(chunk))
+    if table == "staff":  # leavers lose their logins and API tokens in this same import (issue 8.3)
+        disable_logins_of_leavers()
 
 
 def loaded_keys(spec: TableSpec, rows: list[dict]) -> list:

@@ -105,10 +105,17 @@ class Command(BaseCommand):
         return logins
 
     def _create_logins(self) -> None:
-        from bankcrm.org.services import add_user
+        from django.contrib.auth import get_user_model
 
+        from bankcrm.org.services import add_user, set_password, set_role
+
+        existing = set(get_user_model().objects.values_list("username", flat=True))
         for username, role, extra in self._logins():
-            add_user(username, role=role, password=self._password(), **extra)
+            if username in existing:  # --fresh over an earlier demo: `user add` refuses an existing login
+                set_role(username, role=role, **extra)
+                set_password(username, self._password())
+            else:
+                add_user(username, role=role, password=self._password(), **extra)
 
     def _print_logins(self) -> None:
         from bankcrm.org.models import UserProfile
