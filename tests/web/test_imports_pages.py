@@ -115,12 +115,13 @@ def test_quarantine_csv_writes_planted_formulas_as_text(client, run, make_login,
     import csv
     import io
 
-    RejectedRow.objects.filter(line=3).update(detail=planted, raw=planted + ",张三,1990-13-01")
+    # line 5's column (branch_code) is not personal, so its detail is written as delivered, not masked
+    RejectedRow.objects.filter(line=5).update(detail=planted, raw=planted + ",张三,B999")
     client.force_login(make_login("comp", "compliance"))
     response = client.get(f"/ingest/quarantine.csv?run={run.pk}")
     text = b"".join(response.streaming_content).decode("utf-8").lstrip("\ufeff")
     rows = list(csv.reader(io.StringIO(text, newline="")))
-    row = next(r for r in rows[1:] if r[4] == "3")
+    row = next(r for r in rows[1:] if r[4] == "5")
     assert row[7] == "'" + planted
-    assert row[8] == "'" + planted + ",张三,1990-13-01"
-    assert row[4] == "3"  # a number cell stays as it was
+    assert row[8] == "'" + planted + ",张三,B999"
+    assert row[4] == "5"  # a number cell stays as it was

@@ -7,6 +7,7 @@
   data of any branch — so only admin, head office and compliance see them.
 """
 
+import csv
 import datetime as dt
 import io
 import json
