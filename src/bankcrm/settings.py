@@ -131,7 +131,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "bankcrm.org.backends.RoleBackend",  # permissions and scope from the one role table (org/roles.py)
 ]
 # The bank's password policy (issue 8.7): at least 12 characters, not a common password, not only
 # digits, not like the user's name. `bankcrm user add|password` go through it.

@@ -26,7 +26,7 @@ def page(sign_in, small_bank, make_login, settings, tmp_path):
 
 
 def test_360_reveal_and_contact_in_the_browser(page, live_server):
-    from bankcrm.compliance.models import AccessLog
+    from bankcrm.core.models import AccessLog
     from bankcrm.customers.models import ContactLog
 
     page.goto(f"{live_server.url}/customers/?q=张")

@@ -223,7 +223,7 @@ def test_schema_includes_complaints(api):
 
 
 def test_reading_a_complaint_is_access_logged(api):
-    from bankcrm.compliance.models import AccessLog
+    from bankcrm.core.models import AccessLog
 
     ref = api.post("/api/complaints/", BODY, format="json").json()["reference"]
     api.get(f"/api/complaints/{ref}/")

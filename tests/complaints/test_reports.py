@@ -97,7 +97,7 @@ def test_report_page_and_excel_export(september, handler, client):
     assert wb.sheetnames == ["summary", "on_time", "branches", "categories", "root_causes"]
     summary = {row[0]: row[1] for row in wb["summary"].iter_rows(min_row=2, values_only=True)}
     assert summary["complaints received"] == 4 and summary["satisfaction rate (goal >= 80%)"] == 0.5
-    from bankcrm.compliance.models import AccessLog
+    from bankcrm.core.models import AccessLog
 
     assert AccessLog.objects.filter(action="export", detail__contains="2026-09-01").exists()
     causes = list(wb["root_causes"].iter_rows(min_row=2, values_only=True))

@@ -2,8 +2,9 @@
 
 import pytest
 
-from bankcrm.compliance.models import AccessLog
-from bankcrm.compliance.services import record_access, unjustified_views
+from bankcrm.compliance.services import unjustified_views
+from bankcrm.core.accesslog import record_access
+from bankcrm.core.models import AccessLog
 from bankcrm.customers.models import Customer
 from bankcrm.customers.services import log_contact
 from webapi_data import page_client, token_client

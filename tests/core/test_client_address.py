@@ -56,7 +56,7 @@ def test_a_bad_proxy_entry_is_named(settings):
 def test_the_access_log_records_the_socket_peer_when_the_header_is_forged(bank360, make_login, settings):  # noqa: F811
     from django.test import Client
 
-    from bankcrm.compliance.models import AccessLog
+    from bankcrm.core.models import AccessLog
 
     settings.BANKCRM_TRUSTED_PROXIES = "10.0.0.5"
     client = Client(REMOTE_ADDR="203.0.113.9")

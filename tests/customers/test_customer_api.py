@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from bankcrm.compliance.models import AccessLog
+from bankcrm.core.models import AccessLog
 from webapi_data import LAST_DAY, token_client
 
 FULL_ID = "11010519491231002X"

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from bankcrm.compliance.models import AccessLog
+from bankcrm.core.models import AccessLog
 from bankcrm.customers.models import ContactLog, Customer
 from webapi_data import page_client
 

@@ -158,7 +158,7 @@ def test_admin_pages_too(client, exposed, django_user_model):
 
 
 def test_unmasked_raw_line_is_a_logged_reveal(client, exposed, make_login):
-    from bankcrm.compliance.models import AccessLog
+    from bankcrm.core.models import AccessLog
 
     user = make_login("comp-r", "compliance")
     client.force_login(user)
@@ -180,7 +180,7 @@ def test_head_office_may_not_unmask_raw_lines(client, exposed, make_login):
 
 
 def test_downloads_and_reports_are_logged(client, exposed, make_login):
-    from bankcrm.compliance.models import AccessLog
+    from bankcrm.core.models import AccessLog
 
     client.force_login(make_login("ho-d", "head_office"))
     client.get(f"/ingest/imports/{exposed['run'].pk}/")
@@ -190,7 +190,7 @@ def test_downloads_and_reports_are_logged(client, exposed, make_login):
 
 
 def test_birth_date_is_a_logged_reveal(client, exposed, make_login):
-    from bankcrm.compliance.models import AccessLog
+    from bankcrm.core.models import AccessLog
 
     client.force_login(make_login("rm-b", "rm", staff_no="S001"))
     response = client.post("/customers/C001/reveal/", {"reason": "办理业务核对", "fields": ["birth_date"]})

@@ -69,7 +69,7 @@ def test_api_search_by_post(bank360, make_login):
     assert response.status_code == 200
     assert [c["customer_no"] for c in response.json()["results"]] == ["C001"]
     assert response.json()["results"][0]["phone"] == "138****5678"
-    from bankcrm.compliance.models import AccessLog
+    from bankcrm.core.models import AccessLog
 
     assert AccessLog.objects.get(user_name="wf-a", action="search").detail == "q=138****5678"
 

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from bankcrm.compliance.models import AccessLog
+from bankcrm.core.models import AccessLog
 from bankcrm.ingest.models import ImportedFile, ImportRun, RejectedRow
 
 pytestmark = pytest.mark.django_db

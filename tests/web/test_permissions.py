@@ -8,7 +8,7 @@ never a hint that it exists).
 
 import pytest
 
-from bankcrm.compliance.services import record_access
+from bankcrm.core.accesslog import record_access
 from webapi_data import page_client, token_client
 
 IN_SCOPE, OUT_OF_SCOPE = "C001", "C002"

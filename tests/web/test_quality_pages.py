@@ -5,7 +5,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from bankcrm.compliance.models import AccessLog
+from bankcrm.core.models import AccessLog
 from bankcrm.ingest.models import QualityFinding
 
 pytestmark = pytest.mark.django_db

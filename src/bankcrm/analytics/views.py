@@ -5,9 +5,8 @@ and aggregates in the database (``values().annotate()``): a head-office
 dashboard over a million snapshot rows is a handful of GROUP BY queries.
 """
 
-import json
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -15,13 +14,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import BooleanField, Case, Count, F, Max, OuterRef, Q, Subquery, Sum, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.generic import ListView, TemplateView, View
 from django.views.generic.detail import SingleObjectMixin
 
+from bankcrm.core.charts import chart_json
+from bankcrm.core.money import percent, to_wan
 from bankcrm.core.views import HtmxTemplateMixin, RestrictedViewMixin, render_page
 from bankcrm.customers.choices import ContactChannel, ContactOutcome
 from bankcrm.customers.models import ContactLog, Customer
@@ -31,6 +32,7 @@ from bankcrm.org.scope import scope_for
 
 from . import services
 from .choices import TIER_RANK, ListItemStatus, ListKind, Migration, Tier
+from .definitions import add_months
 from .filtersets import ListItemFilterSet
 from .forms import ContactForm, ReassignCustomerForm, ReassignItemForm, StatusForm
 from .models import CustomerMonth, ListItem
@@ -43,36 +45,6 @@ BRANCH_QUEUE_PREFIX = "branch:"
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def customer_url(customer_no: str) -> str:
-    """The customer 360 page (customers:detail), or its plain path while that page is not wired."""
-    try:
-        return reverse("customers:detail", args=[customer_no])
-    except NoReverseMatch:
-        return f"/customers/{customer_no}/"
-
-
-def shift_month(month: str, delta: int) -> str:
-    year, mon = int(month[:4]), int(month[5:7])
-    index = year * 12 + (mon - 1) + delta
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
-def chart_json(option: dict) -> str:
-    return json.dumps(option, ensure_ascii=False, separators=(",", ":"))
-
-
-def to_wan(amount: Decimal | None) -> float:
-    """CNY → 万元 for chart axes only (tables show the exact Decimal)."""
-    return float(((amount or Decimal(0)) / 10000).quantize(Decimal("0.01")))
-
-
-def rate(part: int, whole: int) -> Decimal | None:
-    if not whole:
-        return None
-    # 2 decimals, half-up: the same rounding as the tier-summary export (cross_sell_rate_pct)
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 def scope_label(user) -> str:
@@ -155,7 +127,7 @@ def dashboard_figures(user, month: str | None = None) -> dict:
                 "customers": customers,
                 "aum": row.get("aum") or Decimal("0.00"),
                 "qualified": row.get("qualified", 0),
-                "cross_sell_rate": rate(row.get("qualified", 0), customers) if code in CROSS_SELL_TIERS else None,
+                "cross_sell_rate": percent(row.get("qualified", 0), customers) if code in CROSS_SELL_TIERS else None,
                 "dormant": row.get("dormant_n", 0),
                 "dormant_potential": row.get("potential_n", 0),
                 "december": baseline.get(code, 0) if has_baseline else None,
@@ -180,7 +152,7 @@ def dashboard_figures(user, month: str | None = None) -> dict:
             "net_increase": sum(t["net_increase"] or 0 for t in tiers) if has_baseline else None,
         },
     )
-    figures["cross_sell_rate"] = rate(sum(t["qualified"] for t in eligible), sum(t["customers"] for t in eligible))
+    figures["cross_sell_rate"] = percent(sum(t["qualified"] for t in eligible), sum(t["customers"] for t in eligible))
 
     # Month-on-month migration: previous tier → tier, with the migration kind.
     by_kind = {kind: 0 for kind in Migration.values}
@@ -201,8 +173,8 @@ def dashboard_figures(user, month: str | None = None) -> dict:
         }
         for prev in ["", *TIERS]
     ]
-    figures["previous_month"] = shift_month(month, -1)
-    figures["next_month"] = shift_month(month, 1) if latest and month < latest else None
+    figures["previous_month"] = add_months(month, -1)
+    figures["next_month"] = add_months(month, 1) if latest and month < latest else None
     figures["lists"] = list_progress(user)
     figures["charts"] = dashboard_charts(figures, flows)
     return figures
@@ -234,7 +206,7 @@ def list_progress(user) -> list[dict]:
                 "as_of": newest[kind],
                 "statuses": statuses,
                 "total": total,
-                "done_rate": rate(total - by_status.get(ListItemStatus.PENDING, 0), total),
+                "done_rate": percent(total - by_status.get(ListItemStatus.PENDING, 0), total),
             }
         )
     return progress
@@ -463,7 +435,7 @@ class WorkQueueView(WorkQueueMixin, HtmxTemplateMixin, ListView):
                     "name": names[assignee],
                     "statuses": [by_status.get(s, 0) for s in ListItemStatus.values],
                     "total": total,
-                    "done_rate": rate(total - by_status.get(ListItemStatus.PENDING, 0), total),
+                    "done_rate": percent(total - by_status.get(ListItemStatus.PENDING, 0), total),
                 }
             )
         return rows
@@ -482,7 +454,7 @@ class WorkQueueView(WorkQueueMixin, HtmxTemplateMixin, ListView):
         if self.queue != "mine" or context["can_manage"]:
             context["progress"] = self.progress()
         for item in context["object_list"]:
-            item.customer_url = customer_url(item.customer_id)
+            item.customer_url = reverse("customers:detail", args=[item.customer_id])
         return context
 
 
@@ -502,7 +474,7 @@ class ListItemView(WorkQueueMixin, SingleObjectMixin, View):
         return get_object_or_404(queryset, pk=self.kwargs["pk"])
 
     def render_item(self, item, *, errors=None, notice=None, status=200):
-        item.customer_url = customer_url(item.customer_id)
+        item.customer_url = reverse("customers:detail", args=[item.customer_id])
         context = {**self.item_context(), "item": item, "errors": errors or [], "notice": notice}
         context["contacts"] = (
             ContactLog.objects.restrict(self.request.user, "view").filter(list_item=item).select_related("staff")[:10]

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bankcrm.compliance.services import record_access
+from bankcrm.core.accesslog import record_access
 from bankcrm.core.exceptions import TransitionNotAllowed
 from bankcrm.core.views import render_page
 from bankcrm.org.models import Branch

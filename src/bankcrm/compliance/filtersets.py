@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from .models import AccessLog
+from bankcrm.core.models import AccessLog
 
 
 class AccessLogFilterSet(django_filters.FilterSet):

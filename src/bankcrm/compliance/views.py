@@ -5,15 +5,15 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.views.generic import ListView
 from django_filters.views import FilterView
 
+from bankcrm.core.models import AccessLog
 from bankcrm.core.views import HtmxTemplateMixin, RestrictedViewMixin
 
 from .filtersets import AccessLogFilterSet
-from .models import AccessLog
 from .services import unjustified_views
 
 
 class AuditMixin(RestrictedViewMixin, PermissionRequiredMixin):
-    permission_required = "compliance.view_accesslog"
+    permission_required = "core.view_accesslog"
     raise_exception = False  # anonymous → login page; signed in without the permission → 403
 
     def handle_no_permission(self):

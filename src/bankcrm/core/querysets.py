@@ -2,7 +2,8 @@
 
 ``Model.objects.restrict(user, "view")`` returns exactly the rows that user may
 act on: nothing without the model permission, and within it only the user's
-scope (spec/api.md roles). A model opts into scoping by naming the lookup paths
+scope (spec/api.md roles) — both answered by the authentication backend
+(``org.backends.RoleBackend``), so core never imports the app that knows roles. A model opts into scoping by naming the lookup paths
 of its owning branch and relationship manager::
 
     scope_branch_field = "branch"        # FK to org.Branch, or a path to one ("customer__branch")
@@ -15,6 +16,8 @@ permission alone decides.
 from django.db import models
 from django.db.models import Q
 
+from .scope import scope_of
+
 
 class RestrictedQuerySet(models.QuerySet):
     def restrict(self, user, action: str = "view") -> "RestrictedQuerySet":
@@ -25,9 +28,7 @@ class RestrictedQuerySet(models.QuerySet):
         opts = self.model._meta
         if not user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}"):
             return self.none()
-        from bankcrm.org.scope import scope_for
-
-        scope = scope_for(user)
+        scope = scope_of(user)
         if scope.everything:
             return self
         condition = scope_condition(self.model, scope)

@@ -67,3 +67,20 @@ def age_on(birth_date: dt.date | None, day: dt.date) -> int | None:
     if birth_date is None:
         return None
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def search_detail(params) -> str:
+    """What a search asked for, for the access log: the filters, with numbers masked like the results."""
+    parts = []
+    term = (params.get("q") or "").strip()
+    if term:
+        compact = "".join(term.split())
+        if compact.isdigit() and len(compact) == 11:
+            term = mask_phone(compact)
+        elif len(compact) >= 15 and compact[:-1].isdigit():
+            term = mask_id_number(compact)
+        parts.append(f"q={term}")
+    for key in ("branch", "tier", "rm"):
+        if params.get(key):
+            parts.append(f"{key}={params.get(key)}")
+    return " ".join(parts)[:300]

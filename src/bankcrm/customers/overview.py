@@ -16,6 +16,7 @@ from django.utils import timezone
 from bankcrm.analytics.choices import ListItemStatus
 from bankcrm.analytics.models import CustomerMonth, ListItem
 from bankcrm.analytics.services import current_lists
+from bankcrm.core.money import cents_to_yuan
 from bankcrm.org.choices import UserRole
 
 from . import balances
@@ -42,10 +43,6 @@ SNAPSHOT_FLAGS = (
 def snapshot_flags(month: CustomerMonth) -> list[str]:
     """The snapshot's yes/no figures that are set (spec/metrics.md), in a fixed order."""
     return [name for name in SNAPSHOT_FLAGS if getattr(month, name)]
-
-
-def cents_to_yuan(cents: int | None) -> Decimal | None:
-    return None if cents is None else (Decimal(cents) / 100).quantize(Decimal("0.01"))
 
 
 def complaint_model():

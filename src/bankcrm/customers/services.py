@@ -75,7 +75,7 @@ def reveal_personal_data(customer: Customer, user, *, fields: list[str], reason:
     The one reveal flow for the 360 page and the API: the caller has checked the permission
     ``customers.reveal_customer`` and that the customer is in the user's scope.
     """
-    from bankcrm.compliance.services import record_access
+    from bankcrm.core.accesslog import record_access
 
     chosen = sorted(f for f in set(fields) if f in REVEALABLE_FIELDS)
     record_access(

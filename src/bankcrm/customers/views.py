@@ -14,13 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from bankcrm.compliance.services import record_access, search_detail
+from bankcrm.core.accesslog import record_access
 from bankcrm.core.views import HtmxTemplateMixin, RestrictedViewMixin, render_page
 
 from . import services
 from .filtersets import CustomerFilterSet, with_latest_tier
 from .forms import ContactForm, ReassignForm, RevealForm
-from .masking import mask_id_number, mask_phone
+from .masking import mask_id_number, mask_phone, search_detail
 from .models import Customer
 from .overview import aum_chart_option, build_360, monthly_chart_option
 

@@ -18,13 +18,15 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.generic import DetailView, ListView, View
 
-from bankcrm.analytics.views import chart_json, customer_url, rate
-from bankcrm.compliance.services import record_access
+from bankcrm.core.accesslog import record_access
+from bankcrm.core.charts import chart_json
+from bankcrm.core.money import percent
 from bankcrm.core.spreadsheets import append_row, csv_line_writer
 from bankcrm.core.views import HtmxTemplateMixin, RestrictedViewMixin, render_page
 from bankcrm.customers.masking import mask_id_number, mask_phone
@@ -119,7 +121,7 @@ def quality_summary(user) -> dict:
                 "findings": sum(by_finding.values()),
                 "customers": total,
                 "flagged": flagged_n,
-                "accuracy": rate(total - flagged_n, total),
+                "accuracy": percent(total - flagged_n, total),
             }
         )
     total_customers = sum(r["customers"] for r in rows)
@@ -149,7 +151,7 @@ def quality_summary(user) -> dict:
         "findings": sum(r["findings"] for r in rows),
         "customers": total_customers,
         "flagged": total_flagged,
-        "accuracy": rate(total_customers - total_flagged, total_customers),
+        "accuracy": percent(total_customers - total_flagged, total_customers),
         "chart": chart,
     }
 
@@ -172,7 +174,7 @@ class QualityView(RoleRequiredMixin, RestrictedViewMixin, HtmxTemplateMixin, Lis
         context = super().get_context_data(**kwargs)
         for finding in context["object_list"]:
             finding.label = finding_label(finding.finding)
-            finding.customer_url = customer_url(finding.customer_id)
+            finding.customer_url = reverse("customers:detail", args=[finding.customer_id])
             finding.id_masked = mask_id_number(finding.customer.id_number)
             finding.phone_masked = mask_phone(finding.customer.phone)
         context["filterset"] = self.filterset

@@ -54,7 +54,7 @@ class Staff(ChangeLoggedModel):
         return self.status == StaffStatus.ACTIVE
 
 
-class UserProfile(models.Model):
+class UserProfile(ChangeLoggedModel):
     """What a login may see: its role, and the staff member or branch it stands for."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")

@@ -1,31 +1,33 @@
-"""Roles of spec/api.md as Django groups, so scoping and permissions stay one mechanism.
+"""Roles of spec/api.md: the one table of what each role may do (read by ``backends.RoleBackend``).
 
 Each role is a list of rules ``(app_label, model_name, actions)``; ``"*"`` matches
 any bankcrm app or model. A model added later is covered by the wildcard rules,
 so a new app only touches this file when a role must do more than read.
 """
 
-from django.contrib.auth.models import Group, Permission
+from functools import cache
+
+from django.apps import apps
 
 from .choices import UserRole
 
 BANKCRM_APPS = ("core", "org", "customers", "ingest", "analytics", "campaigns", "complaints", "reports", "compliance")
 # Audit trails are for compliance and admins only.
-AUDIT_MODELS = {("compliance", "accesslog"), ("core", "objectchange")}
+AUDIT_MODELS = {("core", "accesslog"), ("core", "objectchange")}
 READ = ("view",)
 ALL = ("view", "add", "change", "delete")
 
 ROLE_RULES: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
     UserRole.ADMIN: [
         ("*", "*", ALL),
-        ("compliance", "accesslog", READ),
+        ("core", "accesslog", READ),
         ("core", "objectchange", READ),
         ("customers", "customer", ("reveal",)),
     ],
     UserRole.HEAD_OFFICE: [("*", "*", READ)],
     UserRole.COMPLIANCE: [
         ("*", "*", READ),
-        ("compliance", "accesslog", READ),
+        ("core", "accesslog", READ),
         ("core", "objectchange", READ),
         ("customers", "customer", ("reveal",)),
     ],
@@ -58,27 +60,29 @@ def _matches(rule_app: str, rule_model: str, app: str, model: str) -> bool:
     return rule_app in ("*", app) and rule_model in ("*", model)
 
 
-def permissions_for_role(role: str) -> list[Permission]:
+def model_permissions() -> list[tuple[str, str, str, str]]:
+    """(app_label, model_name, action, "app.codename") of every bankcrm model, from the app registry."""
+    found = []
+    for model in apps.get_models():
+        opts = model._meta
+        if opts.app_label not in BANKCRM_APPS:
+            continue
+        for action in opts.default_permissions:
+            found.append((opts.app_label, opts.model_name, action, f"{opts.app_label}.{action}_{opts.model_name}"))
+        for codename, _label in opts.permissions:
+            action = codename.split("_", 1)[0]
+            found.append((opts.app_label, opts.model_name, action, f"{opts.app_label}.{codename}"))
+    return found
+
+
+@cache
+def permissions_for_role(role: str) -> frozenset[str]:
+    """The permission names ("app.codename") a role grants; fixed for the process (models do not change)."""
     rules = ROLE_RULES.get(role, [])
-    granted = []
-    for perm in Permission.objects.filter(content_type__app_label__in=BANKCRM_APPS).select_related("content_type"):
-        app, model = perm.content_type.app_label, perm.content_type.model
-        action = perm.codename.split("_", 1)[0]
-        if perm.codename == f"reveal_{model}":
-            action = "reveal"
-        for rule_app, rule_model, actions in rules:
-            if _matches(rule_app, rule_model, app, model) and action in actions:
-                granted.append(perm)
-                break
-    return granted
-
-
-def group_name(role: str) -> str:
-    return f"role:{role}"
-
-
-def sync_role_groups() -> None:
-    """Create or refresh one group per role (runs after every migrate)."""
-    for role in UserRole.values:
-        group, _ = Group.objects.get_or_create(name=group_name(role))
-        group.permissions.set(permissions_for_role(role))
+    return frozenset(
+        name
+        for app, model, action, name in model_permissions()
+        if any(
+            _matches(rule_app, rule_model, app, model) and action in actions for rule_app, rule_model, actions in rules
+        )
+    )

@@ -1,22 +1,12 @@
-"""What part of the bank a login covers (spec/api.md roles)."""
+"""What part of the bank a login covers (spec/api.md roles), computed for the auth backend.
 
-from dataclasses import dataclass
+Pages and the API never call this: they get scoped querysets from ``restrict`` (core), which asks
+``org.backends.RoleBackend.get_scope``.
+"""
+
+from bankcrm.core.scope import NOTHING, Scope, scope_of
 
 from .choices import UserRole
-
-
-@dataclass(frozen=True)
-class Scope:
-    everything: bool = False
-    branch_codes: frozenset[str] | None = None  # a branch and everything below it
-    staff_no: str | None = None  # an rm's own portfolio
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.everything and not self.branch_codes and self.staff_no is None
-
-
-NOTHING = Scope(branch_codes=frozenset())
 
 
 def branch_descendants(code: str) -> frozenset[str]:
@@ -37,11 +27,13 @@ def branch_descendants(code: str) -> frozenset[str]:
 
 
 def scope_for(user) -> Scope:
+    """The scope a user's login has (cached on the user object by ``core.scope.scope_of``)."""
+    return scope_of(user)
+
+
+def compute_scope(user) -> Scope:
     if user.is_superuser:
         return Scope(everything=True)
-    cached = getattr(user, "_bankcrm_scope", None)
-    if cached is not None:
-        return cached
     profile = getattr(user, "profile", None)
     scope = NOTHING
     if profile is not None:
@@ -58,5 +50,4 @@ def scope_for(user) -> Scope:
                 if profile.branch_id
                 else Scope(everything=True)
             )
-    user._bankcrm_scope = scope
     return scope

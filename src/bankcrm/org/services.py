@@ -8,7 +8,6 @@ entry is written explicitly, and never holds a password hash or a token key.
 """
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,7 +19,6 @@ from bankcrm.core.changelog import record_change
 from .authentication import token_expires_at
 from .choices import StaffStatus, UserRole
 from .models import Branch, Staff, UserProfile
-from .roles import group_name, sync_role_groups
 
 
 def _login_state(user) -> dict:
@@ -72,9 +70,10 @@ def _apply_role(user, role: str, staff: Staff | None, branch: Branch | None) -> 
     user.is_staff = role == UserRole.ADMIN  # Django admin site for administrators only
     user.save(update_fields=["is_staff"])
     UserProfile.objects.update_or_create(user=user, defaults={"role": role, "staff": staff, "branch": branch})
-    if not Group.objects.filter(name=group_name(role)).exists():
-        sync_role_groups()
-    user.groups.set([Group.objects.get(name=group_name(role))])
+    # No group to keep in step: permissions and scope follow the profile's role (backends.RoleBackend).
+    user.groups.clear()
+    for cached in ("_perm_cache", "_user_perm_cache", "_group_perm_cache", "_bankcrm_scope"):
+        user.__dict__.pop(cached, None)
 
 
 def _check_password(password: str, user) -> None:

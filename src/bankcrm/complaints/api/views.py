@@ -5,7 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from bankcrm.compliance.services import record_access
+from bankcrm.core.accesslog import record_access
 from bankcrm.core.api.views import RestrictedModelViewSet
 
 from .. import services

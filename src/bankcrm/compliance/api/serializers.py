@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from bankcrm.compliance.models import AccessLog
+from bankcrm.core.models import AccessLog
 
 
 class AccessLogSerializer(serializers.ModelSerializer):

@@ -7,9 +7,10 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from bankcrm.compliance.services import record_access, search_detail
+from bankcrm.core.accesslog import record_access
 from bankcrm.core.api.views import ReadByPostPermissions, RestrictedReadOnlyViewSet
 from bankcrm.customers.filtersets import CustomerFilterSet, with_latest_tier
+from bankcrm.customers.masking import search_detail
 from bankcrm.customers.models import Customer
 from bankcrm.customers.overview import build_360
 from bankcrm.customers.services import reveal_personal_data

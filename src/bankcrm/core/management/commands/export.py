@@ -59,7 +59,7 @@ class Command(BaseCommand):
             from bankcrm.analytics.exports import export_tier_summary
 
             rows = export_tier_summary(options["as_of"], out)
-        from bankcrm.compliance.services import record_access
+        from bankcrm.core.accesslog import record_access
 
         record_access("export", detail=f"{kind} → {out.name} ({rows} rows)", path=f"cli:export {kind}")
         self.stdout.write(f"{kind}: {rows} rows written to {out}")
