@@ -3,8 +3,9 @@
 ``Model.objects.restrict(user, "view")`` returns exactly the rows that user may
 act on: nothing without the model permission, and within it only the user's
 scope (spec/api.md roles) — both answered by the authentication backend
-(``org.backends.RoleBackend``), so core never imports the app that knows roles. A model opts into scoping by naming the lookup paths
-of its owning branch and relationship manager::
+(``org.backends.RoleBackend``), so core never imports the app that knows roles.
+A model opts into scoping by naming the lookup paths of its owning branch and
+relationship manager::
 
     scope_branch_field = "branch"        # FK to org.Branch, or a path to one ("customer__branch")
     scope_rm_field = "rm"                # FK to org.Staff, or a path to one ("customer__rm")
