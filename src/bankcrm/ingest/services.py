@@ -199,10 +199,9 @@ class _RunContext:
                         f"the file is {scanned.sha256}"
                     )
             if is_fact:
-                if speculative is None:
-                    outcome = facts.check_and_stage(f, scanned, self.accounts, threads=self.duckdb_threads)
-                elif isinstance(speculative, Exception):
-                    raise speculative
+                if speculative is None or isinstance(speculative, Exception):
+                    # a failed speculative pass is done again on a fresh connection, with its fallbacks
+                    outcome = facts.check(f, scanned, self.accounts, threads=self.duckdb_threads)
                 else:
                     outcome = speculative
                 warnings = outcome.warnings
@@ -239,6 +238,10 @@ class _RunContext:
                 for r in outcome.rejects
             ],
         )
+        for r in [*entry["rejects"], *outcome.rejects]:
+            # A NUL byte cannot be stored in PostgreSQL text or jsonb: the quarantine keeps it visible
+            # as the four characters \x00, as the reader keeps a non-UTF-8 byte as \xff.
+            r["raw"] = r["raw"].replace("\x00", "\\x00")
         if warnings:
             entry["warnings"] = warnings
         assert entry["rows_read"] == entry["rows_loaded"] + entry["rows_rejected"]
@@ -282,7 +285,7 @@ class _RunContext:
                 outcome = facts.check_and_stage(
                     f, facts.Scan(sha256="", plain=True), self.accounts, threads=self.duckdb_threads
                 )
-            except Exception as exc:  # re-raised in order (or discarded) by import_file
+            except Exception as exc:  # checked again (or discarded) by import_file, in order
                 outcome = exc
             scanned = scanning.result()  # an OSError here refuses the file as before
         if not scanned.plain:
