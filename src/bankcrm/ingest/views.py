@@ -29,7 +29,7 @@ from bankcrm.customers.models import Customer
 from bankcrm.org.choices import UserRole
 from bankcrm.org.models import Branch
 
-from .models import ImportedFile, ImportRun, QualityFinding, RejectedRow
+from .models import ImportedFile, ImportRun, QualityFinding, RejectedRow, reason_label
 
 QUALITY_ROLES = (UserRole.ADMIN, UserRole.HEAD_OFFICE, UserRole.COMPLIANCE, UserRole.BRANCH_MANAGER)
 IMPORT_ROLES = (UserRole.ADMIN, UserRole.HEAD_OFFICE, UserRole.COMPLIANCE)
@@ -300,12 +300,13 @@ class QuarantineView(QuarantineMixin, HtmxTemplateMixin, ListView):
         query = self.request.GET.copy()
         query.pop("page", None)
         context["query_string"] = query.urlencode()
-        context["reasons"] = (
-            RejectedRow.objects.restrict(self.request.user, "view")
+        context["reasons"] = [
+            (code, reason_label(code))
+            for code in RejectedRow.objects.restrict(self.request.user, "view")
             .values_list("reason", flat=True)
             .order_by("reason")
             .distinct()
-        )
+        ]
         return context
 
 
