@@ -226,3 +226,12 @@ def test_fact_file_duckdb_cannot_read_at_all_is_refused_and_the_delivery_goes_on
     assert balances["status"] == "refused" and "could not be read" in balances["reason"]
     assert files[f"transactions_{DAY}.csv"]["status"] == files[f"sales_{DAY}.csv"]["status"] == "imported"
     assert code == 3
+
+
+def test_a_10_mb_field_is_named_in_the_reject(delivery, run_import):
+    d = delivery().write_all(skip=("customers",))
+    data, _ = case_file("customers", "long_line")
+    d.write("customers", data=data)
+    _, report = run_import(d.folder)
+    (reject,) = by_file(report)[f"customers_{DAY}.csv"]["rejects"]
+    assert reject["detail"] == "a field is longer than 131072 characters"

@@ -300,9 +300,10 @@ class _RunContext:
 
         hashlib releases the GIL on large buffers and DuckDB runs outside it, so the SHA-256 pass no
         longer comes before the read. The result is what check_and_stage would give once the scan is
-        known, or the exception it raised (only raised later, after the already-imported and
-        control-file checks, which come first as before); None when the scan finds the file is not
-        plain: the check must then run again on the exact Python path.
+        known, or the exception it raised (then the check runs again through facts.check, with its
+        fallbacks, after the already-imported and control-file checks, which come first as before);
+        None when the scan finds the file is not plain: the check must then run again on the exact
+        Python path.
         """
         with ThreadPoolExecutor(max_workers=1) as pool:
             scanning = pool.submit(facts.scan, f.path, True)
