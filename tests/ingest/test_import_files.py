@@ -155,11 +155,11 @@ def test_killed_import_rerun_equals_uninterrupted(delivery, run_import, monkeypa
     d = delivery().write_all()
     real_upsert = dimensions.upsert
 
-    def dying_upsert(table, rows, progress=None):
+    def dying_upsert(table, rows, progress=None, **kwargs):
         if table == "customers":
-            real_upsert(table, rows[:1], progress)  # the first batch is already in the database
+            real_upsert(table, rows[:1], progress, **kwargs)  # the first batch is already in the database
             raise Killed("power cut")
-        return real_upsert(table, rows, progress)
+        return real_upsert(table, rows, progress, **kwargs)
 
     monkeypatch.setattr(dimensions, "upsert", dying_upsert)
     with pytest.raises(Killed):

@@ -34,6 +34,16 @@ class ChangeLoggedModel(RestrictedModel):
         return serialize_object(self)
 
 
+def source_date_field() -> models.DateField:
+    """The business date of the delivery file that last wrote a record (docs/adr/0201, "Stale rows").
+
+    An older file re-sent later does not roll a record back: its rows for records written by a
+    newer file are reported as ``stale_row`` and not applied (issue 8, item 11). Empty for records
+    entered otherwise than by the import.
+    """
+    return models.DateField(_("source file date"), null=True, blank=True, editable=False)
+
+
 class ObjectChange(models.Model):
     """One change to one record (after NetBox core/models/change_logging.py)."""
 

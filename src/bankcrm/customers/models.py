@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from bankcrm.core.models import ChangeLoggedModel
+from bankcrm.core.models import ChangeLoggedModel, source_date_field
 
 from .choices import (
     AccountStatus,
@@ -26,6 +26,7 @@ class Product(ChangeLoggedModel):
     risk_level = models.CharField(_("risk level"), max_length=2, choices=RiskLevel.choices, blank=True)
     term_days = models.PositiveIntegerField(_("term (days)"), null=True, blank=True)
     fee_rate = models.DecimalField(_("fee rate"), max_digits=9, decimal_places=6, null=True, blank=True)
+    source_date = source_date_field()
 
     class Meta:
         ordering = ["code"]
@@ -60,6 +61,7 @@ class Customer(ChangeLoggedModel):
     onboard_date = models.DateField(_("onboard date"))
     status = models.CharField(_("status"), max_length=10, choices=CustomerStatus.choices, default=CustomerStatus.ACTIVE)
     marketing_consent = models.BooleanField(_("marketing consent"), null=True, blank=True)
+    source_date = source_date_field()
 
     scope_branch_field = "branch"
     scope_rm_field = "rm"
@@ -95,6 +97,7 @@ class Account(ChangeLoggedModel):
     branch = models.ForeignKey(
         "org.Branch", on_delete=models.PROTECT, null=True, blank=True, related_name="accounts", verbose_name=_("branch")
     )
+    source_date = source_date_field()
 
     scope_branch_field = "customer__branch"
     scope_rm_field = "customer__rm"
@@ -116,6 +119,7 @@ class KycAssessment(ChangeLoggedModel):
     risk_level = models.CharField(_("risk level"), max_length=2, choices=KycRiskLevel.choices)
     expires_date = models.DateField(_("expires on"))
     channel = models.CharField(_("channel"), max_length=10, choices=KycChannel.choices, blank=True)
+    source_date = source_date_field()
 
     scope_branch_field = "customer__branch"
     scope_rm_field = "customer__rm"

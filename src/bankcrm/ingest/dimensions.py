@@ -2,6 +2,8 @@
 then upsert by key in batches inside the caller's transaction (bulk_create with update_conflicts works
 the same on SQLite and PostgreSQL; it bypasses the per-row change log on purpose, docs/adr/0201)."""
 
+import datetime as dt
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -14,7 +16,7 @@ from bankcrm.org.models import Branch, Staff
 from bankcrm.org.services import disable_logins_of_leavers
 
 from .reader import Record
-from .tables import TableSpec
+from .tables import TABLES, TableSpec
 from .validation import Problem, check_row
 
 BATCH_SIZE = 2000
@@ -111,6 +113,31 @@ MAPPING: dict[str, tuple] = {
     ),
 }
 
+
+@functools.cache
+def max_lengths(table: str) -> dict[str, int]:
+    """Spec column -> max_length of the model field it is stored in, read from the models themselves.
+
+    Each column is fed a distinct marker through the table's mapping above and the model field that
+    receives it is looked up; a foreign key takes the length of the key it points to. So MAPPING and
+    the models stay the one place that says where and how long (issue 8, item 9).
+    """
+    model, _, to_kwargs = MAPPING[table]
+    spec = TABLES[table]
+    # only free text: a code, date or number that fits no column is already bad_code/bad_date/bad_number
+    markers = {c.name: f"\x00{i}" for i, c in enumerate(spec.columns) if c.kind == "text"}
+    limits = {}
+    for field_name, value in to_kwargs({name: markers.get(name) for name in spec.column_names}).items():
+        column = next((name for name, marker in markers.items() if value == marker), None)
+        if column is None:
+            continue
+        model_field = model._meta.get_field(field_name)
+        target = getattr(model_field, "target_field", None) if model_field.is_relation else model_field
+        if target is not None and getattr(target, "max_length", None):
+            limits[column] = target.max_length
+    return limits
+
+
 # The model whose primary keys are the valid targets of a reference to each table.
 KEY_SOURCES = {
     "branches": (Branch, "code"),
@@ -143,6 +170,7 @@ class Outcome:
     rows_read: int = 0
     rejects: list[dict] = field(default_factory=list)
     accepted: list[dict] = field(default_factory=list)  # parsed rows to load
+    sources: list[Record] = field(default_factory=list)  # the record of each accepted row (same order)
 
     @property
     def rows_loaded(self) -> int:
@@ -162,6 +190,7 @@ def validate(spec: TableSpec, records: Iterable[Record], keys: KeyStore, progres
     seen = set()
     refs = [c for c in spec.columns if c.ref and c.ref != spec.name]
     pending_self: list[tuple[Record, dict]] = []
+    limits = max_lengths(spec.name)
     for record in records:
         out.rows_read += 1
         if progress and out.rows_read % 10000 == 0:
@@ -170,7 +199,7 @@ def validate(spec: TableSpec, records: Iterable[Record], keys: KeyStore, progres
             out.rejects.append(reject(record, None, "bad_row", record.error))
             continue
         try:
-            row = check_row(spec, record.values)
+            row = check_row(spec, record.values, limits)
             key = _key(spec, row)
             if key in seen:
                 raise Problem(
@@ -188,6 +217,7 @@ def validate(spec: TableSpec, records: Iterable[Record], keys: KeyStore, progres
             pending_self.append((record, row))
         else:
             out.accepted.append(row)
+            out.sources.append(record)
     if spec.refs_self:
         _resolve_self_references(spec, pending_self, keys, out)
     out.rejects.sort(key=lambda r: r["line"])
@@ -212,9 +242,59 @@ def _resolve_self_references(spec: TableSpec, pending: list, keys: KeyStore, out
                 out.rejects.append(reject(rec, column.name, "unknown_reference", detail))
         rows = keep
     out.accepted.extend(row for _, row in rows)
+    out.sources.extend(rec for rec, _ in rows)
 
 
-def upsert(table: str, rows: list[dict], progress: Callable | None = None) -> None:
+def has_source_date(table: str) -> bool:
+    """Whether the table's records remember the date of the file that wrote them (stale-row rule)."""
+    model = MAPPING[table][0]
+    return any(f.name == "source_date" for f in model._meta.concrete_fields)
+
+
+def drop_stale(table: str, out: Outcome, business_date: dt.date) -> list[dict]:
+    """Take rows out of ``out.accepted`` whose record was last written by a newer file; return their rejects.
+
+    Rule (docs/adr/0201-nightly-import.md, "Stale rows"): a dimension row is applied only when the
+    file's business date is the same as or later than the date of the file that last wrote the
+    record. An older file re-sent (customers_<older date>.csv with one byte changed) would otherwise
+    put closed customers back to active. Same date applies (a corrected re-delivery of that day).
+    """
+    if not out.accepted or not has_source_date(table):
+        return []
+    model, unique_fields, to_kwargs = MAPPING[table]
+    key_fields = [model._meta.get_field(name).attname for name in unique_fields]
+    newer: dict = {}
+    keys = []
+    for row in out.accepted:
+        kwargs = to_kwargs(row)
+        keys.append(tuple(kwargs[f] for f in key_fields))
+    first = sorted({k[0] for k in keys})
+    for start in range(0, len(first), BATCH_SIZE):
+        chunk = first[start : start + BATCH_SIZE]
+        stored = model._base_manager.filter(
+            **{f"{key_fields[0]}__in": chunk, "source_date__gt": business_date}
+        ).values_list(*key_fields, "source_date")
+        for *key, source_date in stored:
+            newer[tuple(key)] = source_date
+    if not newer:
+        return []
+    rejects, keep_rows, keep_sources = [], [], []
+    for key, row, record in zip(keys, out.accepted, out.sources, strict=True):
+        if key in newer:
+            label = "/".join(str(k) for k in key)
+            detail = (
+                f"{table} {label} was last written by a file dated {newer[key].isoformat()}; "
+                f"this file is dated {business_date.isoformat()} and does not roll it back"
+            )
+            rejects.append(reject(record, TABLES[table].key[0], "stale_row", detail))
+        else:
+            keep_rows.append(row)
+            keep_sources.append(record)
+    out.accepted, out.sources = keep_rows, keep_sources
+    return rejects
+
+
+def upsert(table: str, rows: list[dict], progress: Callable | None = None, source_date: dt.date | None = None) -> None:
     """Insert or replace by key, in batches. The caller holds the transaction.
 
     One ``INSERT … ON CONFLICT (key) DO UPDATE`` statement run with executemany (the same SQL on
@@ -229,7 +309,8 @@ def upsert(table: str, rows: list[dict], progress: Callable | None = None) -> No
     fields = [meta.get_field(name) for name in sample]
     conflict = [meta.get_field(name).column for name in unique_fields]
     quote = connection.ops.quote_name
-    columns = [f.column for f in fields] + ["created", "last_updated"]
+    dated = source_date is not None and has_source_date(table)
+    columns = [f.column for f in fields] + ["created", "last_updated"] + (["source_date"] if dated else [])
     updates = [c for c in columns if c not in conflict and c != "created"]
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
@@ -237,6 +318,11 @@ def upsert(table: str, rows: list[dict], progress: Callable | None = None) -> No
         f"ON CONFLICT ({', '.join(quote(c) for c in conflict)}) DO UPDATE SET "
         + ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in updates)
     )
+    if dated:
+        # the stale-row rule once more in the statement itself (drop_stale reports; this guarantees)
+        table_sql = quote(meta.db_table)
+        sql += f" WHERE {table_sql}.source_date IS NULL OR {table_sql}.source_date <= EXCLUDED.source_date"
+    day = connection.ops.adapt_datefield_value(source_date) if dated else None
     # Only dates and decimals need the backend's adaptation; text, numbers and booleans go as they are.
     ops = connection.ops
     adapters = []
@@ -260,7 +346,7 @@ def upsert(table: str, rows: list[dict], progress: Callable | None = None) -> No
                     kwargs[name] if adapt is None or kwargs[name] is None else adapt(kwargs[name])
                     for name, adapt in zip(names, adapters, strict=True)
                 ]
-                values += [now, now]
+                values += [now, now, day] if dated else [now, now]
                 params.append(values)
             cursor.executemany(sql, params)
             if progress:

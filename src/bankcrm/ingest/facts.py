@@ -7,9 +7,16 @@ to the partition (money as integer cents). Python only sees the rejected rows.
 
 The fast path needs a plain file (no quotes, valid UTF-8, one record per line). Anything else (and
 Parquet input) goes through the Python reader first and then through the same SQL.
+
+A DuckDB connection is never used again after one of its statements failed: duckdb 2.0 may keep the
+failed statement's result open and then refuses every later call on that connection
+(ResourceInUseException, "connection has an unfinished result"), where 1.x carried on. Each fallback
+therefore starts on a fresh connection, and ``check`` turns a DuckDB failure that survives the
+fallbacks into a refused file, so one bad file never stops the delivery (issue 8, item 8).
 """
 
 import codecs
+import contextlib
 import datetime as dt
 import hashlib
 import io
@@ -42,6 +49,7 @@ REASON_TEXT = {
     "bad_code": "{column}={value!r} is not an allowed code",
     "duplicate_key": "{column}={value!r} already appeared earlier in this file",
     "unknown_reference": "{column}={value!r} does not exist",
+    "bad_row": "{column} holds a NUL byte (not text)",
 }
 
 
@@ -237,6 +245,7 @@ class FactOutcome:
     rejects: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     pre_rejects: list[dict] = field(default_factory=list)  # bad_row entries found by the Python reader
+    nul_possible: bool = True  # False when DuckDB read a file scan() found plain (no NUL byte)
     writer: object = None  # fills the partition staging folder
     con: object = None
 
@@ -245,8 +254,12 @@ def _sql_str(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _problem_sql(spec: TableSpec, business_date: dt.date) -> str:
+def _problem_sql(spec: TableSpec, business_date: dt.date, nul_possible: bool = True) -> str:
     whens = []
+    if nul_possible:
+        # A NUL byte is not text (PostgreSQL refuses it): the row is bad_row, before any other check.
+        # Not asked of a plain file: scan() found no NUL in it, and the test costs ~10% of the pass.
+        whens += [f"WHEN contains(\"{c.name}\", chr(0)) THEN 'bad_row|{c.name}'" for c in spec.columns]
     for col in spec.columns:
         name = col.name
         q = f'"{name}"'
@@ -286,10 +299,40 @@ _CHECKED = """SELECT {t}.*, {problem} AS problem, k.kid, k.kid IS NULL AS unknow
 
 def _create_chk(con, select_sql: str) -> None:
     con.execute("SET disabled_optimizers = 'build_side_probe_side'")
+    # No try/finally: after a failed CREATE the connection is discarded (module docstring), and a
+    # RESET on it would only replace the real error with ResourceInUseException.
+    con.execute(f"CREATE TEMP TABLE chk AS {select_sql}")
+    con.execute("RESET disabled_optimizers")
+
+
+def _connect(keys: AccountKeys, threads: int | None):
+    con = duckdb.connect()
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    keys.register(con)  # account numbers are unique (the primary key): one known row per account
+    return con
+
+
+def _close(con) -> None:
+    with contextlib.suppress(duckdb.Error):  # closing a failed connection must not hide why it failed
+        con.close()
+
+
+def check(delivery_file: DeliveryFile, scan_result: Scan, keys: AccountKeys, threads: int | None = None) -> FactOutcome:
+    """check_and_stage, falling back to the exact Python reader when DuckDB fails on the file.
+
+    A DuckDB error that survives the fallback refuses the file (FileRefused): the delivery goes on.
+    """
     try:
-        con.execute(f"CREATE TEMP TABLE chk AS {select_sql}")
-    finally:
-        con.execute("RESET disabled_optimizers")
+        return check_and_stage(delivery_file, scan_result, keys, threads)
+    except duckdb.Error as exc:
+        log.warning("%s: DuckDB failed (%s); reading it with the Python reader", delivery_file.name, exc)
+    if delivery_file.ext == "csv" and scan_result.plain:
+        try:
+            return check_and_stage(delivery_file, Scan(scan_result.sha256, plain=False), keys, threads)
+        except duckdb.Error as exc:
+            raise FileRefused(f"{delivery_file.name}: could not be read ({type(exc).__name__}: {exc})") from exc
+    raise FileRefused(f"{delivery_file.name}: could not be read by DuckDB")
 
 
 def _cents(column: str) -> str:
@@ -302,18 +345,22 @@ def check_and_stage(
     """Read and validate a fact file; return the outcome and a writer for the partition (not yet written)."""
     spec = delivery_file.spec
     out = FactOutcome()
-    con = duckdb.connect()
-    if threads:
-        con.execute(f"SET threads = {int(threads)}")
-    out.con = con
     started = time.perf_counter()
-    keys.register(con)  # account numbers are unique (the primary key): one known row per account
+    out.con = _connect(keys, threads)
+
+    def fresh():
+        """A new connection for the next attempt (the old one may be unusable after an error)."""
+        _close(out.con)
+        out.con = _connect(keys, threads)
+        return out.con
+
     log.debug("%s: account keys ready at %.2fs", delivery_file.name, time.perf_counter() - started)
-    problem_sql = _problem_sql(spec, delivery_file.business_date)
+    problem_sql = _problem_sql(spec, delivery_file.business_date, nul_possible=False)  # the one pass: plain only
     dup_column = "account_no" if spec.name == "balances" else spec.key[0]
 
     # (a balances row without problem has the file's date, so account_no alone decides duplicates)
     def has_dups() -> bool:
+        con = out.con
         if dup_column == "account_no":
             # Rows of known accounts: two of them share a key exactly when they share a kid, and
             # counting kids is a numpy bincount over 4-byte integers, not a hash pass over strings.
@@ -330,10 +377,14 @@ def check_and_stage(
             return False
         return bool(con.execute(sql.format(f'"{dup_column}"')).fetchone()[0])
 
-    header = _one_pass(con, delivery_file, scan_result, problem_sql, out)
+    header = _one_pass(out.con, delivery_file, scan_result, problem_sql, out)
     if header is not None and has_dups():
-        con.execute("DROP TABLE chk")  # duplicates need the file order: take the row-numbered path
-        header = None
+        header = None  # duplicates need the file order: take the row-numbered path
+    if header is None:
+        out.rows_read = 0
+        con = fresh()
+    else:
+        con = out.con
     if header is not None:
         log.debug("%s: read and checked in one pass at %.2fs", delivery_file.name, time.perf_counter() - started)
         names = list(header.columns)
@@ -345,9 +396,11 @@ def check_and_stage(
         out.rejects = _rejects_by_text(delivery_file.path, names, bad)
     else:
         out.warnings = []
-        locate = _load_source(con, delivery_file, scan_result, out)
+        locate = _load_source(con, delivery_file, scan_result, out, fresh)
+        con = out.con
         log.debug("%s: read at %.2fs", delivery_file.name, time.perf_counter() - started)
         key_cols = ", ".join(f'"{k}"' for k in spec.key)
+        problem_sql = _problem_sql(spec, delivery_file.business_date, nul_possible=out.nul_possible)
         _create_chk(con, _CHECKED.format(t="src", problem=problem_sql, source="src"))
         if has_dups():
             # the first good row of a key is kept, later ones are duplicate_key
@@ -446,17 +499,23 @@ def _rejects_by_text(path: Path, names: list[str], bad: list[tuple]) -> list[dic
     return rejects
 
 
-def _load_source(con, delivery_file: DeliveryFile, scan_result: Scan, out: FactOutcome):
-    """Create ``src`` (rn, spec columns as text or NULL); return rns -> {rn: (line, raw)}."""
+def _load_source(con, delivery_file: DeliveryFile, scan_result: Scan, out: FactOutcome, fresh):
+    """Create ``src`` (rn, spec columns as text or NULL); return rns -> {rn: (line, raw)}.
+
+    ``fresh()`` replaces the connection after DuckDB failed on the file; ``out.con`` is the one used.
+    """
     spec = delivery_file.spec
     path = delivery_file.path
     if delivery_file.ext == "csv":
         header = read_csv_header(path, spec)
         out.warnings.extend(header.warnings)
         if scan_result.plain and _load_plain_csv(con, path, header):
+            out.nul_possible = False  # scan() found no NUL byte in the file
             out.rows_read = con.execute("SELECT count(*) FROM raw_src").fetchone()[0]
             _src_view(con, spec, header, "raw_src", "rowid")
             return lambda rns: _locate_lines(path, rns)
+        if scan_result.plain:
+            con = fresh()  # DuckDB could not split it; the failed connection is not reused
         header, records = iter_csv(path, spec)
         lines, raws, columns = [], [], {name: [] for name in spec.column_names}
         for record in records:

@@ -60,6 +60,25 @@ class ImportedFile(RestrictedModel):
         return self.file_name
 
 
+# Reason codes of a quarantined row (spec/batch-files.md, plus too_long and stale_row of issue 8):
+# the code is stored and exported, pages show the label.
+REJECT_REASONS = {
+    "missing_field": _("缺少必填字段"),
+    "bad_date": _("日期格式错误"),
+    "bad_number": _("数值格式错误"),
+    "bad_code": _("代码不在允许范围"),
+    "duplicate_key": _("文件内主键重复"),
+    "unknown_reference": _("引用的记录不存在"),
+    "bad_row": _("行格式错误"),
+    "too_long": _("超出字段长度"),
+    "stale_row": _("旧文件数据（未应用）"),
+}
+
+
+def reason_label(code: str) -> str:
+    return REJECT_REASONS.get(code, code)
+
+
 class RejectedRow(RestrictedModel):
     """A quarantined row: kept with its raw line so nothing is lost."""
 
@@ -79,6 +98,10 @@ class RejectedRow(RestrictedModel):
 
     def __str__(self) -> str:
         return f"{self.imported_file} line {self.line}: {self.reason}"
+
+    @property
+    def reason_label(self) -> str:
+        return reason_label(self.reason)
 
 
 class QualityFinding(RestrictedModel):

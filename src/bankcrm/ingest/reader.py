@@ -217,7 +217,11 @@ def iter_csv(path: Path, spec: TableSpec) -> tuple[Header, Iterator[Record]]:
                 except StopIteration:
                     return
                 except csv.Error as exc:
-                    yield Record(start, feed.take(), error=f"bad quoting: {exc}")
+                    if "field limit" in str(exc):  # a 10 MB line: no field of the contract is that long
+                        error = f"a field is longer than {csv.field_size_limit()} characters"
+                    else:
+                        error = f"bad quoting: {exc}"
+                    yield Record(start, feed.take(), error=error)
                     continue
                 raw = feed.take()
                 if feed.bad_encoding:

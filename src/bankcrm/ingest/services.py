@@ -51,6 +51,25 @@ def _user_name() -> str:
         return os.environ.get("USER", "")
 
 
+INTERRUPTED = "interrupted: the run stopped before it finished (killed or crashed); marked failed by the next run"
+
+
+def fail_interrupted_runs() -> int:
+    """Mark ImportRuns left ``running`` by a killed process as ``failed``; return how many.
+
+    Only correct while the caller holds the import lock (core/runlock.py): then no other import is
+    alive, so every ``running`` row belongs to a process that died (issue 8, item 10).
+    """
+    count = 0
+    for run in ImportRun.objects.filter(status=ImportRun.Status.RUNNING):
+        run.status = ImportRun.Status.FAILED
+        run.finished = timezone.now()
+        run.report = {**(run.report or {}), "error": INTERRUPTED}
+        run.save(update_fields=["status", "finished", "report"])
+        count += 1
+    return count
+
+
 def import_delivery(folder: Path, *, progress: Progress | None = None, duckdb_threads: int | None = None) -> dict:
     """Import every file of ``folder``; return the report of spec/cli.md (also stored on the ImportRun)."""
     folder = Path(folder)
@@ -210,10 +229,9 @@ class _RunContext:
                     )
             header_columns: list[str] = []  # fact tables hold no personal column
             if is_fact:
-                if speculative is None:
-                    outcome = facts.check_and_stage(f, scanned, self.accounts, threads=self.duckdb_threads)
-                elif isinstance(speculative, Exception):
-                    raise speculative
+                if speculative is None or isinstance(speculative, Exception):
+                    # a failed speculative pass is done again on a fresh connection, with its fallbacks
+                    outcome = facts.check(f, scanned, self.accounts, threads=self.duckdb_threads)
                 else:
                     outcome = speculative
                 warnings = outcome.warnings
@@ -224,6 +242,9 @@ class _RunContext:
                 header_columns = list(header.columns) if f.ext == "csv" else list(f.spec.column_names)
                 progress.start_file(f.name, expected_rows)
                 outcome = dimensions.validate(f.spec, records, self.keys, progress=progress.advance)
+                if f.table != "sales":  # sales is a dated fact: its file replaces its date
+                    stale = dimensions.drop_stale(f.table, outcome, f.business_date)
+                    outcome.rejects = sorted([*outcome.rejects, *stale], key=lambda r: r["line"])
                 log.debug("%s: validated at %.2fs", f.name, time.perf_counter() - started)
             if expected_rows is not None and outcome.rows_read != expected_rows:
                 raise FileRefused(
@@ -252,6 +273,13 @@ class _RunContext:
                 for r in outcome.rejects
             ],
         )
+        for r in [*entry["rejects"], *outcome.rejects]:
+            # A NUL byte cannot be stored in PostgreSQL text or jsonb: the quarantine keeps it visible
+            # as the four characters \x00, as the reader keeps a non-UTF-8 byte as \xff.
+            r["raw"] = r["raw"].replace("\x00", "\\x00")
+        stale = sum(r["reason"] == "stale_row" for r in outcome.rejects)
+        if stale:
+            entry["rows_stale"] = stale  # counted among rows_rejected: not applied, kept in quarantine
         if warnings:
             entry["warnings"] = warnings
         assert entry["rows_read"] == entry["rows_loaded"] + entry["rows_rejected"]
@@ -270,7 +298,7 @@ class _RunContext:
             if f.table == "sales":
                 # sales is a fact table kept in the database: the file for a date replaces that date.
                 Sale.objects.filter(sale_date=f.business_date).delete()
-            dimensions.upsert(f.table, outcome.accepted)
+            dimensions.upsert(f.table, outcome.accepted, source_date=f.business_date)
             self._record(f, scanned.sha256, entry["status"], entry, outcome.rejects, warnings, header_columns)
         log.debug("%s: committed at %.2fs", f.name, time.perf_counter() - started)
         new_keys = dimensions.loaded_keys(f.spec, outcome.accepted)
@@ -285,9 +313,10 @@ class _RunContext:
 
         hashlib releases the GIL on large buffers and DuckDB runs outside it, so the SHA-256 pass no
         longer comes before the read. The result is what check_and_stage would give once the scan is
-        known, or the exception it raised (only raised later, after the already-imported and
-        control-file checks, which come first as before); None when the scan finds the file is not
-        plain: the check must then run again on the exact Python path.
+        known, or the exception it raised (then the check runs again through facts.check, with its
+        fallbacks, after the already-imported and control-file checks, which come first as before);
+        None when the scan finds the file is not plain: the check must then run again on the exact
+        Python path.
         """
         with ThreadPoolExecutor(max_workers=1) as pool:
             scanning = pool.submit(facts.scan, f.path, True)
@@ -295,7 +324,7 @@ class _RunContext:
                 outcome = facts.check_and_stage(
                     f, facts.Scan(sha256="", plain=True), self.accounts, threads=self.duckdb_threads
                 )
-            except Exception as exc:  # re-raised in order (or discarded) by import_file
+            except Exception as exc:  # checked again (or discarded) by import_file, in order
                 outcome = exc
             scanned = scanning.result()  # an OSError here refuses the file as before
         if not scanned.plain:

@@ -78,8 +78,19 @@ def parse_value(column: Column, value: str):
     raise AssertionError(kind)
 
 
-def check_row(spec: TableSpec, values: dict[str, str | None]) -> dict:
-    """Presence and format of every column, in spec order. Returns the parsed values."""
+def check_row(spec: TableSpec, values: dict[str, str | None], max_lengths: dict[str, int] | None = None) -> dict:
+    """Presence and format of every column, in spec order. Returns the parsed values.
+
+    ``max_lengths`` (column -> characters, from the model fields: dimensions.max_lengths) makes a
+    value longer than its database column a ``too_long`` reject instead of a database error. A NUL
+    byte anywhere in the row makes it ``bad_row`` first: it is not text, PostgreSQL refuses it and
+    SQLite would store it (issue 8, item 9).
+    """
+    for column in spec.columns:
+        value = values.get(column.name)
+        if value is not None and "\x00" in value:
+            raise Problem(column.name, "bad_row", f"{column.name} holds a NUL byte (not text)")
+    limits = max_lengths or {}
     parsed = {}
     for column in spec.columns:
         value = values.get(column.name)
@@ -90,6 +101,9 @@ def check_row(spec: TableSpec, values: dict[str, str | None]) -> dict:
             continue
         if column.name in spec.key and not spec.is_fact:
             check_key(column.name, value)
+        limit = limits.get(column.name)
+        if limit is not None and len(value) > limit:
+            raise Problem(column.name, "too_long", f"{column.name} has {len(value)} characters, at most {limit}")
         parsed[column.name] = parse_value(column, value)
     return parsed
 

@@ -34,7 +34,7 @@ from bankcrm.customers.models import Customer
 from bankcrm.org.choices import UserRole
 from bankcrm.org.models import Branch
 
-from .models import ImportedFile, ImportRun, QualityFinding, RejectedRow
+from .models import ImportedFile, ImportRun, QualityFinding, RejectedRow, reason_label
 from .privacy import mask_detail, mask_raw
 
 QUALITY_ROLES = (UserRole.ADMIN, UserRole.HEAD_OFFICE, UserRole.COMPLIANCE, UserRole.BRANCH_MANAGER)
@@ -348,12 +348,13 @@ class QuarantineView(QuarantineMixin, HtmxTemplateMixin, ListView):
         query = self.request.GET.copy()
         query.pop("page", None)
         context["query_string"] = query.urlencode()
-        context["reasons"] = (
-            RejectedRow.objects.restrict(self.request.user, "view")
+        context["reasons"] = [
+            (code, reason_label(code))
+            for code in RejectedRow.objects.restrict(self.request.user, "view")
             .values_list("reason", flat=True)
             .order_by("reason")
             .distinct()
-        )
+        ]
         return context
 
 

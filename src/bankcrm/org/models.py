@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from bankcrm.core.models import ChangeLoggedModel
+from bankcrm.core.models import ChangeLoggedModel, source_date_field
 
 from .choices import StaffRole, StaffStatus, UserRole
 
@@ -19,6 +19,7 @@ class Branch(ChangeLoggedModel):
         verbose_name=_("parent branch"),
     )
     city = models.CharField(_("city"), max_length=50, blank=True)
+    source_date = source_date_field()
 
     scope_branch_field = "code"  # a branch is in scope for its own and its parents' managers
 
@@ -37,6 +38,7 @@ class Staff(ChangeLoggedModel):
     branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="staff", verbose_name=_("branch"))
     role = models.CharField(_("role"), max_length=10, choices=StaffRole.choices)
     status = models.CharField(_("status"), max_length=10, choices=StaffStatus.choices, default=StaffStatus.ACTIVE)
+    source_date = source_date_field()
 
     scope_branch_field = "branch"
     scope_rm_field = "staff_no"  # an rm sees themself

@@ -6,6 +6,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+EXIT_LOCKED = 4  # another metrics run of this home/database holds the lock (as bankcrm import)
+
 
 def _date(value: str) -> dt.date:
     try:
@@ -37,8 +39,13 @@ class Command(BaseCommand):
                 bar.set_description(msg)
                 bar.update(1)
 
+        from bankcrm.core.runlock import RunLocked, exclusive_run
+
         try:
-            result = run_metrics(as_of, engine, progress=progress)
+            with exclusive_run("metrics"):  # one metrics run per home/database (issue 8, item 10)
+                result = run_metrics(as_of, engine, progress=progress)
+        except RunLocked as exc:
+            raise CommandError(exc.message(), returncode=EXIT_LOCKED) from exc
         except FileNotFoundError as exc:
             raise CommandError(str(exc)) from exc
         finally:

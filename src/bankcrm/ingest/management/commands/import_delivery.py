@@ -1,8 +1,9 @@
 """``bankcrm import DIR [--report FILE.json]`` (spec/cli.md).
 
 Exit status: 0 when every file was imported or recognised as already imported (rejected rows are
-not a failure), 3 when at least one file was refused (so a scheduler notices), 1 on an error that
-stopped the run (docs/adr/0201-nightly-import.md).
+not a failure), 3 when at least one file was refused (so a scheduler notices), 4 when another
+import of this home/database is running (nothing done), 1 on an error that stopped the run
+(docs/adr/0201-nightly-import.md).
 """
 
 import json
@@ -12,9 +13,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from bankcrm.ingest.services import DeliveryNotFound, Progress, import_delivery
+from bankcrm.core.runlock import RunLocked, exclusive_run
+from bankcrm.ingest.services import DeliveryNotFound, Progress, fail_interrupted_runs, import_delivery
 
 EXIT_REFUSED = 3
+EXIT_LOCKED = 4
 
 
 class Command(BaseCommand):
@@ -50,7 +53,13 @@ class Command(BaseCommand):
             self.stdout.write(line)
 
         try:
-            report = import_delivery(Path(options["folder"]), progress=Progress(summary, start_file, advance))
+            with exclusive_run("import"):
+                interrupted = fail_interrupted_runs()
+                if interrupted:
+                    self.stderr.write(f"warning: {interrupted} earlier import run(s) had not finished; marked failed")
+                report = import_delivery(Path(options["folder"]), progress=Progress(summary, start_file, advance))
+        except RunLocked as exc:
+            raise CommandError(exc.message(), returncode=EXIT_LOCKED) from exc
         except DeliveryNotFound as exc:
             raise CommandError(str(exc)) from exc
         finally:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('org', '0001_initial'),
+        ('org', '0002_source_date'),
     ]
 
     operations = [
