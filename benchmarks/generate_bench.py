@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bankcrm.ingest.synthetic import generate_delivery
+from bankcrm.synthetic import generate_delivery
 
 
 def main() -> None:

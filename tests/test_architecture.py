@@ -112,7 +112,7 @@ def judge(mine: str, theirs: str, target: str) -> str | None:
     if mine == GENERATOR:
         return None if target.startswith(GENERATOR_MAY_IMPORT) else "the generator reads only the import contract"
     if theirs == GENERATOR:
-        return None if mine in ("project", "ingest") else "only the project package runs the generator"
+        return None if mine == "project" else "only the project package runs the generator"
     level = PROJECT_LAYER if mine == "project" else LAYER_OF[mine]
     other = PROJECT_LAYER if theirs == "project" else LAYER_OF[theirs]
     if mine != "project" and theirs == "project":

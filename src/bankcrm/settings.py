@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "bankcrm.complaints",
     "bankcrm.reports",
     "bankcrm.compliance",
+    "bankcrm.apps.ProjectConfig",  # the top layer: demo, export, generate, serve; pages composing several apps
 ]
 
 MIDDLEWARE = [

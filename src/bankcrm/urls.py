@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from bankcrm.core import views as core_views
 
-DOMAIN_APPS = ("org", "customers", "ingest", "analytics", "campaigns", "complaints", "reports", "compliance")
+DOMAIN_APPS = ("org", "ingest", "analytics", "campaigns", "complaints", "reports", "compliance")
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -22,6 +22,11 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz/", core_views.healthz, name="healthz"),
+]
+# Customer search and the 360 compose several apps: they live in the project package (docs/architecture.md).
+urlpatterns += [
+    path("api/", include("bankcrm.api.urls")),
+    path("customers/", include("bankcrm.views.customer_urls")),
 ]
 for app in DOMAIN_APPS:
     urlpatterns.append(path("api/", include(f"bankcrm.{app}.api.urls")))

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.test import override_settings
 
 from bankcrm.analytics.choices import ListKind
-from bankcrm.ingest.synthetic import generate_delivery
+from bankcrm.synthetic import generate_delivery
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 

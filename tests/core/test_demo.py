@@ -36,7 +36,7 @@ def test_demo_logins_are_recreated_over_an_earlier_demo(small_bank, monkeypatch)
     """`demo --fresh` over an earlier demo: `user add` refuses existing logins (issue 8.7), the demo updates them."""
     from django.contrib.auth import get_user_model
 
-    from bankcrm.core.management.commands.demo import Command
+    from bankcrm.management.commands.demo import Command
     from bankcrm.org.services import add_user
 
     monkeypatch.delenv("BANKCRM_PASSWORD", raising=False)

@@ -12,7 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from stdnum.cn import ric
 
-from bankcrm.ingest.synthetic import generate_delivery
+from bankcrm.synthetic import generate_delivery
 
 END = dt.date(2026, 10, 31)
 MONEY = re.compile(r"^-?\d+\.\d{2}$")
@@ -394,7 +394,7 @@ def test_bytes_do_not_depend_on_the_process_hash_seed(tmp_path):
 
     generate_delivery(tmp_path / "here", customers=60, months=1, end=END, seed=9)
     script = (
-        "import datetime as dt, pathlib, sys; from bankcrm.ingest.synthetic import generate_delivery; "
+        "import datetime as dt, pathlib, sys; from bankcrm.synthetic import generate_delivery; "
         "generate_delivery(pathlib.Path(sys.argv[1]), customers=60, months=1, end=dt.date(2026, 10, 31), seed=9)"
     )
     src = str(Path(__file__).resolve().parents[2] / "src")

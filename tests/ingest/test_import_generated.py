@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from bankcrm.ingest.models import QualityFinding
-from bankcrm.ingest.synthetic import generate_delivery
+from bankcrm.synthetic import generate_delivery
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 

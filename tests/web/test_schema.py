@@ -97,7 +97,7 @@ def test_token_first_so_missing_credentials_are_401_not_403(bank360, api_client,
 
 
 def test_an_unexpected_error_is_json_500_and_logged(bank360, make_login, monkeypatch, caplog):
-    from bankcrm.customers.api import views
+    from bankcrm.api import customers as views
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")

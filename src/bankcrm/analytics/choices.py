@@ -1,23 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
-
-class Tier(models.TextChoices):
-    MASS = "mass", _("大众")
-    VIP = "vip", _("贵宾")
-    WEALTH = "wealth", _("财富")
-    PRIVATE = "private", _("私行")
-
-
-TIER_RANK = {"mass": 0, "vip": 1, "wealth": 2, "private": 3}
-
-
-class Migration(models.TextChoices):
-    NEW = "new", _("新增")
-    UP = "up", pgettext_lazy("tier migration", "升级")  # "升级" alone is also the complaint action "escalate"
-    DOWN = "down", _("降级")
-    SAME = "same", _("持平")
+# The customer tier is a customer attribute (customers/choices.py); the engine computes it.
+from bankcrm.customers.choices import TIER_RANK, Migration, Tier  # noqa: F401
 
 
 class ListKind(models.TextChoices):

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ProductCategory(models.TextChoices):
@@ -85,3 +86,20 @@ class ContactOutcome(models.TextChoices):
     CONVERTED = "converted", _("已成交")
     DECLINED = "declined", _("拒绝")
     CALLBACK = "callback", _("约定回访")
+
+
+class Tier(models.TextChoices):
+    MASS = "mass", _("大众")
+    VIP = "vip", _("贵宾")
+    WEALTH = "wealth", _("财富")
+    PRIVATE = "private", _("私行")
+
+
+TIER_RANK = {"mass": 0, "vip": 1, "wealth": 2, "private": 3}
+
+
+class Migration(models.TextChoices):
+    NEW = "new", _("新增")
+    UP = "up", pgettext_lazy("tier migration", "升级")  # "升级" alone is also the complaint action "escalate"
+    DOWN = "down", _("降级")
+    SAME = "same", _("持平")

@@ -1,4 +1,5 @@
-"""The one customer search, shared by the search page and ``GET /api/customers/``.
+"""The one customer search, shared by the search page and ``GET /api/customers/`` (the project
+package adds the tier of the newest snapshot: ``bankcrm/customer_search.py``).
 
 What a bank clerk types is a customer number, an ID number, a mobile number or the start of a
 name. Numbers are matched exactly (they identify one person; a partial ID number would be a
@@ -10,11 +11,8 @@ range — no leading-wildcard LIKE — so the search stays fast at millions of c
 import re
 
 import django_filters
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-
-from bankcrm.analytics.choices import Tier
-from bankcrm.analytics.models import CustomerMonth
 
 from .models import Customer
 
@@ -56,26 +54,14 @@ def name_prefix(term: str) -> Q:
     return Q(name__gte=term, name__lt=term + _PREFIX_END)
 
 
-def latest_month(request=None) -> str | None:
-    """The newest snapshot month, looked up once per request."""
-    from .overview import latest_month as _latest
-
-    if request is None:
-        return _latest()
-    if not hasattr(request, "_bankcrm_latest_month"):
-        request._bankcrm_latest_month = _latest()
-    return request._bankcrm_latest_month
-
-
 class CustomerFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Customer no., name, mobile or ID number"), max_length=60)
     branch = django_filters.CharFilter(method="filter_branch", label=_("Branch (and its sub-branches)"), max_length=20)
-    tier = django_filters.ChoiceFilter(choices=Tier.choices, method="filter_tier", label=_("Tier (latest month)"))
     rm = django_filters.CharFilter(field_name="rm_id", label=_("Relationship manager (staff no.)"), max_length=20)
 
     class Meta:
         model = Customer
-        fields = ["q", "branch", "tier", "rm"]
+        fields = ["q", "branch", "rm"]
 
     def filter_q(self, queryset, name, value):
         condition, names_only = search_condition(value)
@@ -88,18 +74,3 @@ class CustomerFilterSet(django_filters.FilterSet):
         from bankcrm.org.scope import branch_descendants
 
         return queryset.filter(branch_id__in=sorted(branch_descendants(value.strip())))
-
-    def filter_tier(self, queryset, name, value):
-        month = latest_month(self.request)
-        if month is None:
-            return queryset.none()
-        return queryset.filter(pk__in=CustomerMonth.objects.filter(month=month, tier=value).values("customer_id"))
-
-
-def with_latest_tier(queryset, request=None):
-    """Annotate ``latest_tier``: the tier of the newest snapshot month (one correlated index lookup per row)."""
-    month = latest_month(request)
-    if month is None:
-        return queryset
-    tier = CustomerMonth.objects.filter(customer_id=OuterRef("pk"), month=month).values("tier")[:1]
-    return queryset.annotate(latest_tier=Subquery(tier))

@@ -1,12 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bankcrm.analytics.choices import ListItemStatus
 from bankcrm.analytics.models import ListItem
 from bankcrm.org.choices import StaffStatus
 from bankcrm.org.models import Staff
 
 from .models import ContactLog
-from .overview import OPEN_LIST_STATUSES
+
+OPEN_LIST_STATUSES = (ListItemStatus.PENDING, ListItemStatus.CONTACTED)
 
 REVEAL_CHOICES = [("id_number", _("ID number")), ("phone", _("Mobile")), ("birth_date", _("Birth date"))]
 

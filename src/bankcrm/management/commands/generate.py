@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from bankcrm.ingest.synthetic import default_end, generate_delivery
+from bankcrm.synthetic import default_end, generate_delivery
 
 
 def _date(text: str) -> dt.date:

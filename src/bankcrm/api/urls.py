@@ -1,6 +1,6 @@
 from rest_framework.routers import DefaultRouter
 
-from .views import CustomerViewSet
+from .customers import CustomerViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False

@@ -9,20 +9,19 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.apps import apps
 from django.db.models import Max
 from django.utils import timezone
 
 from bankcrm.analytics.choices import ListItemStatus
 from bankcrm.analytics.models import CustomerMonth, ListItem
 from bankcrm.analytics.services import current_lists
+from bankcrm.complaints.models import Complaint
 from bankcrm.core.money import cents_to_yuan
+from bankcrm.customers import balances
+from bankcrm.customers.choices import AUM_CATEGORIES
+from bankcrm.customers.masking import age_on, mask_id_number, mask_phone
+from bankcrm.customers.models import Account, ContactLog, Customer, KycAssessment
 from bankcrm.org.choices import UserRole
-
-from . import balances
-from .choices import AUM_CATEGORIES
-from .masking import age_on, mask_id_number, mask_phone
-from .models import Account, ContactLog, Customer, KycAssessment
 
 RECENT_CONTACTS = 20
 RECENT_COMPLAINTS = 20
@@ -45,48 +44,21 @@ def snapshot_flags(month: CustomerMonth) -> list[str]:
     return [name for name in SNAPSHOT_FLAGS if getattr(month, name)]
 
 
-def complaint_model():
-    """The complaints app's Complaint, when that app ships it (built separately; optional here)."""
-    if not apps.is_installed("bankcrm.complaints"):
-        return None
-    try:
-        return apps.get_model("complaints", "Complaint")
-    except LookupError:
-        return None
+def complaints_for(customer_no: str, user, limit: int = RECENT_COMPLAINTS) -> list[Complaint]:
+    """Recent complaints of the customer that the user may see, newest first."""
+    return list(
+        Complaint.objects.restrict(user, "view").filter(customer_id=customer_no).order_by("-received_at")[:limit]
+    )
 
 
-def complaints_for(customer_no: str, user, limit: int = RECENT_COMPLAINTS) -> list | None:
-    """Recent complaints of the customer the user may see, newest first; None when there is no complaint desk."""
-    model = complaint_model()
-    if model is None:
-        return None
-    names = {f.name for f in model._meta.get_fields()}
-    base = model.objects.restrict(user, "view") if hasattr(model.objects, "restrict") else model.objects.none()
-    if "customer" in names:
-        qs = base.filter(customer_id=customer_no)
-    elif "customer_no" in names:
-        qs = base.filter(customer_no=customer_no)
-    else:
-        return None
-    order = "-received_at" if "received_at" in names else "-pk"
-    return list(qs.order_by(order)[:limit])
-
-
-def complaint_summary(complaint) -> dict:
-    def shown(name: str) -> tuple[str, str]:
-        value = str(getattr(complaint, name, "") or "")
-        display = getattr(complaint, f"get_{name}_display", None)
-        return value, str(display()) if callable(display) else value
-
-    status, status_display = shown("status")
-    category, category_display = shown("category")
+def complaint_summary(complaint: Complaint) -> dict:
     return {
-        "reference": str(getattr(complaint, "reference", complaint.pk)),
-        "status": status,
-        "status_display": status_display,
-        "category": category,
-        "category_display": category_display,
-        "received_at": getattr(complaint, "received_at", None),
+        "reference": complaint.reference,
+        "status": complaint.status,
+        "status_display": complaint.get_status_display(),
+        "category": complaint.category,
+        "category_display": complaint.get_category_display(),
+        "received_at": complaint.received_at,
     }
 
 
@@ -116,7 +88,7 @@ class Customer360:
     kyc_history: list[KycAssessment]
     list_items: list[ListItem]
     contacts: list[dict]
-    complaints: list[dict] | None
+    complaints: list[dict]
     today: dt.date = field(default_factory=lambda: timezone.localdate())
 
     @property
@@ -202,7 +174,7 @@ def build_360(customer: Customer, user) -> Customer360:
         kyc_history=kyc_history,
         list_items=items,
         contacts=contacts,
-        complaints=None if raw_complaints is None else [complaint_summary(c) for c in raw_complaints],
+        complaints=[complaint_summary(c) for c in raw_complaints],
         today=today,
     )
 

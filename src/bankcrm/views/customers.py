@@ -16,13 +16,12 @@ from django_filters.views import FilterView
 
 from bankcrm.core.accesslog import record_access
 from bankcrm.core.views import HtmxTemplateMixin, RestrictedViewMixin, render_page
-
-from . import services
-from .filtersets import CustomerFilterSet, with_latest_tier
-from .forms import ContactForm, ReassignForm, RevealForm
-from .masking import mask_id_number, mask_phone, search_detail
-from .models import Customer
-from .overview import aum_chart_option, build_360, monthly_chart_option
+from bankcrm.customer360 import aum_chart_option, build_360, monthly_chart_option
+from bankcrm.customer_search import CustomerFilterSet, with_latest_tier
+from bankcrm.customers import services
+from bankcrm.customers.forms import ContactForm, ReassignForm, RevealForm
+from bankcrm.customers.masking import mask_id_number, mask_phone, search_detail
+from bankcrm.customers.models import Customer
 
 SEARCH_TOKENS = "customer_search_tokens"
 KEPT_SEARCHES = 20

@@ -1,4 +1,5 @@
-"""Customer API: search and the customer 360 — scoped by the base viewset, masked, access-logged."""
+"""Customer API: search and the 360 (project package: they compose customers, analytics, campaigns,
+complaints) — scoped by the base viewset, masked, access-logged."""
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -9,10 +10,10 @@ from rest_framework.response import Response
 
 from bankcrm.core.accesslog import record_access
 from bankcrm.core.api.views import ReadByPostPermissions, RestrictedReadOnlyViewSet
-from bankcrm.customers.filtersets import CustomerFilterSet, with_latest_tier
+from bankcrm.customer360 import build_360
+from bankcrm.customer_search import CustomerFilterSet, with_latest_tier
 from bankcrm.customers.masking import search_detail
 from bankcrm.customers.models import Customer
-from bankcrm.customers.overview import build_360
 from bankcrm.customers.services import reveal_personal_data
 
 from .serializers import (

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import customers as views
 
 app_name = "customers"
 # ``path:`` so every customer number the store holds has a URL, even one with a '/' imported before

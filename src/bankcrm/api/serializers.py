@@ -5,10 +5,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bankcrm.core.api.fields import BlankAsNullCharField, NullableChoiceField
+from bankcrm.customer360 import snapshot_flags
 from bankcrm.customers.choices import Gender, KycChannel
 from bankcrm.customers.masking import mask_id_number, mask_phone
 from bankcrm.customers.models import Customer
-from bankcrm.customers.overview import snapshot_flags
 from bankcrm.customers.services import REVEALABLE_FIELDS
 
 
@@ -149,7 +149,7 @@ class Customer360Serializer(serializers.Serializer):
     kyc = KycSerializer(allow_null=True)
     list_items = ListItemSerializer(many=True)
     contacts = ContactSerializer(many=True)
-    complaints = ComplaintSummarySerializer(many=True, allow_null=True)
+    complaints = ComplaintSummarySerializer(many=True)
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_rm_name(self, obj):

@@ -52,7 +52,7 @@ class Command(BaseCommand):
             call_command("serve", host=options["host"], port=options["port"])
 
     def _build(self, home: Path, options) -> None:
-        from bankcrm.ingest.synthetic import generate_delivery
+        from bankcrm.synthetic import generate_delivery
 
         end = options["end"] or _default_end(dt.date.today())  # noqa: DTZ011 (a calendar date, local)
         # From the previous December on, so the year's net increase per tier (当年新增) has its base.
