@@ -12,20 +12,20 @@ from decimal import Decimal
 from django.db.models import Max
 from django.utils import timezone
 
-from bankcrm.analytics.choices import ListItemStatus
-from bankcrm.analytics.models import CustomerMonth, ListItem
-from bankcrm.analytics.services import current_lists
+from bankcrm.analytics.models import CustomerMonth
+from bankcrm.campaigns.forms import OPEN_LIST_STATUSES
+from bankcrm.campaigns.models import ContactLog, ListItem
+from bankcrm.campaigns.services import current_lists
 from bankcrm.complaints.models import Complaint
 from bankcrm.core.money import cents_to_yuan
 from bankcrm.customers import balances
 from bankcrm.customers.choices import AUM_CATEGORIES
 from bankcrm.customers.masking import age_on, mask_id_number, mask_phone
-from bankcrm.customers.models import Account, ContactLog, Customer, KycAssessment
+from bankcrm.customers.models import Account, Customer, KycAssessment
 from bankcrm.org.choices import UserRole
 
 RECENT_CONTACTS = 20
 RECENT_COMPLAINTS = 20
-OPEN_LIST_STATUSES = (ListItemStatus.PENDING, ListItemStatus.CONTACTED)
 
 
 SNAPSHOT_FLAGS = (

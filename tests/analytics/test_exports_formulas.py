@@ -54,7 +54,7 @@ def test_customer_month_csv_text_cells_are_not_formulas(overdrawn, tmp_path, pla
 @pytest.mark.parametrize("planted", list(PLANTED))
 def test_list_csv_detail_is_not_a_formula(overdrawn, tmp_path, planted):
     from bankcrm.analytics.exports import export_list
-    from bankcrm.analytics.models import ListItem
+    from bankcrm.campaigns.models import ListItem
 
     item = ListItem.objects.create(
         kind="maturing", as_of=AS_OF, rank=1, customer_id="C001", branch_code="B001", assignee=planted,

@@ -73,7 +73,7 @@ def test_mid_month_previous_snapshot_is_recomputed_as_of_month_end(bank):
 
 
 def _list(kind, as_of=AS_OF):
-    from bankcrm.analytics.models import ListItem
+    from bankcrm.campaigns.models import ListItem
 
     return [(i.rank, i.customer_id, i.assignee) for i in ListItem.objects.filter(kind=kind, as_of=as_of)]
 
@@ -104,14 +104,15 @@ def test_maturing_list_nearest_first(bank):
     bank.account("W3", "C004", "TR01", maturity=D(2026, 11, 10))
     bank.run(AS_OF)
     assert [c for _, c, _ in _list("maturing")] == ["C001", "C004"]
-    from bankcrm.analytics.models import ListItem
+    from bankcrm.campaigns.models import ListItem
 
     assert ListItem.objects.get(kind="maturing", customer_id="C001").detail == "matures 2026-11-03"
 
 
 def test_recompute_replaces_rows_and_keeps_work_status(bank, make_login):
-    from bankcrm.analytics.models import CustomerMonth, ListItem
-    from bankcrm.analytics.services import set_list_item_status
+    from bankcrm.analytics.models import CustomerMonth
+    from bankcrm.campaigns.models import ListItem
+    from bankcrm.campaigns.services import set_list_item_status
 
     bank.customer("C004")
     for c, cents in [("C001", 45_000_00), ("C004", 41_000_00)]:
@@ -135,8 +136,8 @@ def test_recompute_replaces_rows_and_keeps_work_status(bank, make_login):
 
 
 def test_recompute_keeps_a_worked_items_assignee_while_active(bank, make_login):
-    from bankcrm.analytics.models import ListItem
-    from bankcrm.analytics.services import reassign_list_item, set_list_item_status
+    from bankcrm.campaigns.models import ListItem
+    from bankcrm.campaigns.services import reassign_list_item, set_list_item_status
     from bankcrm.org.models import Staff
 
     bank.customer("C004")

@@ -26,8 +26,8 @@ def page(sign_in, small_bank, make_login, settings, tmp_path):
 
 
 def test_360_reveal_and_contact_in_the_browser(page, live_server):
+    from bankcrm.campaigns.models import ContactLog
     from bankcrm.core.models import AccessLog
-    from bankcrm.customers.models import ContactLog
 
     page.goto(f"{live_server.url}/customers/?q=张")
     page.click("a[href='/customers/C001/']")

@@ -40,12 +40,12 @@ def test_user_guide_screenshots(transactional_db, sign_in, live_server):
     shoot(head_office, "quarantine")
 
     manager = sign_in("zhanghang", PASSWORD, viewport=TABLET)
-    manager.goto(f"{live_server.url}/analytics/queue/?queue=all&status=pending")
+    manager.goto(f"{live_server.url}/campaigns/queue/?queue=all&status=pending")
     manager.locator("article.queue-item details.contact-entry > summary").first.click()
     shoot(manager, "work-queue-manager", full_page=False)
 
     rm = sign_in("wangfang", PASSWORD, viewport=TABLET)
-    rm.goto(f"{live_server.url}/analytics/queue/")
+    rm.goto(f"{live_server.url}/campaigns/queue/")
     card = rm.locator("article.queue-item").first
     card.locator("details.contact-entry > summary").click()
     card.locator("select[name=outcome]").select_option("callback")

@@ -24,14 +24,13 @@ def first_item_of(page):
 
 
 def test_rm_logs_a_contact_from_the_work_queue(bank, sign_in, live_server):
-    from bankcrm.analytics.models import ListItem
-    from bankcrm.customers.models import ContactLog
+    from bankcrm.campaigns.models import ContactLog, ListItem
 
     page = sign_in("wangfang", PASSWORD)
     # The dashboard draws its charts (ECharts canvas inside the .chart div).
     page.wait_for_selector(".chart[data-rendered='1'] canvas")
-    page.click("nav a[href='/analytics/queue/']")
-    page.wait_for_url(f"{live_server.url}/analytics/queue/")
+    page.click("nav a[href='/campaigns/queue/']")
+    page.wait_for_url(f"{live_server.url}/campaigns/queue/")
     card = first_item_of(page)
     pk = int(card.get_attribute("data-item"))
     item = ListItem.objects.get(pk=pk)
@@ -55,7 +54,7 @@ def test_customer_360_chart_and_scope(bank, sign_in, live_server):
     except NoReverseMatch:
         pytest.skip("customer 360 page (customers:detail) not merged into this branch yet")
     page = sign_in("wangfang", PASSWORD)
-    page.goto(f"{live_server.url}/analytics/queue/")
+    page.goto(f"{live_server.url}/campaigns/queue/")
     link = first_item_of(page).locator("a.customer-link")
     customer_path = link.get_attribute("href")
     link.click()
@@ -70,7 +69,7 @@ def test_customer_360_chart_and_scope(bank, sign_in, live_server):
 def test_work_queue_fits_a_lobby_tablet(bank, sign_in, live_server):
     """Portrait tablet (厅堂PAD): no sideways scrolling, and buttons big enough for a finger."""
     page = sign_in("zhanghang", PASSWORD, viewport={"width": 768, "height": 1024})
-    page.goto(f"{live_server.url}/analytics/queue/?queue=all")
+    page.goto(f"{live_server.url}/campaigns/queue/?queue=all")
     first_item_of(page)
     overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0

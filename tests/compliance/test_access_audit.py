@@ -2,11 +2,11 @@
 
 import pytest
 
+from bankcrm.campaigns.services import log_contact
 from bankcrm.compliance.services import unjustified_views
 from bankcrm.core.accesslog import record_access
 from bankcrm.core.models import AccessLog
 from bankcrm.customers.models import Customer
-from bankcrm.customers.services import log_contact
 from webapi_data import page_client, token_client
 
 

@@ -11,7 +11,7 @@ import pytest
 from django.db.models import F
 from django.test import Client
 
-from bankcrm.customers.models import ContactLog
+from bankcrm.campaigns.models import ContactLog
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 

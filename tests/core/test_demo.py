@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 
-from bankcrm.analytics.models import CustomerMonth, ListItem
+from bankcrm.analytics.models import CustomerMonth
+from bankcrm.campaigns.models import ListItem
 from bankcrm.customers.models import Customer
 
 

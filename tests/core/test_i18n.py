@@ -107,8 +107,8 @@ def test_choice_labels_follow_the_language(head_office):
         assert [str(label) for label in Tier.labels] == ["Mass", "VIP", "Wealth", "Private banking"]
     # the work-queue filter lists the tiers
     mass_option = re.compile(r'<option value="mass"\s*>(.*?)</option>')
-    assert mass_option.findall(head_office.get("/analytics/queue/").content.decode()) == ["大众"]
-    html = english(head_office).get("/analytics/queue/").content.decode()
+    assert mass_option.findall(head_office.get("/campaigns/queue/").content.decode()) == ["大众"]
+    html = english(head_office).get("/campaigns/queue/").content.decode()
     assert mass_option.findall(html) == ["Mass"] and "大众" not in html
 
 

@@ -4,8 +4,9 @@ import re
 
 import pytest
 
+from bankcrm.campaigns.models import ContactLog
 from bankcrm.core.models import AccessLog
-from bankcrm.customers.models import ContactLog, Customer
+from bankcrm.customers.models import Customer
 from webapi_data import page_client
 
 FULL_ID = "11010519491231002X"

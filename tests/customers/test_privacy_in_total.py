@@ -99,7 +99,7 @@ PAGES = [
     "/customers/?q=C001",
     "/customers/C001/",
     "/customers/C001/reveal/",
-    "/analytics/queue/",
+    "/campaigns/queue/",
     "/ingest/quality/?finding=id_birthdate_mismatch",
     "/ingest/quarantine/",
     "/ingest/quarantine.csv",

@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 from pages_data import list_item
 
-from bankcrm.analytics.models import ListItem
-from bankcrm.customers.models import ContactLog, Customer
-from bankcrm.customers.services import log_contact
+from bankcrm.campaigns.models import ContactLog, ListItem
+from bankcrm.campaigns.services import log_contact
+from bankcrm.customers.models import Customer
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,7 @@ def item_ids(response):
 
 
 def test_rm_sees_only_items_assigned_to_them(client, items, rm1):
-    response = client.get("/analytics/queue/")
+    response = client.get("/campaigns/queue/")
     assert response.status_code == 200
     assert item_ids(response) == {items["s001_edge"].pk, items["s001_kyc"].pk}
     html = response.content.decode()
@@ -52,8 +52,8 @@ def test_rm_sees_only_items_assigned_to_them(client, items, rm1):
 
 
 def test_filter_by_kind_and_status(client, items, rm1):
-    assert item_ids(client.get("/analytics/queue/?kind=edge")) == {items["s001_edge"].pk}
-    assert item_ids(client.get("/analytics/queue/?status=converted")) == set()
+    assert item_ids(client.get("/campaigns/queue/?kind=edge")) == {items["s001_edge"].pk}
+    assert item_ids(client.get("/campaigns/queue/?status=converted")) == set()
 
 
 def test_due_follow_ups_come_first(client, items, rm1, small_bank):
@@ -67,7 +67,7 @@ def test_due_follow_ups_come_first(client, items, rm1, small_bank):
         onboard_date=dt.date(2020, 1, 1),
     )
     later = list_item(c005, "maturing", 1)
-    assert client.get("/analytics/queue/").context["object_list"][0].pk == items["s001_edge"].pk
+    assert client.get("/campaigns/queue/").context["object_list"][0].pk == items["s001_edge"].pk
     log_contact(
         c005,
         rm1,
@@ -76,7 +76,7 @@ def test_due_follow_ups_come_first(client, items, rm1, small_bank):
         next_follow_up=timezone.localdate() - dt.timedelta(days=1),
         list_item=later,
     )
-    response = client.get("/analytics/queue/")
+    response = client.get("/campaigns/queue/")
     first = response.context["object_list"][0]
     assert first.pk == later.pk and first.due is True
     assert "border-danger" in response.content.decode()
@@ -85,7 +85,7 @@ def test_due_follow_ups_come_first(client, items, rm1, small_bank):
 def test_logging_a_contact_moves_the_item(client, items, rm1):
     item = items["s001_edge"]
     response = client.post(
-        f"/analytics/queue/{item.pk}/",
+        f"/campaigns/queue/{item.pk}/",
         {
             "action": "contact",
             "channel": "phone",
@@ -109,7 +109,7 @@ def test_logging_a_contact_moves_the_item(client, items, rm1):
     assert entry.user_name == "rm1" and entry.staff_id == "S001"
 
     response = client.post(
-        f"/analytics/queue/{item.pk}/", {"action": "contact", "channel": "visit", "outcome": "converted"}
+        f"/campaigns/queue/{item.pk}/", {"action": "contact", "channel": "visit", "outcome": "converted"}
     )
     assert response.status_code == 302  # plain form post: back to the queue
     item.refresh_from_db()
@@ -119,7 +119,7 @@ def test_logging_a_contact_moves_the_item(client, items, rm1):
 def test_bad_contact_form_names_the_field(client, items, rm1):
     item = items["s001_edge"]
     response = client.post(
-        f"/analytics/queue/{item.pk}/", {"action": "contact", "channel": "pigeon", "outcome": "reached"}
+        f"/campaigns/queue/{item.pk}/", {"action": "contact", "channel": "pigeon", "outcome": "reached"}
     )
     assert response.status_code == 400
     assert "pigeon" in response.content.decode()
@@ -129,7 +129,7 @@ def test_bad_contact_form_names_the_field(client, items, rm1):
 def test_status_buttons(client, items, rm1):
     item = items["s001_edge"]
     response = client.post(
-        f"/analytics/queue/{item.pk}/", {"action": "status", "status": "declined"}, headers={"HX-Request": "true"}
+        f"/campaigns/queue/{item.pk}/", {"action": "status", "status": "declined"}, headers={"HX-Request": "true"}
     )
     assert response.status_code == 200
     item.refresh_from_db()
@@ -138,8 +138,8 @@ def test_status_buttons(client, items, rm1):
 
 def test_out_of_scope_item_is_404(client, items, rm1):
     other = items["s002_edge"]
-    assert client.get(f"/analytics/queue/{other.pk}/").status_code == 404
-    response = client.post(f"/analytics/queue/{other.pk}/", {"action": "status", "status": "converted"})
+    assert client.get(f"/campaigns/queue/{other.pk}/").status_code == 404
+    response = client.post(f"/campaigns/queue/{other.pk}/", {"action": "status", "status": "converted"})
     assert response.status_code == 404
     other.refresh_from_db()
     assert other.status == "pending"
@@ -147,46 +147,46 @@ def test_out_of_scope_item_is_404(client, items, rm1):
 
 def test_rm_cannot_reassign(client, items, rm1, small_bank):
     item = items["s001_edge"]
-    response = client.post(f"/analytics/queue/{item.pk}/", {"action": "reassign", "assignee": "S003"})
+    response = client.post(f"/campaigns/queue/{item.pk}/", {"action": "reassign", "assignee": "S003"})
     assert response.status_code == 403
     item.refresh_from_db()
     assert item.assignee == "S001"
-    response = client.post(f"/analytics/queue/{item.pk}/", {"action": "reassign_customer", "rm": "S003"})
+    response = client.post(f"/campaigns/queue/{item.pk}/", {"action": "reassign_customer", "rm": "S003"})
     assert response.status_code == 403
     assert Customer.objects.get(pk="C001").rm_id == "S001"
 
 
 def test_manager_sees_branch_queue_and_progress(client, items, manager):
-    response = client.get("/analytics/queue/")
+    response = client.get("/campaigns/queue/")
     assert response.context["queue"] == "branch"
     assert item_ids(response) == {items["b001_queue"].pk}
     progress = {row["assignee"]: row for row in response.context["progress"]}
     assert set(progress) == {"S001", "branch:B001A"}  # B002's S002 is outside the branch
     assert progress["S001"]["statuses"] == [2, 0, 0, 0]
-    everything = client.get("/analytics/queue/?queue=all")
+    everything = client.get("/campaigns/queue/?queue=all")
     assert item_ids(everything) == {items["s001_edge"].pk, items["s001_kyc"].pk, items["b001_queue"].pk}
 
 
 def test_manager_reassigns_item_and_customer(client, items, manager):
     item = items["b001_queue"]
     response = client.post(
-        f"/analytics/queue/{item.pk}/", {"action": "reassign", "assignee": "S003"}, headers={"HX-Request": "true"}
+        f"/campaigns/queue/{item.pk}/", {"action": "reassign", "assignee": "S003"}, headers={"HX-Request": "true"}
     )
     assert response.status_code == 200
     item.refresh_from_db()
     assert item.assignee == "S003"
-    response = client.post(f"/analytics/queue/{item.pk}/", {"action": "reassign_customer", "rm": "S001"})
+    response = client.post(f"/campaigns/queue/{item.pk}/", {"action": "reassign_customer", "rm": "S001"})
     assert response.status_code == 302
     assert Customer.objects.get(pk="C003").rm_id == "S001"
 
 
 def test_manager_cannot_hand_work_outside_the_branch(client, items, manager):
     item = items["b001_queue"]
-    response = client.post(f"/analytics/queue/{item.pk}/", {"action": "reassign", "assignee": "S002"})
+    response = client.post(f"/campaigns/queue/{item.pk}/", {"action": "reassign", "assignee": "S002"})
     assert response.status_code == 400
     item.refresh_from_db()
     assert item.assignee == "branch:B001A"
-    assert client.get(f"/analytics/queue/{items['s002_edge'].pk}/").status_code == 404
+    assert client.get(f"/campaigns/queue/{items['s002_edge'].pk}/").status_code == 404
 
 
 def test_queue_page_has_no_n_plus_one(client, small_bank, rm1, django_assert_max_num_queries):
@@ -206,11 +206,11 @@ def test_queue_page_has_no_n_plus_one(client, small_bank, rm1, django_assert_max
     for rank in range(1, 4):
         list_item(portfolio_customer(rank), "edge", rank, as_of=dt.date(2026, 1, 31))
     with django_assert_max_num_queries(12) as few:
-        client.get("/analytics/queue/")
+        client.get("/campaigns/queue/")
     for rank in range(4, 30):
         list_item(portfolio_customer(rank), "edge", rank, as_of=dt.date(2026, 1, 31))
     with django_assert_max_num_queries(len(few.captured_queries)):
-        response = client.get("/analytics/queue/")
+        response = client.get("/campaigns/queue/")
     assert len(response.context["object_list"]) == 29
     assert ListItem.objects.count() == 29
 
@@ -219,12 +219,12 @@ def test_queue_shows_the_newest_list_and_older_ones_on_request(client, small_ban
     customer = small_bank["customers"]["C001"]
     list_item(customer, "edge", 1, as_of=dt.date(2026, 1, 31))
     list_item(customer, "edge", 1, as_of=dt.date(2026, 2, 28))
-    shown = client.get("/analytics/queue/").context["object_list"]
+    shown = client.get("/campaigns/queue/").context["object_list"]
     assert [item.as_of for item in shown] == [dt.date(2026, 2, 28)]
-    older = client.get("/analytics/queue/?as_of=2026-01-31").context["object_list"]
+    older = client.get("/campaigns/queue/?as_of=2026-01-31").context["object_list"]
     assert [item.as_of for item in older] == [dt.date(2026, 1, 31)]
 
 
 def test_manager_queue_query_count(client, items, manager, django_assert_max_num_queries):
     with django_assert_max_num_queries(16):
-        client.get("/analytics/queue/?queue=all")
+        client.get("/campaigns/queue/?queue=all")

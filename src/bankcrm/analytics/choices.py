@@ -1,21 +1,4 @@
-from django.db import models
-from django.utils.translation import gettext_lazy as _
-
 # The customer tier is a customer attribute (customers/choices.py); the engine computes it.
+# Lists are CRM work (campaigns); the engine only proposes who belongs on them.
+from bankcrm.campaigns.choices import ListItemStatus, ListKind  # noqa: F401
 from bankcrm.customers.choices import TIER_RANK, Migration, Tier  # noqa: F401
-
-
-class ListKind(models.TextChoices):
-    EDGE = "edge", _("边缘目标客户")
-    DOWNGRADED = "downgraded", _("降级客户挽回")
-    DORMANT_POTENTIAL = "dormant_potential", _("潜力睡眠户激活")
-    MATURING = "maturing", _("理财产品到账客户")
-    KYC_EXPIRING = "kyc_expiring", _("风险评估到期")
-    UNASSIGNED = "unassigned", _("未归户客户")
-
-
-class ListItemStatus(models.TextChoices):
-    PENDING = "pending", _("待跟进")
-    CONTACTED = "contacted", _("已联系")
-    CONVERTED = "converted", _("已转化")
-    DECLINED = "declined", _("已拒绝")

@@ -38,7 +38,7 @@ def export_customer_month(month: str, out: Path) -> int:
 
 
 def export_list(kind: str, as_of: dt.date, out: Path) -> int:
-    from .models import ListItem
+    from bankcrm.campaigns.models import ListItem
 
     if kind not in ListKind.values:
         raise CommandError(f"unknown list kind {kind!r}; one of: {', '.join(ListKind.values)}")

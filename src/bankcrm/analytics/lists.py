@@ -13,12 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from decimal import Decimal
 
-from django.utils import timezone
-
-from .bulk import insert_many, update_many
-from .choices import ListItemStatus
 from .definitions import TIERS, Thresholds
 
 
@@ -101,80 +96,3 @@ def build_lists(rows: list[dict], as_of: dt.date) -> list[dict]:
                 }
             )
     return items
-
-
-def store_lists(items: list[dict], as_of: dt.date) -> None:
-    """Replace as-of D's lists, keeping the work of items that are still on them (docs/metrics.md).
-
-    A survivor (same list, same as-of, same customer) keeps its row (so contact logs stay linked),
-    its status and status time; once someone works it (status not pending) it also keeps its
-    assignee while that assignee is an active staff member or a branch queue. Rank, figures, detail
-    and the other items' assignee are refreshed; items no longer selected are deleted. Call inside a
-    transaction.
-    """
-    from .models import ListItem
-
-    now = timezone.now()
-    from bankcrm.org.models import Staff
-
-    active_staff = set(Staff.objects.filter(status="active").values_list("staff_no", flat=True))
-    existing = {
-        (kind, customer): (pk, status, assignee)
-        for pk, kind, customer, status, assignee in ListItem.objects.filter(as_of=as_of).values_list(
-            "pk", "kind", "customer_id", "status", "assignee"
-        )
-    }
-    new, update, seen = [], [], set()
-    for it in items:
-        key = (it["kind"], it["customer_no"])
-        seen.add(key)
-        aum = Decimal(int(it["aum_avg"])).scaleb(-2)
-        old = existing.get(key)
-        if old is None:
-            new.append(
-                (
-                    it["kind"],
-                    as_of,
-                    it["rank"],
-                    it["customer_no"],
-                    it["branch_code"],
-                    it["assignee"],
-                    aum,
-                    it["tier"],
-                    it["detail"],
-                    ListItemStatus.PENDING,
-                    now,
-                    now,
-                )
-            )
-            continue
-        pk, status, assignee = old
-        worked = status != ListItemStatus.PENDING
-        if not (worked and (assignee.startswith("branch:") or assignee in active_staff)):
-            update.append((it["rank"], it["branch_code"], aum, it["tier"], it["detail"], now, it["assignee"], pk))
-        else:  # being worked by someone still active (or a branch queue): they keep it
-            update.append((it["rank"], it["branch_code"], aum, it["tier"], it["detail"], now, pk))
-    gone = [pk for key, (pk, _, _) in existing.items() if key not in seen]
-    for start in range(0, len(gone), 900):
-        ListItem.objects.filter(pk__in=gone[start : start + 900]).delete()
-    common = ["rank", "branch_code", "aum_avg", "tier", "detail", "last_updated"]
-    update_many(ListItem, [*common, "assignee"], (u for u in update if len(u) == 8))
-    update_many(ListItem, common, (u for u in update if len(u) == 7))
-    insert_many(
-        ListItem,
-        [
-            "kind",
-            "as_of",
-            "rank",
-            "customer",
-            "branch_code",
-            "assignee",
-            "aum_avg",
-            "tier",
-            "detail",
-            "status",
-            "created",
-            "last_updated",
-        ],
-        new,
-    )

@@ -1,10 +1,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from bankcrm.core.models import ChangeLoggedModel, RestrictedModel
+from bankcrm.core.models import RestrictedModel
 from bankcrm.customers.models import MONEY
 
-from .choices import ListItemStatus, ListKind, Migration, Tier
+from .choices import Migration, Tier
 
 
 class CustomerMonth(RestrictedModel):
@@ -54,46 +54,3 @@ class CustomerMonth(RestrictedModel):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.month}"
-
-
-class ListItem(ChangeLoggedModel):
-    """One customer on one list (名单) of one as-of date, assigned to a person or a branch queue."""
-
-    kind = models.CharField(_("list"), max_length=20, choices=ListKind.choices)
-    as_of = models.DateField(_("as of"))
-    rank = models.PositiveIntegerField(_("rank"))
-    customer = models.ForeignKey(
-        "customers.Customer",
-        on_delete=models.CASCADE,
-        related_name="list_items",
-        db_constraint=False,
-        verbose_name=_("customer"),
-    )
-    branch_code = models.CharField(_("branch"), max_length=20)
-    # rm's staff_no, or "branch:<code>" for the branch queue (spec/cli.md export list)
-    assignee = models.CharField(_("assignee"), max_length=40, db_index=True)
-    aum_avg = models.DecimalField(_("AUM daily average"), **MONEY)
-    tier = models.CharField(_("tier"), max_length=10, choices=Tier.choices)
-    detail = models.CharField(_("detail"), max_length=200, blank=True)
-    status = models.CharField(
-        _("status"), max_length=10, choices=ListItemStatus.choices, default=ListItemStatus.PENDING
-    )
-    status_changed = models.DateTimeField(_("status changed"), null=True, blank=True)
-
-    scope_branch_field = "branch_code"
-    scope_rm_field = "assignee"
-
-    class Meta:
-        ordering = ["kind", "as_of", "rank"]
-        verbose_name = _("list item")
-        verbose_name_plural = _("list items")
-        constraints = [models.UniqueConstraint(fields=["kind", "as_of", "customer"], name="list_item_unique")]
-        indexes = [
-            models.Index(fields=["assignee", "status"]),
-            models.Index(fields=["branch_code", "kind", "as_of"]),
-            # recomputing an as-of reads all its items; export list reads one kind in rank order
-            models.Index(fields=["as_of", "kind", "rank"]),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.as_of} #{self.rank} {self.customer_id}"

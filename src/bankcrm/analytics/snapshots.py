@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 from django.db import transaction
 from django.db.models import Count
 
+from bankcrm.core.bulk import delete_where, insert_many
 from bankcrm.core.warehouse import (
     dimension_path,
     fact_dir,
@@ -20,7 +21,6 @@ from bankcrm.core.warehouse import (
     write_table_atomically,
 )
 
-from .bulk import delete_where, insert_many
 from .definitions import (
     FLAG_COLUMNS,
     MONEY_COLUMNS,
@@ -203,7 +203,9 @@ def _db_rows(table: pa.Table, month: str, as_of: dt.date, chunk: int = 50_000):
 
 def store_snapshot(table: pa.Table, as_of: dt.date) -> int:
     """Replace month M's CustomerMonth rows and as-of D's lists in one transaction."""
-    from .lists import build_lists, store_lists
+    from bankcrm.campaigns.services import store_list_items
+
+    from .lists import build_lists
     from .models import CustomerMonth
 
     month = month_of(as_of)
@@ -213,7 +215,7 @@ def store_snapshot(table: pa.Table, as_of: dt.date) -> int:
     with transaction.atomic():
         delete_month(month)
         stored = insert_many(CustomerMonth, fields, _db_rows(table, month, as_of))
-        store_lists(items, as_of)
+        store_list_items(items, as_of)  # the work queue keeps the work done on survivors
     return stored
 
 
@@ -261,7 +263,7 @@ def _compute_and_store(as_of: dt.date, engine: Engine, th: Thresholds) -> dict:
     table = compute_snapshot(as_of, engine, th)
     write_warehouse_snapshot(table, as_of)
     n = store_snapshot(table, as_of)
-    from .models import ListItem
+    from bankcrm.campaigns.models import ListItem
 
     lists = dict(ListItem.objects.filter(as_of=as_of).values_list("kind").annotate(n=Count("id")).order_by())
     return {"as_of": as_of.isoformat(), "customers": n, "lists": lists}

@@ -1,10 +1,11 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import views
 
 app_name = "analytics"
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
-    path("queue/", views.WorkQueueView.as_view(), name="workqueue"),
-    path("queue/<int:pk>/", views.ListItemView.as_view(), name="listitem"),
+    # the work queue moved to campaigns (issue 9); old bookmarks keep working
+    path("queue/", RedirectView.as_view(pattern_name="campaigns:workqueue", query_string=True, permanent=True)),
 ]

@@ -12,9 +12,9 @@ def unjustified_views(queryset=None):
     """
     from django.db.models import Exists, OuterRef, Q, Subquery
 
-    from bankcrm.analytics.models import ListItem
+    from bankcrm.campaigns.models import ContactLog, ListItem
     from bankcrm.complaints.models import Complaint
-    from bankcrm.customers.models import ContactLog, Customer
+    from bankcrm.customers.models import Customer
     from bankcrm.org.choices import UserRole
     from bankcrm.org.models import UserProfile
 

@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .masking import age_on, mask_id_number, mask_phone
-from .models import Account, ContactLog, Customer, KycAssessment, Product
+from .models import Account, Customer, KycAssessment, Product
 
 
 @admin.register(Product)
@@ -52,10 +52,3 @@ class KycAssessmentAdmin(admin.ModelAdmin):
     list_filter = ("risk_level", "channel")
     search_fields = ("customer__customer_no",)
     raw_id_fields = ("customer",)
-
-
-@admin.register(ContactLog)
-class ContactLogAdmin(admin.ModelAdmin):
-    list_display = ("customer", "contacted_at", "channel", "outcome", "user_name", "next_follow_up")
-    list_filter = ("channel", "outcome")
-    raw_id_fields = ("customer", "staff", "list_item")

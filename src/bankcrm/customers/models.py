@@ -5,8 +5,6 @@ from bankcrm.core.models import ChangeLoggedModel, source_date_field
 
 from .choices import (
     AccountStatus,
-    ContactChannel,
-    ContactOutcome,
     CustomerStatus,
     Gender,
     IdType,
@@ -132,45 +130,3 @@ class KycAssessment(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.assessed_date} {self.risk_level}"
-
-
-class ContactLog(ChangeLoggedModel):
-    """A relationship manager's contact with a customer (名单 follow-up, 客户维护)."""
-
-    customer = models.ForeignKey(
-        Customer, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("customer")
-    )
-    staff = models.ForeignKey(
-        "org.Staff",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="contacts",
-        verbose_name=_("staff member"),
-    )
-    user_name = models.CharField(_("entered by"), max_length=150)
-    contacted_at = models.DateTimeField(_("contacted at"), db_index=True)
-    channel = models.CharField(_("channel"), max_length=10, choices=ContactChannel.choices)
-    outcome = models.CharField(_("outcome"), max_length=12, choices=ContactOutcome.choices)
-    note = models.TextField(_("note"), blank=True)
-    next_follow_up = models.DateField(_("next follow-up"), null=True, blank=True, db_index=True)
-    confidential = models.BooleanField(_("confidential"), default=False)
-    list_item = models.ForeignKey(
-        "analytics.ListItem",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="contacts",
-        verbose_name=_("list item"),
-    )
-
-    scope_branch_field = "customer__branch"
-    scope_rm_field = "customer__rm"
-
-    class Meta:
-        ordering = ["-contacted_at", "-pk"]
-        verbose_name = _("contact")
-        verbose_name_plural = _("contact log")
-
-    def __str__(self) -> str:
-        return f"{self.customer_id} {self.contacted_at:%Y-%m-%d} {self.channel}"

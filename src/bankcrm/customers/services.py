@@ -1,53 +1,11 @@
 """Domain operations on customers: the only place their state changes (DESIGN rule 4)."""
 
-import datetime as dt
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from bankcrm.org.models import Staff
 
-from .models import ContactLog, Customer
-
-
-@transaction.atomic
-def log_contact(
-    customer: Customer,
-    user,
-    *,
-    channel: str,
-    outcome: str,
-    note: str = "",
-    next_follow_up: dt.date | None = None,
-    confidential: bool = False,
-    list_item=None,
-    contacted_at: dt.datetime | None = None,
-) -> ContactLog:
-    """Record a contact; a list item it answers moves to contacted/converted/declined."""
-    if not Customer.objects.restrict(user, "view").filter(pk=customer.pk).exists():
-        raise PermissionDenied("customer not in your scope")
-    profile = getattr(user, "profile", None)
-    entry = ContactLog(
-        customer=customer,
-        staff=getattr(profile, "staff", None),
-        user_name=user.get_username(),
-        contacted_at=contacted_at or timezone.now(),
-        channel=channel,
-        outcome=outcome,
-        note=note,
-        next_follow_up=next_follow_up,
-        confidential=confidential,
-        list_item=list_item,
-    )
-    entry.full_clean()
-    entry.save()
-    if list_item is not None:
-        from bankcrm.analytics.services import set_list_item_status
-
-        status = {"converted": "converted", "declined": "declined"}.get(outcome, "contacted")
-        set_list_item_status(list_item, status, user)
-    return entry
+from .models import Customer
 
 
 @transaction.atomic

@@ -34,16 +34,16 @@ ROLE_RULES: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
     UserRole.BRANCH_MANAGER: [
         ("*", "*", READ),
         ("customers", "customer", ("change", "reveal")),
-        ("customers", "contactlog", ("add", "change")),
-        ("analytics", "listitem", ("change",)),
-        ("campaigns", "*", ALL),
+        ("campaigns", "contactlog", ("add", "change")),
+        ("campaigns", "listitem", ("change",)),
+        ("campaigns", "sale", ALL),  # the work queue above; contacts are never deleted
         ("complaints", "*", ("add", "change")),
     ],
     UserRole.RM: [
         ("*", "*", READ),
         ("customers", "customer", ("reveal",)),
-        ("customers", "contactlog", ("add", "change")),
-        ("analytics", "listitem", ("change",)),
+        ("campaigns", "contactlog", ("add", "change")),
+        ("campaigns", "listitem", ("change",)),
         ("complaints", "complaint", ("add",)),
     ],
     UserRole.COMPLAINT_HANDLER: [

@@ -4,6 +4,8 @@ Pages and the API never call this: they get scoped querysets from ``restrict`` (
 ``org.backends.RoleBackend.get_scope``.
 """
 
+from django.utils.translation import gettext as _
+
 from bankcrm.core.scope import NOTHING, Scope, scope_of
 
 from .choices import UserRole
@@ -51,3 +53,18 @@ def compute_scope(user) -> Scope:
                 else Scope(everything=True)
             )
     return scope
+
+
+def scope_label(user) -> str:
+    """What the page covers, in words: 全行 / 我的客户：… / …及下辖机构."""
+    scope = scope_for(user)
+    profile = getattr(user, "profile", None)
+    if scope.everything:
+        return _("Whole bank")
+    if scope.staff_no is not None:
+        staff = getattr(profile, "staff", None)
+        return _("My portfolio: %(staff)s") % {"staff": staff or scope.staff_no}
+    branch = getattr(profile, "branch", None)
+    if branch is not None:
+        return _("%(branch)s and the branches below it") % {"branch": branch}
+    return _("Nothing in scope")

@@ -14,12 +14,14 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
+from bankcrm.campaigns.forms import ContactForm
+from bankcrm.campaigns.services import log_contact
 from bankcrm.core.accesslog import record_access
 from bankcrm.core.views import HtmxTemplateMixin, RestrictedViewMixin, render_page
 from bankcrm.customer360 import aum_chart_option, build_360, monthly_chart_option
 from bankcrm.customer_search import CustomerFilterSet, with_latest_tier
 from bankcrm.customers import services
-from bankcrm.customers.forms import ContactForm, ReassignForm, RevealForm
+from bankcrm.customers.forms import ReassignForm, RevealForm
 from bankcrm.customers.masking import mask_id_number, mask_phone, search_detail
 from bankcrm.customers.models import Customer
 
@@ -110,7 +112,7 @@ def detail_context(request, customer, **extra) -> dict:
         "c360": view,
         "monthly_chart": json.dumps(monthly_chart_option(view.months)) if view.months else "",
         "can_reveal": user.has_perm("customers.reveal_customer"),
-        "can_contact": user.has_perm("customers.add_contactlog"),
+        "can_contact": user.has_perm("campaigns.add_contactlog"),
         "can_reassign": user.has_perm("customers.change_customer")
         and Customer.objects.restrict(user, "change").filter(pk=customer.pk).exists(),
         "reveal_form": RevealForm(),
@@ -194,13 +196,13 @@ class CustomerContactView(CustomerObjectMixin, DetailView):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        if not request.user.has_perm("customers.add_contactlog"):
+        if not request.user.has_perm("campaigns.add_contactlog"):
             raise PermissionDenied(_("You may not log contacts."))
         customer = self.get_object()
         form = ContactForm(request.POST, customer=customer, user=request.user)
         if form.is_valid():
             try:
-                services.log_contact(customer, request.user, **form.cleaned_data)
+                log_contact(customer, request.user, **form.cleaned_data)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:

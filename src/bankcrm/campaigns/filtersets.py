@@ -3,7 +3,9 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from .choices import ListItemStatus, ListKind, Tier
+from bankcrm.customers.choices import Tier
+
+from .choices import ListItemStatus, ListKind
 from .models import ListItem
 
 
