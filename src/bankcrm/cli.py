@@ -65,11 +65,16 @@ def main(argv: list[str] | None = None) -> None:
     wants_help = any(arg in ("-h", "--help") for arg in argv[1:])
     if not wants_help and not (name == "manage" and argv[1:2] == ["migrate"]):
         ensure_migrated()
+    from bankcrm.core.context import acting_as
+
     try:
-        if name == "manage":
-            execute_from_command_line(["bankcrm", *argv[1:]])
-        else:
-            execute_from_command_line(["bankcrm", COMMANDS[name], *argv[1:]])
+        # Whatever a command changes is in the change log under the operator who ran it
+        # (BANKCRM_OPERATOR, else the OS user); commands with --user set their own inside.
+        with acting_as(user_name=operator_name()):
+            if name == "manage":
+                execute_from_command_line(["bankcrm", *argv[1:]])
+            else:
+                execute_from_command_line(["bankcrm", COMMANDS[name], *argv[1:]])
     except KeyboardInterrupt:
         print("bankcrm: interrupted", file=sys.stderr)
         sys.exit(130)
@@ -77,6 +82,19 @@ def main(argv: list[str] | None = None) -> None:
         _log_traceback()
         print(f"bankcrm: {name} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         sys.exit(1)
+
+
+def operator_name() -> str:
+    """Who is running the command line, for the change log: "<name> (cli)"."""
+    import getpass
+
+    name = os.environ.get("BANKCRM_OPERATOR", "").strip()
+    if not name:
+        try:
+            name = getpass.getuser()
+        except (KeyError, OSError):  # no passwd entry (some containers)
+            name = "unknown"
+    return f"{name} (cli)"[:150]
 
 
 def _log_traceback() -> None:

@@ -45,3 +45,17 @@ def test_failure_exits_non_zero_with_reason(tmp_path):
     result = run_cli("user", "token", "nobody", home=tmp_path)
     assert result.returncode != 0
     assert "nobody" in result.stderr.strip().splitlines()[-1]
+
+
+@pytest.mark.slow
+def test_what_a_command_changes_is_logged_under_the_operator(tmp_path):
+    """Issue 9: CLI changes were logged as "system"; now as the operator who ran the command."""
+    create = "from bankcrm.org.models import Branch; Branch.objects.create(code='H9', name='总行', city='北京')"
+    result = run_cli("manage", "shell", "-c", create, home=tmp_path, env_extra={"BANKCRM_OPERATOR": "ops-zhang"})
+    assert result.returncode == 0, result.stderr
+    read = (
+        "from bankcrm.core.models import ObjectChange; "
+        "print(ObjectChange.objects.get(object_repr__startswith='H9').user_name)"
+    )
+    shown = run_cli("manage", "shell", "-c", read, home=tmp_path)
+    assert shown.stdout.strip().splitlines()[-1] == "ops-zhang (cli)"

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from bankcrm.core.accesslog import record_access
 from bankcrm.core.exceptions import TransitionNotAllowed
+from bankcrm.core.querysets import still_in_scope
 from bankcrm.core.views import render_page
 from bankcrm.org.models import Branch
 from bankcrm.org.scope import branch_descendants
@@ -87,7 +88,7 @@ def register(request):
                     form.add_error(field if field in form.fields else None, errors)
             else:
                 messages.success(request, _("Complaint %(ref)s registered.") % {"ref": complaint.reference})
-                if Complaint.objects.restrict(request.user, "view").filter(pk=complaint.pk).exists():
+                if still_in_scope(complaint, request.user):
                     return redirect("complaints:detail", reference=complaint.reference)
                 return redirect("complaints:register")
     else:

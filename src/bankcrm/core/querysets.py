@@ -38,6 +38,16 @@ class RestrictedQuerySet(models.QuerySet):
         return self.filter(condition).distinct() if scope_needs_distinct(self.model) else self.filter(condition)
 
 
+def still_in_scope(obj, user, action: str = "view") -> bool:
+    """After a write: may the user still see (or act on) ``obj``? The one re-check pages and API share.
+
+    A write can move a record out of its author's scope (a complaint registered for another
+    branch, a customer given to another rm): it is kept, and the author is told so instead of being
+    sent to a page that would answer 404.
+    """
+    return type(obj).objects.restrict(user, action).filter(pk=obj.pk).exists()
+
+
 def scope_condition(model, scope) -> Q | None:
     """The Q that limits ``model`` to ``scope``; None when the model is not scoped."""
     branch_field = getattr(model, "scope_branch_field", None)

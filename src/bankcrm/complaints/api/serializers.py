@@ -160,10 +160,6 @@ class ComplaintCreateSerializer(serializers.Serializer):
                 severity=validated_data["severity"],
                 vulnerable=validated_data["vulnerable"],
             )
-            # After a write, re-check the record is still in the user's scope (rolls the registration back).
-            if not Complaint.objects.restrict(user, "view").filter(pk=complaint.pk).exists():
-                field = "customer_no" if user_is_rm(user) else "branch_code"
-                raise serializers.ValidationError({field: _("outside your scope: you could not see this complaint")})
         return complaint
 
 

@@ -47,7 +47,11 @@ class ComplaintViewSet(RestrictedModelViewSet):
         serializer = ComplaintCreateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         complaint = serializer.save()
-        complaint = self.get_queryset().get(pk=complaint.pk)
+        # A complaint registered outside the author's own scope is kept (never lose a complaint), as
+        # on the page; the 201 shows the author what they registered, later reads are 404.
+        complaint = self.queryset.prefetch_related(
+            Prefetch("events", queryset=ComplaintEvent.objects.order_by("time", "pk"))
+        ).get(pk=complaint.pk)
         return Response(ComplaintDetailSerializer(complaint).data, status=status.HTTP_201_CREATED)
 
     def retrieve(self, request, *args, **kwargs):

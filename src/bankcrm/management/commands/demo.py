@@ -127,12 +127,10 @@ class Command(BaseCommand):
         self.stdout.write("")
 
     def _seed_activity(self, end: dt.date) -> None:
-        """A few complaints so the desk has something on it (when the complaints app offers a seeder)."""
-        try:
-            from bankcrm.complaints.demo import seed_demo_complaints
-        except ImportError:
-            return
+        """A few complaints so the desk has something on it."""
         from django.utils import timezone
+
+        from bankcrm.complaints.demo import seed_demo_complaints
 
         # Complaints run on today's clocks (not the data's end date), so the desk shows open,
         # due-soon and breached cases as a real one would.
