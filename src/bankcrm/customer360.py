@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db.models import Max
 from django.utils import timezone
 
+from bankcrm.analytics.definitions import FLAG_COLUMNS
 from bankcrm.analytics.models import CustomerMonth
 from bankcrm.campaigns.forms import OPEN_LIST_STATUSES
 from bankcrm.campaigns.models import ContactLog, ListItem
@@ -28,20 +29,10 @@ RECENT_CONTACTS = 20
 RECENT_COMPLAINTS = 20
 
 
-SNAPSHOT_FLAGS = (
-    "cross_sell_qualified",
-    "dormant",
-    "dormant_potential",
-    "edge",
-    "downgraded",
-    "maturing",
-    "kyc_expiring",
-)
-
 
 def snapshot_flags(month: CustomerMonth) -> list[str]:
     """The snapshot's yes/no figures that are set (spec/metrics.md), in a fixed order."""
-    return [name for name in SNAPSHOT_FLAGS if getattr(month, name)]
+    return [name for name in FLAG_COLUMNS if getattr(month, name)]
 
 
 def complaints_for(customer_no: str, user, limit: int = RECENT_COMPLAINTS) -> list[Complaint]:
