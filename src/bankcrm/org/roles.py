@@ -28,6 +28,7 @@ ROLE_RULES: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("compliance", "accesslog", READ),
         ("core", "objectchange", READ),
         ("customers", "customer", ("reveal",)),
+        ("reports", "redline", ("add",)),  # compliance records red lines (spec/indicators.md)
     ],
     UserRole.BRANCH_MANAGER: [
         ("*", "*", READ),

@@ -263,3 +263,9 @@ def inputs_stale() -> bool:
     last = ImportRun.objects.exclude(finished=None).order_by("-finished").values_list("finished", flat=True).first()
     refreshed = manifest.get("refreshed")
     return bool(last and (not refreshed or last > dt.datetime.fromisoformat(refreshed)))
+
+
+def latest_day() -> dt.date:
+    """The latest balances day in the warehouse (the reports' default as-of date), else today."""
+    days = partition_dates("balances")
+    return days[-1] if days else dt.date.today()  # noqa: DTZ011 (a calendar date)
