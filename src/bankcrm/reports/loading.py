@@ -184,6 +184,8 @@ def _check_target(row):
     target = _number(row, "target")
     if target <= 0:
         raise RowError("target", "target_not_positive", f"target must be > 0, got {target}")
+    if not ind.is_money and target != target.to_integral_value():
+        raise RowError("target", "bad_number", f"{ind.code} is a count: target must be a whole number, got {target}")
     return (p.code, unit, ind.code), {
         "period_start": p.start,
         "period_end": p.end,
