@@ -113,10 +113,18 @@ class RedLineViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, mixins.Lis
     filter_backends: list = []
 
     def perform_create(self, serializer):
-        data = serializer.validated_data
+        from bankcrm.core.context import acting_as
+
+        data, user = serializer.validated_data, self.request.user
         try:
-            serializer.instance = services.add_red_line(
-                data["staff_id"], data["code"], data["date"], note=data.get("note", "")
-            )
+            # Token logins are authenticated after the middleware set the context: name the actor here.
+            with acting_as(user, remote_addr=self.request.META.get("REMOTE_ADDR", "")):
+                serializer.instance = services.add_red_line(
+                    data["staff_id"],
+                    data["code"],
+                    data["date"],
+                    note=data.get("note", ""),
+                    recorded_by=user.get_username(),
+                )
         except services.UnknownUnit as exc:
             raise ValidationError({"staff_no": [str(exc)]}) from exc
