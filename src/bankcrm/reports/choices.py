@@ -53,3 +53,12 @@ class RedLineCode(models.TextChoices):
     CONCEALMENT = "concealment", _("隐瞒违规")
     OUTSIDE_WORK = "outside_work", _("擅自兼职")
     BREAKING_THE_LAW = "breaking_the_law", _("违法犯罪")
+
+
+class PeriodType(models.TextChoices):
+    DAY = "day", _("日报")
+    WEEK = "week", _("周报")
+    XUN = "xun", _("旬报")
+    MONTH = "month", _("月报")
+    QUARTER = "quarter", _("季报")
+    YEAR = "year", _("年报")
