@@ -65,6 +65,9 @@ def test_branch_manager_scope_and_excel(pages):
     assert "2026-11-12" in rows[1][0]  # data date
     assert rows[4][2] == "rm:S001"
     assert any(r[0] and "日均" in str(r[0]) for r in rows[-7:])  # conventions in the footer
+    from bankcrm.compliance.models import AccessLog
+
+    assert AccessLog.objects.filter(user_name="mgr", action="export", detail__contains="report-branch-B001").exists()
 
 
 def test_rm_sees_only_their_own_targets(pages):
