@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
-from scenario import build
 from test_targets import BONUS, COEFFICIENTS, TARGETS, WEIGHTS, _folder
 
+from reports_data import build
 from webapi_data import token_client
 
 D = dt.date

@@ -3,9 +3,9 @@
 import datetime as dt
 
 import pytest
-from scenario import build
 
 from bankcrm.reports.services import indicator_rows, target_results
+from reports_data import build
 
 D = dt.date
 pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark"), pytest.mark.django_db]

@@ -1,12 +1,12 @@
-"""Figures of spec/indicators.md per unit, hand-computed from tests/reports/scenario.py."""
+"""Figures of spec/indicators.md per unit, hand-computed from tests/reports_data.py."""
 
 import datetime as dt
 from decimal import Decimal
 
 import pytest
-from scenario import build
 
 from bankcrm.reports.services import indicator_rows
+from reports_data import build
 
 D = dt.date
 pytestmark = pytest.mark.django_db

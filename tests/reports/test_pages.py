@@ -5,8 +5,9 @@ from io import BytesIO
 
 import pytest
 from django.core.management import call_command
-from scenario import build
 from test_targets import BONUS, COEFFICIENTS, TARGETS, WEIGHTS, _folder
+
+from reports_data import build
 
 D = dt.date
 pytestmark = pytest.mark.django_db
@@ -47,6 +48,7 @@ def test_report_drill_down_and_ranking(pages):
     html = head.get("/reports/?unit=branch:B001&period=xun&as_of=2026-11-12").content.decode()
     assert 'data-unit="rm:S001"' in html and "16,333.35" in html and "13,000.02" in html
     assert 'data-unit="rm:S002"' not in html  # S002 is B002's
+    assert 'data-drill="branch:B001A"' in html  # the sub-branch below B001
 
 
 def test_branch_manager_scope_and_excel(pages):
@@ -63,7 +65,7 @@ def test_branch_manager_scope_and_excel(pages):
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][0] == "城东支行 经营指标报表（2026-11X2）"  # title with the 旬
     assert "2026-11-12" in rows[1][0]  # data date
-    assert rows[4][2] == "rm:S001"
+    assert [r[2] for r in rows[3:6]] == ["branch:B001", "branch:B001A", "rm:S001"]
     assert any(r[0] and "日均" in str(r[0]) for r in rows[-7:])  # conventions in the footer
     from bankcrm.compliance.models import AccessLog
 

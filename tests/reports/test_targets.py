@@ -1,5 +1,5 @@
 """Targets, weights, coefficients, bonus and red lines (spec/indicators.md), hand-computed from
-tests/reports/scenario.py at D = 2026-11-12 (month: 12 of 30 days = 40.00 % time progress)."""
+tests/reports_data.py at D = 2026-11-12 (month: 12 of 30 days = 40.00 % time progress)."""
 
 import csv
 import datetime as dt
@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from scenario import build
+
+from reports_data import build
 
 D = dt.date
 AS_OF = D(2026, 11, 12)

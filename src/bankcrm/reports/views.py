@@ -65,17 +65,18 @@ def unit_names() -> dict[str, str]:
 
 
 def children_of(unit: str) -> list[str]:
-    """Drill-down: bank → its branches; a branch → the rms of that branch who have customers."""
+    """Drill-down: the bank → every branch (head office ranks all outlets); a branch → the branches
+    directly below it and the rms of that branch who have customers."""
     from bankcrm.customers.models import Customer
     from bankcrm.org.models import Branch
 
     if unit == "bank":
         return [f"branch:{c}" for c in Branch.objects.order_by("code").values_list("code", flat=True)]
     if unit.startswith("branch:"):
-        rms = (
-            Customer.objects.filter(rm__branch_id=unit[7:]).order_by("rm_id").values_list("rm_id", flat=True).distinct()
-        )
-        return [f"rm:{s}" for s in rms]
+        code = unit[7:]
+        below = Branch.objects.filter(parent_id=code).order_by("code").values_list("code", flat=True)
+        rms = Customer.objects.filter(rm__branch_id=code).order_by("rm_id").values_list("rm_id", flat=True).distinct()
+        return [*(f"branch:{c}" for c in below), *(f"rm:{s}" for s in rms)]
     return []
 
 
@@ -133,10 +134,16 @@ class IndicatorReportView(ReportsPermissionMixin, HtmxTemplateMixin, TemplateVie
         rows = services.indicator_rows(as_of, period, units=[unit, *children])
         by = {(r.unit, r.indicator): r for r in rows}
         names = unit_names()
-        ranked = sorted(children, key=lambda u: (-(by[(u, rank_by)].value or 0), u))
-        rank = {u: i for i, u in enumerate(ranked, start=1)}
+        # 排名 among units of one kind: branches with branches, relationship managers with each other
+        ranked, rank = [], {}
+        for kind in ("branch", "rm"):
+            same = sorted(
+                (u for u in children if u.startswith(kind)), key=lambda u: (-(by[(u, rank_by)].value or 0), u)
+            )
+            rank.update({u: i for i, u in enumerate(same, start=1)})
+            ranked += same
         lines = [
-            ReportLine(u, names.get(u, u), rank.get(u), [by[(u, c)] for c in codes], bool(children_of(u)))
+            ReportLine(u, names.get(u, u), rank.get(u) if u != unit else None, [by[(u, c)] for c in codes], u != unit)
             for u in [unit, *ranked]
         ]
         p = period_of(period, as_of)
