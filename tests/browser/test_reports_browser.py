@@ -2,6 +2,7 @@
 a relationship manager sees only their own targets."""
 
 import datetime as dt
+from io import BytesIO
 
 import pytest
 
@@ -51,7 +52,9 @@ def test_branch_manager_drills_into_an_rm_and_downloads_the_xun_report(bank, sig
         page.click("a[data-export='xlsx']")
     from openpyxl import load_workbook
 
-    ws = load_workbook(info.value.path()).active
+    assert info.value.suggested_filename == "report-rm-S001-xun-2026-11-12.xlsx"
+    with open(info.value.path(), "rb") as fh:
+        ws = load_workbook(BytesIO(fh.read())).active
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][0] == "王芳 经营指标报表（2026-11X2）"
     assert rows[3][2] == "rm:S001" and rows[3][3] == 13000.02
