@@ -42,7 +42,9 @@ def demo_sheets(as_of: dt.date) -> dict[str, list[list]]:
         dep_avg = Decimal(ytd[(unit, "deposit_avg")].value)
         if dep_avg <= 0:
             continue  # a unit with no business gets no letter
-        aum_growth = Decimal(ytd[(unit, "aum_balance")].value) * Decimal("0.10")
+        # 较年初 growth at the year's run rate, a little above it (a unit that shrank still gets a target)
+        growth = max(Decimal(ytd[(unit, "aum_balance")].change_ytd), Decimal(ytd[(unit, "aum_balance")].value) / 20)
+        aum_growth = growth * run_year * Decimal("1.05")
         fee_year = Decimal(ytd[(unit, "fee_income")].value) * run_year * Decimal("1.05")
         targets += [
             [year.code, unit, "deposit_avg", "balance", _round_to(dep_avg * Decimal("1.08"), 10_000)],

@@ -234,9 +234,10 @@ class TargetResult:
     days_total: int = 0
 
     @property
-    def remaining(self) -> Decimal:
+    def remaining(self) -> Decimal | int:
         """What is still needed to reach 100 % by the period end (0 once reached)."""
-        return max(Decimal(self.target) - Decimal(self.actual), Decimal(0))
+        left = max(self.target - self.actual, 0)
+        return left if isinstance(self.target, int) else Decimal(left)
 
 
 def status_for(gap: Decimal) -> str:

@@ -131,6 +131,7 @@ class IndicatorReportView(ReportsPermissionMixin, HtmxTemplateMixin, TemplateVie
     def build(self, unit, period, as_of, rank_by, scope) -> dict:
         children = [u for u in children_of(unit) if scope.allows(u)]
         codes = [*REPORT_COLUMNS, *([DEVIATION] if period == "month" else [])]
+        is_money = [c == DEVIATION or INDICATORS[c].is_money for c in codes]
         rows = services.indicator_rows(as_of, period, units=[unit, *children])
         by = {(r.unit, r.indicator): r for r in rows}
         names = unit_names()
@@ -143,14 +144,20 @@ class IndicatorReportView(ReportsPermissionMixin, HtmxTemplateMixin, TemplateVie
             rank.update({u: i for i, u in enumerate(same, start=1)})
             ranked += same
         lines = [
-            ReportLine(u, names.get(u, u), rank.get(u) if u != unit else None, [by[(u, c)] for c in codes], u != unit)
+            ReportLine(
+                u,
+                names.get(u, u),
+                rank.get(u) if u != unit else None,
+                [(by[(u, c)], money) for c, money in zip(codes, is_money, strict=True)],
+                u != unit,
+            )
             for u in [unit, *ranked]
         ]
         p = period_of(period, as_of)
         return {
             "unit": unit,
             "unit_name": names.get(unit, unit),
-            "columns": [(c, indicator_label(c), c == DEVIATION or INDICATORS[c].is_money) for c in codes],
+            "columns": [(c, indicator_label(c), m) for c, m in zip(codes, is_money, strict=True)],
             "lines": lines,
             "period": p,
             "parent": self.parent_of(unit, scope),
@@ -197,7 +204,7 @@ class IndicatorReportView(ReportsPermissionMixin, HtmxTemplateMixin, TemplateVie
             cell.font = Font(bold=True)
         for line in report["lines"]:
             values = []
-            for r in line.cells:
+            for r, _money in line.cells:
                 values.append(float(r.value) if isinstance(r.value, Decimal) else r.value)
             ws.append([line.rank or _("Total"), line.name, line.unit, *values])
         for row in ws.iter_rows(min_row=4, min_col=4):
@@ -299,7 +306,7 @@ class MyTargetsView(ReportsPermissionMixin, TemplateView):
         results = services.target_results(as_of, own)
         periods = sorted({r.period for r in results})
         cards = [c for p in periods for c in services.scorecards(p, as_of, units=[unit])]
-        context.update(as_of=as_of, results=results, cards=cards, unit=unit)
+        context.update(as_of=as_of, results=results, cards=cards, unit=unit, names=unit_names())
         return context
 
 
