@@ -242,3 +242,17 @@ def test_one_transaction_nothing_half_loaded(rbank, tmp_path, monkeypatch):
     with pytest.raises(RuntimeError):
         call_command("targets", "import", str(folder))
     assert not Target.objects.exists()  # the targets written before the failure were rolled back
+
+
+def test_single_csv_and_whole_number_counts(rbank, tmp_path, capsys):
+    from bankcrm.reports.models import Target
+
+    path = tmp_path / "targets.csv"
+    path.write_text(
+        "period,unit,indicator,basis,target\n2026-11,bank,new_customers,sum,4.5\n2026-11,bank,new_customers,sum,5\n",
+        encoding="utf-8",
+    )
+    call_command("targets", "import", str(path))
+    err = capsys.readouterr().err
+    assert "targets.csv: sheet targets line 2 column target: bad_number" in err
+    assert Target.objects.get(unit="bank", indicator="new_customers").target == 5

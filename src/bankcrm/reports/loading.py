@@ -85,6 +85,10 @@ def read_sheets(path: Path) -> tuple[str, dict[str, list[tuple[int, dict]]]]:
                     reader = csv.reader(fh)
                     sheets[name] = _rows(list(reader))
         return str(path), sheets
+    if path.suffix.lower() == ".csv" and path.stem.lower() in SHEETS:  # one sheet as its own file
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            sheets[path.stem.lower()] = _rows(list(csv.reader(fh)))
+        return path.name, sheets
     if path.suffix.lower() == ".xlsx":
         from openpyxl import load_workbook
 
@@ -97,7 +101,9 @@ def read_sheets(path: Path) -> tuple[str, dict[str, list[tuple[int, dict]]]]:
         finally:
             wb.close()
         return path.name, sheets
-    raise ValueError(f"{path}: not an .xlsx workbook or a folder of CSV files")
+    raise ValueError(
+        f"{path}: not an .xlsx workbook, a folder of CSV files or one of {', '.join(f'{n}.csv' for n in SHEETS)}"
+    )
 
 
 def _rows(raw: list[list]) -> list:
