@@ -359,7 +359,8 @@ def scorecards(
 ) -> list[Scorecard]:
     """Score, coefficient and bonus of every unit of a level with weights for the period, ordered by unit.
 
-    A unit is scored when it has a target or a bonus base for the period. Completion is as of D
+    Every branch and every rm with customers is scored at a level that has weights, and so is any unit
+    with a target or a bonus base for the period (0 where it has no target). Completion is as of D
     clamped into the period (a year's final scorecard is run in January on 31 December's figures).
     """
     from .models import BonusBase, Coefficient, RedLine, Target, Weight
@@ -375,7 +376,8 @@ def scorecards(
         tables[c.level].append((c.min_score, c.coefficient))
     bonus = dict(BonusBase.objects.filter(period=p.code).values_list("unit", "bonus_base"))
     targets = list(Target.objects.filter(period=p.code))
-    candidates = {t.unit for t in targets} | set(bonus)
+    # every unit of a weighted level (as the indicator report lists them), and any unit with a letter
+    candidates = {u for u in report_units() if u != "bank"} | {t.unit for t in targets} | set(bonus)
     if units is not None:
         candidates &= set(units)
     scored = sorted(u for u in candidates if u.partition(":")[0] in weights)
