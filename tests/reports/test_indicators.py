@@ -168,3 +168,16 @@ def test_export_indicators_columns_and_order(scenario, tmp_path):
     units = [r[4] for r in ws.iter_rows(min_row=2, values_only=True)]
     assert units == sorted(units) and units[0] == "bank"
     assert "branch:H001" in units and "rm:S003" in units  # every branch; every rm with customers
+
+
+def test_metrics_run_keeps_the_rollup_up_to_date(rbank):
+    from django.core.management import call_command
+
+    from bankcrm.reports.rollup import load_manifest, rollup_days
+
+    build(rbank).flush()
+    assert rollup_days() == []
+    call_command("metrics", "--as-of", "2026-11-12")
+    assert D(2026, 11, 12) in rollup_days() and load_manifest()["days"]
+    f = _figures("day", units=["rm:S001"])
+    assert f[("rm:S001", "deposit_balance")][0] == Decimal("13000.02")

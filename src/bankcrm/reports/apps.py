@@ -16,4 +16,4 @@ def _refresh_after_metrics(sender, *, as_of, engine, **kwargs) -> None:
     """The nightly metrics run keeps the indicator reports' dimensions, sales and rollup current."""
     from .rollup import refresh_inputs
 
-    refresh_inputs(engine)
+    refresh_inputs(engine, dimensions=False)  # the metrics run has just dumped them

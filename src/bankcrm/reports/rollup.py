@@ -257,11 +257,13 @@ def _cents(value) -> int:
     return int((Decimal(value or 0) * 100).to_integral_value())
 
 
-def refresh_inputs(engine_name: str = "duckdb") -> dict:
-    """Dimensions, sales and the rollup as of now: run by ``bankcrm metrics`` and the report exports."""
+def refresh_inputs(engine_name: str = "duckdb", *, dimensions: bool = True) -> dict:
+    """Dimensions, sales and the rollup as of now: run by ``bankcrm metrics`` and the report exports
+    (``dimensions=False`` right after the metrics run, which has just dumped them)."""
     from bankcrm.analytics.dimensions import dump_dimensions
 
-    dump_dimensions()
+    if dimensions:
+        dump_dimensions()
     sales = dump_sales()
     result = update_rollup(engine_name)
     result["sales"] = sales
