@@ -49,8 +49,9 @@ def generate(n: int, days: int, seed: int = 7) -> None:
     rng = np.random.default_rng(seed)
     branches = max(n // 5000, 4)
     rms = max(n // 400, 8)
-    cust_branch = rng.integers(0, branches, n)
+    # an rm serves the customers of one branch (rm r works at branch r % branches); 1 in 10 has no rm
     cust_rm = rng.integers(0, rms, n)
+    cust_branch = np.where(cust_rm % 10 == 0, rng.integers(0, branches, n), cust_rm % branches)
     rm_col = pa.array([None if r % 10 == 0 else f"S{r:06d}" for r in cust_rm.tolist()], pa.string())
     customers = pa.table(
         {
