@@ -139,6 +139,7 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--keep", default="", help="reuse (or create) the generated bank in this folder")
+    parser.add_argument("--skip-raw", action="store_true", help="skip the (slow) rescan of the raw year")
     args = parser.parse_args()
     home = Path(args.keep or tempfile.mkdtemp(prefix="bankcrm-ind-bench-"))
     os.environ["BANKCRM_HOME"] = str(home)
@@ -179,9 +180,21 @@ def main() -> None:
                SUM(CASE WHEN cents > 0 THEN 1 ELSE 0 END)
         FROM pc JOIN read_parquet('{cus}') c USING (customer_no) GROUP BY 1, 2, 3"""
     bare, _ = timed(lambda: con.execute(bare_sql).fetchall())
+
+    def bare_fresh():  # the same query on a new connection, as a nightly job starts one
+        fresh = duck()
+        try:
+            return fresh.execute(bare_sql).fetchall()
+        finally:
+            fresh.close()
+
+    cold, _ = timed(bare_fresh)
     print(
         f"upkeep of one day: {upkeep:.3f} s; bare aggregate of that day: {bare:.3f} s"
         f" → {upkeep / bare:.2f}× (goal ≤ 1.5)"
+    )
+    print(
+        f"  the same aggregate on a fresh connection (as a nightly job starts one): {cold:.3f} s → {upkeep / cold:.2f}×"
     )
 
     # -- year-to-date report for all units -----------------------------------------------------------
@@ -223,7 +236,10 @@ def main() -> None:
         SELECT pc.day, c.branch_code, COALESCE(c.rm_staff_no, '') AS rm_staff_no, pc.category,
                SUM(cents) AS balance_cents, SUM(CASE WHEN cents > 0 THEN 1 ELSE 0 END) AS pos_customers
         FROM pc JOIN read_parquet('{cus}') c USING (customer_no) GROUP BY 1, 2, 3, 4)"""
-    raw, raw_rows = timed(lambda: con.execute(hand_sql(raw_src, ordered, DEPOSIT, AUM)).fetchall(), repeat=1)
+    if args.skip_raw:
+        raw, raw_rows = None, []
+    else:
+        raw, raw_rows = timed(lambda: con.execute(hand_sql(raw_src, ordered, DEPOSIT, AUM)).fetchall(), repeat=1)
     measures = ("deposit", "aum", "loan", "loan_customers")
     for rows, label in ((hand_rows, "hand"), (raw_rows, "raw")):
         for unit, *values in rows:
@@ -234,7 +250,8 @@ def main() -> None:
     units = len({u for _w, u, _m in sums})
     print(f"year-to-date report, {units:,} units, {len(files)} rollup days: {ours:.3f} s")
     print(f"  hand-written query over the rollup: {hand:.3f} s → {ours / hand:.2f}× (goal ≤ 2)")
-    print(f"  hand-written rescan of the raw year: {raw:.3f} s → {ours / raw:.3f} = 1/{raw / ours:.0f} (goal ≤ 1/20)")
+    if raw is not None:
+        print(f"  hand-written rescan of the raw year: {raw:.3f} s → 1/{raw / ours:.0f} (goal ≤ 1/20)")
     print(f"data in {home}")
 
 
