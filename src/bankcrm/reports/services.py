@@ -355,7 +355,12 @@ def coefficient_for(score: Decimal, table: list[tuple[Decimal, Decimal]]) -> Dec
 
 
 def scorecards(
-    period_code: str, as_of: dt.date, *, units: Iterable[str] | None = None, engine_name: str = "duckdb"
+    period_code: str,
+    as_of: dt.date,
+    *,
+    units: Iterable[str] | None = None,
+    allow=None,
+    engine_name: str = "duckdb",
 ) -> list[Scorecard]:
     """Score, coefficient and bonus of every unit of a level with weights for the period, ordered by unit.
 
@@ -380,6 +385,8 @@ def scorecards(
     candidates = {u for u in report_units() if u != "bank"} | {t.unit for t in targets} | set(bonus)
     if units is not None:
         candidates &= set(units)
+    if allow is not None:  # the caller's scope, applied before anything is computed
+        candidates = {u for u in candidates if allow(u)}
     scored = sorted(u for u in candidates if u.partition(":")[0] in weights)
     by_key = {(t.unit, t.indicator): t for t in targets}
     wanted = [

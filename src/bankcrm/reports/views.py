@@ -325,7 +325,7 @@ class ScorecardView(ReportsPermissionMixin, TemplateView):
         period = form.cleaned_data["period"] if form.is_bound and form.is_valid() else form.initial["period"]
         scope = services.unit_scope(self.request.user)
         fresh_inputs()
-        cards = [c for c in services.scorecards(period, as_of) if scope.allows(c.unit)]
+        cards = services.scorecards(period, as_of, allow=scope.allows)
         context.update(as_of=as_of, form=form, period=period, cards=cards, names=unit_names())
         return context
 

@@ -99,10 +99,10 @@ class ScorecardViewSet(_ComputedViewSet):
         scope = services.unit_scope(request.user)
         _fresh()
         try:
-            cards = services.scorecards(period, as_of)
+            cards = services.scorecards(period, as_of, allow=scope.allows)
         except BadPeriod as exc:
             raise ValidationError({"period": [str(exc)]}) from exc
-        return self._page([c for c in cards if scope.allows(c.unit)])
+        return self._page(cards)
 
 
 class RedLineViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
