@@ -29,7 +29,6 @@ RECENT_CONTACTS = 20
 RECENT_COMPLAINTS = 20
 
 
-
 def snapshot_flags(month: CustomerMonth) -> list[str]:
     """The snapshot's yes/no figures that are set (spec/metrics.md), in a fixed order."""
     return [name for name in FLAG_COLUMNS if getattr(month, name)]

@@ -31,6 +31,18 @@ def test_demo_builds_a_bank_staff_can_work_in(client, settings, tmp_path):
     foreign = Customer.objects.exclude(rm__logins__user__username="rm1").values_list("pk", flat=True)[0]
     assert client.get(f"/customers/{foreign}/").status_code == 404
 
+    # Every report page shows something real on first run: targets, a scorecard, the rm's own targets.
+    from bankcrm.reports.models import BonusBase, Coefficient, Target, Weight
+
+    assert Target.objects.filter(period="2026").exists() and Target.objects.filter(period="2026-10").exists()
+    assert Weight.objects.filter(indicator="deposit_balance").count() == 0
+    assert Coefficient.objects.exists() and BonusBase.objects.exists()
+    assert (tmp_path / "demo-targets.xlsx").exists()
+    mine = client.get("/reports/mine/?as_of=2026-10-31").content.decode()
+    assert "data-remaining" in mine and "data-scorecard" in mine
+    assert client.login(username="headoffice", password="demo-pass-2026")
+    assert "data-scorecard" in client.get("/reports/scorecards/?period=2026-10&as_of=2026-10-31").content.decode()
+
 
 @pytest.mark.django_db
 def test_demo_logins_are_recreated_over_an_earlier_demo(small_bank, monkeypatch):

@@ -30,6 +30,7 @@ ROLE_RULES: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("core", "accesslog", READ),
         ("core", "objectchange", READ),
         ("customers", "customer", ("reveal",)),
+        ("reports", "redline", ("add",)),  # compliance records red lines (spec/indicators.md)
     ],
     UserRole.BRANCH_MANAGER: [
         ("*", "*", READ),

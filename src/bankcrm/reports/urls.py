@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "reports"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.IndicatorReportView.as_view(), name="report"),
+    path("targets/", views.TargetsView.as_view(), name="targets"),
+    path("mine/", views.MyTargetsView.as_view(), name="mine"),
+    path("scorecards/", views.ScorecardView.as_view(), name="scorecards"),
+    path("red-lines/", views.RedLineView.as_view(), name="red_lines"),
+    path("template.xlsx", views.template_workbook, name="template"),
+]

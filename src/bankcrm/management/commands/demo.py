@@ -74,6 +74,7 @@ class Command(BaseCommand):
         self.stdout.write("4/4 demo logins and sample work")
         self._create_logins()
         self._seed_activity(end)
+        self._seed_targets(end, home)
 
     # -- logins -------------------------------------------------------------------------------------
     def _password(self) -> str:
@@ -135,3 +136,13 @@ class Command(BaseCommand):
         # Complaints run on today's clocks (not the data's end date), so the desk shows open,
         # due-soon and breached cases as a real one would.
         seed_demo_complaints(timezone.localdate())
+
+    def _seed_targets(self, end: dt.date, home: Path) -> None:
+        """Targets, weights, coefficients and bonus bases relative to the demo bank's own figures."""
+        from bankcrm.reports.demo import seed_demo_targets
+
+        result = seed_demo_targets(end, home)
+        self.stdout.write(
+            f"   targets {result['targets']}, weights {result['weights']}, coefficients {result['coefficients']}, "
+            f"bonus {result['bonus']} loaded from {result['file']}"
+        )

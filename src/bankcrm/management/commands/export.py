@@ -38,6 +38,18 @@ class Command(BaseCommand):
         ts = sub.add_parser("tier-summary", help="per branch / rm and tier: customers, AUM, migration, cross-sell")
         ts.add_argument("--as-of", required=True, type=_date, dest="as_of")
         ts.add_argument("--out", required=True, type=Path)
+        ind = sub.add_parser("indicators", help="indicator figures per unit for a period type (spec/indicators.md)")
+        ind.add_argument("--as-of", required=True, type=_date, dest="as_of")
+        ind.add_argument("--period", required=True, choices=["day", "week", "xun", "month", "quarter", "year"])
+        ind.add_argument("--unit", default=None)
+        ind.add_argument("--out", required=True, type=Path)
+        tg = sub.add_parser("targets", help="target completion as of a date")
+        tg.add_argument("--as-of", required=True, type=_date, dest="as_of")
+        tg.add_argument("--out", required=True, type=Path)
+        sc = sub.add_parser("scorecard", help="scores, coefficients and bonuses of a period")
+        sc.add_argument("--period", required=True, dest="score_period")
+        sc.add_argument("--as-of", required=True, type=_date, dest="as_of")
+        sc.add_argument("--out", required=True, type=Path)
 
     def handle(self, *args, **options):
         kind, out = options["kind"], options["out"]
@@ -55,6 +67,8 @@ class Command(BaseCommand):
             from bankcrm.ingest.exports import export_quality
 
             rows = export_quality(out)
+        elif kind in ("indicators", "targets", "scorecard"):
+            rows = self._reports(kind, options, out)
         else:
             from bankcrm.analytics.exports import export_tier_summary
 
@@ -63,3 +77,19 @@ class Command(BaseCommand):
 
         record_access("export", detail=f"{kind} → {out.name} ({rows} rows)", path=f"cli:export {kind}")
         self.stdout.write(f"{kind}: {rows} rows written to {out}")
+
+    def _reports(self, kind: str, options, out: Path) -> int:
+        from bankcrm.reports import exports
+        from bankcrm.reports.periods import BadPeriod
+        from bankcrm.reports.services import UnknownUnit, resolve_unit
+
+        try:
+            if kind == "indicators":
+                if options["unit"]:
+                    resolve_unit(options["unit"])
+                return exports.export_indicators(options["as_of"], options["period"], out, options["unit"])
+            if kind == "targets":
+                return exports.export_targets(options["as_of"], out)
+            return exports.export_scorecard(options["score_period"], options["as_of"], out)
+        except (BadPeriod, UnknownUnit) as exc:
+            raise CommandError(str(exc)) from exc

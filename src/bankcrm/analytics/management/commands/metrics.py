@@ -6,6 +6,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from bankcrm.analytics.signals import metrics_computed
+
 EXIT_LOCKED = 4  # another metrics run of this home/database holds the lock (as bankcrm import)
 
 
@@ -51,6 +53,8 @@ class Command(BaseCommand):
         finally:
             if bar is not None:
                 bar.close()
+        # Layers above (the indicator reports' daily rollup) keep their derived data up to date.
+        metrics_computed.send(sender=self.__class__, as_of=as_of, engine=engine)
         for part in result["computed"]:
             lists = ", ".join(f"{k} {v}" for k, v in sorted(part["lists"].items())) or "no list items"
             self.stdout.write(f"snapshot as of {part['as_of']}: {part['customers']} customers; lists: {lists}")
