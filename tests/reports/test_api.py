@@ -55,9 +55,9 @@ def test_indicators_scoped_per_role(api_bank):
 def test_indicators_bad_input_names_the_parameter(api_bank):
     client = token_client(api_bank["head"])
     response = client.get("/api/indicators/?as_of=2026-11-31&period=month")
-    assert response.status_code == 400 and "as_of" in response.json()
+    assert response.status_code == 400 and "as_of" in response.json()["errors"]
     response = client.get("/api/indicators/?as_of=2026-11-12&period=fortnight")
-    assert response.status_code == 400 and "period" in response.json()
+    assert response.status_code == 400 and "period" in response.json()["errors"]
 
 
 def test_targets_and_scorecards_scoped(api_bank):
@@ -75,7 +75,7 @@ def test_targets_and_scorecards_scoped(api_bank):
     head_cards, _ = _units(token_client(api_bank["head"]), "/api/scorecards/?period=2026-11&as_of=2026-11-12")
     assert head_cards == {"rm:S001", "rm:S002", "rm:S003"}
     bad = token_client(api_bank["head"]).get("/api/scorecards/?period=2026-14&as_of=2026-11-12")
-    assert bad.status_code == 400 and "period" in bad.json()
+    assert bad.status_code == 400 and "period" in bad.json()["errors"]
 
 
 def test_red_lines_posted_by_compliance_only(api_bank):
@@ -88,9 +88,9 @@ def test_red_lines_posted_by_compliance_only(api_bank):
     unknown = token_client(api_bank["compliance"]).post(
         "/api/red-lines/", {**payload, "staff_no": "S999"}, format="json"
     )
-    assert unknown.status_code == 400 and "staff_no" in unknown.json()
+    assert unknown.status_code == 400 and "staff_no" in unknown.json()["errors"]
     bad_code = token_client(api_bank["compliance"]).post("/api/red-lines/", {**payload, "code": "x"}, format="json")
-    assert bad_code.status_code == 400 and "code" in bad_code.json()
+    assert bad_code.status_code == 400 and "code" in bad_code.json()["errors"]
     card = token_client(api_bank["rm"]).get("/api/scorecards/?period=2026-11&as_of=2026-11-12").json()["results"][0]
     assert (card["red_line"], card["coefficient"], card["bonus"]) == ("Y", "0.00", "0.00")
     # the rm sees their own red line, B002's rm none of S001's

@@ -67,7 +67,7 @@ def test_branch_manager_scope_and_excel(pages):
     assert "2026-11-12" in rows[1][0]  # data date
     assert [r[2] for r in rows[3:6]] == ["branch:B001", "branch:B001A", "rm:S001"]
     assert any(r[0] and "日均" in str(r[0]) for r in rows[-7:])  # conventions in the footer
-    from bankcrm.compliance.models import AccessLog
+    from bankcrm.core.models import AccessLog
 
     assert AccessLog.objects.filter(user_name="mgr", action="export", detail__contains="report-branch-B001").exists()
 
