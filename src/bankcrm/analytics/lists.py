@@ -120,9 +120,10 @@ def store_lists(items: list[dict], as_of: dt.date) -> None:
     active_staff = set(Staff.objects.filter(status="active").values_list("staff_no", flat=True))
     existing = {
         (kind, customer): (pk, status, assignee)
-        for pk, kind, customer, status, assignee in ListItem.objects.filter(as_of=as_of).values_list(
-            "pk", "kind", "customer_id", "status", "assignee"
-        )
+        # campaign items (kind campaign:<code>) belong to their campaign, not to a metrics run
+        for pk, kind, customer, status, assignee in ListItem.objects.filter(as_of=as_of)
+        .exclude(kind__startswith="campaign:")
+        .values_list("pk", "kind", "customer_id", "status", "assignee")
     }
     new, update, seen = [], [], set()
     for it in items:

@@ -59,7 +59,8 @@ class CustomerMonth(RestrictedModel):
 class ListItem(ChangeLoggedModel):
     """One customer on one list (名单) of one as-of date, assigned to a person or a branch queue."""
 
-    kind = models.CharField(_("list"), max_length=20, choices=ListKind.choices)
+    # a ListKind, or "campaign:<code>" for a started campaign's targets (spec/campaigns.md)
+    kind = models.CharField(_("list"), max_length=40, choices=ListKind.choices)
     as_of = models.DateField(_("as of"))
     rank = models.PositiveIntegerField(_("rank"))
     customer = models.ForeignKey(

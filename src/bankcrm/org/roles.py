@@ -21,6 +21,7 @@ ROLE_RULES: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("compliance", "accesslog", READ),
         ("core", "objectchange", READ),
         ("customers", "customer", ("reveal",)),
+        ("campaigns", "recordedsale", ("review",)),
     ],
     UserRole.HEAD_OFFICE: [("*", "*", READ)],
     UserRole.COMPLIANCE: [
@@ -34,7 +35,11 @@ ROLE_RULES: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("customers", "customer", ("change", "reveal")),
         ("customers", "contactlog", ("add", "change")),
         ("analytics", "listitem", ("change",)),
-        ("campaigns", "*", ALL),
+        # Sales of the branch: record, cancel in cooling-off, and review (not their own) the 65+ R4/R5
+        # ones. Campaigns themselves are marketing's (four eyes between two marketing logins).
+        ("campaigns", "sale", ALL),
+        ("campaigns", "recordedsale", ("add", "change", "review")),
+        ("campaigns", "refusedsale", ("add",)),
         ("complaints", "*", ("add", "change")),
     ],
     UserRole.RM: [
@@ -42,7 +47,25 @@ ROLE_RULES: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("customers", "customer", ("reveal",)),
         ("customers", "contactlog", ("add", "change")),
         ("analytics", "listitem", ("change",)),
+        ("campaigns", "recordedsale", ("add", "change")),
+        ("campaigns", "refusedsale", ("add",)),
         ("complaints", "complaint", ("add",)),
+    ],
+    # spec/api.md: campaigns (create, approve another's, start, close); all branches' figures, masked.
+    UserRole.MARKETING: [
+        ("*", "*", READ),
+        ("campaigns", "campaign", ("add", "change")),
+    ],
+    # 大堂经理: the lobby tablet of their branch — look walk-ins up (masked), contacts, sales.
+    UserRole.LOBBY: [
+        ("customers", "*", READ),
+        ("org", "*", READ),
+        ("analytics", "*", READ),
+        ("campaigns", "*", READ),
+        ("customers", "contactlog", ("add",)),
+        ("analytics", "listitem", ("change",)),
+        ("campaigns", "recordedsale", ("add", "change")),
+        ("campaigns", "refusedsale", ("add",)),
     ],
     UserRole.COMPLAINT_HANDLER: [
         ("customers", "*", READ),

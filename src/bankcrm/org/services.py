@@ -30,8 +30,8 @@ def add_user(username: str, *, role: str, password: str, staff_no: str | None = 
         branch = staff.branch
     if role == UserRole.RM and staff is None:
         raise ValidationError("role rm needs --staff-no: an rm sees the customers whose rm_staff_no is theirs")
-    if role == UserRole.BRANCH_MANAGER and branch is None:
-        raise ValidationError("role branch_manager needs --branch (or a --staff-no whose branch is used)")
+    if role in (UserRole.BRANCH_MANAGER, UserRole.LOBBY) and branch is None:
+        raise ValidationError(f"role {role} needs --branch (or a --staff-no whose branch is used)")
     user_model = get_user_model()
     user, _created = user_model.objects.get_or_create(username=username)
     user.set_password(password)
