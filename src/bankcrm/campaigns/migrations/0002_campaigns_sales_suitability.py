@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('campaigns', '0001_initial'),
         ('customers', '0002_search_indexes'),
-        ('org', '0002_alter_userprofile_role'),
+        ('org', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
