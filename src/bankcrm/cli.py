@@ -17,6 +17,7 @@ COMMANDS = {
     "user": "user",
     "serve": "serve",
     "complaints": "complaints",
+    "campaign": "campaign",
 }
 
 USAGE = """usage: bankcrm COMMAND [options]
@@ -26,10 +27,11 @@ commands:
   generate    write a synthetic delivery in the batch-file format
   import      import a delivery folder (spec/batch-files.md)
   metrics     compute the customer_month snapshot and lists for an as-of date
-  export      customer-month | list | quality | tier-summary
+  export      customer-month | list | quality | tier-summary | campaign | campaign-summary | suitability
   user        add a staff login, or print its API token
   serve       run the web app and API (production server)
   complaints  the complaint desk's scheduled sweep
+  campaign    create (from JSON) | approve | start | close a campaign
   manage      any Django management command (migrate, createsuperuser, ...)
 
 'bankcrm COMMAND --help' shows a command's options.
