@@ -318,3 +318,53 @@ class TestSaleCreateAPIByLobby(SaleChecks):
 class TestSaleCreateAPIByRm(SaleChecks):
     allowed = "rm"
     denied = "marketing"
+
+
+class TestCampaignListPage(CampaignChecks):
+    url = "/campaigns/"
+    is_list = True
+
+
+class TestCampaignDetailPage(CampaignChecks):
+    url = "/campaigns/CMP1/"
+
+
+class TestCampaignCreatePage(CampaignChecks):
+    url = "/campaigns/new/"
+    denied = "rm"
+
+
+class TestCampaignApprovePage(CampaignChecks):
+    method = "post"
+    url = "/campaigns/CMP1/"
+    data = {"action": "approve"}
+    denied = "branch_manager"
+    ok_status = 302
+
+
+class TestSaleFormPage(EndpointChecks):
+    url = "/campaigns/sales/new/"
+    allowed = "lobby"
+    denied = "head_office"
+    scoped = False  # the form itself; the customer's scope is checked on submit (TestSaleCreateAPI*)
+
+
+class TestLobbyPage(EndpointChecks):
+    url = "/campaigns/lobby/"
+    allowed = "lobby"
+    denied = "marketing"
+    scoped = False  # lookups are scoped: tests/campaigns/test_pages.py
+
+
+class TestSaleReviewPage(EndpointChecks):
+    url = "/campaigns/sales/review/"
+    allowed = "branch_manager"
+    denied = "none"
+    scoped = False  # lists only the scope's sales: tests/campaigns/test_pages.py
+
+
+class TestMisSellingReportPage(EndpointChecks):
+    url = "/campaigns/suitability/"
+    allowed = "compliance"
+    denied = "none"
+    scoped = False

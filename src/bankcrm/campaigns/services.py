@@ -293,6 +293,19 @@ class Evaluation:
     def count(self, group: str) -> int:
         return sum(1 for m in self.members if m["group"] == group)
 
+    @property
+    def targets(self) -> int:
+        return self.count(Group.TARGET)
+
+    @property
+    def controls(self) -> int:
+        return self.count(Group.CONTROL)
+
+    @property
+    def exclusion_rows(self) -> list[dict]:
+        counts = self.excluded_by_reason()
+        return [{"reason": r, "label": label, "count": counts[r]} for r, label in ExclusionReason.choices]
+
     def excluded_by_reason(self) -> dict[str, int]:
         counts = Counter(e["reason"] for e in self.exclusions)
         return {reason: counts.get(reason, 0) for reason in ExclusionReason.values}
@@ -680,6 +693,23 @@ def _uplift(groups: dict) -> dict:
 
 
 # --- recorded sales ------------------------------------------------------------------------------
+
+
+class _DryRun(Exception):
+    pass
+
+
+def preview(data: dict, *, user) -> tuple[Evaluation | None, dict]:
+    """What create_campaign would make of ``data`` — (evaluation, {}) or (None, errors) — storing nothing."""
+    try:
+        with transaction.atomic():
+            campaign = create_campaign(data, user=user)
+            result = evaluate(campaign)
+            raise _DryRun
+    except _DryRun:
+        return result, {}
+    except ValidationError as exc:
+        return None, exc.message_dict if hasattr(exc, "error_dict") else {"campaign": exc.messages}
 
 
 class SaleRefused(Exception):

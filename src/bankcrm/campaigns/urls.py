@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "campaigns"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.CampaignListView.as_view(), name="list"),
+    path("new/", views.CampaignCreateView.as_view(), name="create"),
+    path("sales/new/", views.SaleCreateView.as_view(), name="sale"),
+    path("sales/review/", views.SaleReviewView.as_view(), name="review"),
+    path("lobby/", views.LobbyView.as_view(), name="lobby"),
+    path("suitability/", views.SuitabilityReportView.as_view(), name="suitability"),
+    path("<str:code>/", views.CampaignDetailView.as_view(), name="detail"),
+]
