@@ -62,9 +62,9 @@ def test_lifecycle_four_eyes_and_items_pushed(bank, marketer, marketer2, campaig
 
     c = make(campaign_data, marketer, control_pct=0)
     assert c.status == "draft"
-    with pytest.raises(TransitionNotAllowed, match="not approved"):
+    with pytest.raises(TransitionNotAllowed, match="尚未审批"):
         services.start(c)
-    with pytest.raises(TransitionNotAllowed, match="author"):
+    with pytest.raises(TransitionNotAllowed, match="创建人不能审批"):
         services.approve(c, marketer)
     result = services.approve(c, marketer2)
     assert result.campaign.status == "approved" and result.campaign.approver == marketer2

@@ -35,9 +35,9 @@ def test_cli_lifecycle_and_exports(bank, marketer, marketer2, campaign_data, tmp
     path.write_text(json.dumps(campaign_data(control_pct=50)), encoding="utf-8")
     out, _ = run("campaign", "create", str(path), "--user", "mkt1")
     assert "CMP1" in out and "draft" in out
-    with pytest.raises(CommandError, match="author"):
+    with pytest.raises(CommandError, match="创建人不能审批"):
         run("campaign", "approve", "CMP1", "--user", "mkt1")
-    with pytest.raises(CommandError, match="not approved"):
+    with pytest.raises(CommandError, match="尚未审批"):
         run("campaign", "start", "CMP1")
     out, err = run("campaign", "approve", "CMP1", "--user", "mkt2")
     assert "approved" in out and "3818" in err  # the small-control warning

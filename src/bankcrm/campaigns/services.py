@@ -345,8 +345,11 @@ def _accounts_with_balance(day: dt.date) -> set[str]:
     return found
 
 
-def audience_rows(campaign: Campaign) -> list[dict]:
-    """The snapshot rows (as of the audience's as_of) of active customers that match every given condition."""
+def audience_queryset(campaign: Campaign):
+    """The snapshot rows (as of the audience's as_of) of active customers matching every given condition.
+
+    ``not_holding`` is applied afterwards (audience_rows): holding needs the warehouse balances.
+    """
     CustomerMonth, _ListItem = _analytics()
     rule = campaign.audience or {}
     rows = CustomerMonth.objects.filter(as_of=campaign.as_of, customer__status="active")
@@ -360,16 +363,26 @@ def audience_rows(campaign: Campaign) -> list[dict]:
         rows = rows.filter(aum_avg__gte=Decimal(rule["min_aum_avg"]))
     if rule.get("max_aum_avg") is not None:
         rows = rows.filter(aum_avg__lte=Decimal(rule["max_aum_avg"]))
-    fields = (
-        "customer_id",
-        "aum_avg",
-        "tier",
-        "customer__branch_id",
-        "customer__rm_id",
-        "customer__rm__status",
-        "customer__marketing_consent",
-    )
-    out = [dict(zip(fields, values, strict=True)) for values in rows.order_by("customer_id").values_list(*fields)]
+    return rows
+
+
+AUDIENCE_FIELDS = (
+    "customer_id",
+    "aum_avg",
+    "tier",
+    "customer__branch_id",
+    "customer__rm_id",
+    "customer__rm__status",
+    "customer__marketing_consent",
+)
+
+
+def audience_rows(campaign: Campaign) -> list[dict]:
+    """The audience as dicts (AUDIENCE_FIELDS), ordered by customer_no."""
+    fields = AUDIENCE_FIELDS
+    rows = audience_queryset(campaign).order_by("customer_id").values_list(*fields)
+    out = [dict(zip(fields, values, strict=True)) for values in rows.iterator(chunk_size=20_000)]
+    rule = campaign.audience or {}
     if rule.get("not_holding"):
         held = holders(rule["not_holding"], campaign.as_of)
         out = [r for r in out if r["customer_id"] not in held]
@@ -401,12 +414,16 @@ def _capped(campaign: Campaign) -> set[str]:
     return {c for c, n in counts.items() if n >= cap}
 
 
-def kyc_by_customer(day: dt.date, customer_nos: set[str] | None = None) -> dict[str, suitability.Kyc]:
-    """The KYC in force on ``day`` per customer (newest assessed_date ≤ day)."""
+def kyc_by_customer(day: dt.date, customers=None) -> dict[str, suitability.Kyc]:
+    """The KYC in force on ``day`` per customer (newest assessed_date ≤ day).
+
+    ``customers``: a queryset of customer numbers (a sub-query, so the audience never travels as a
+    list of a million parameters) or None for everyone.
+    """
     found: dict[str, suitability.Kyc] = {}
     rows = KycAssessment.objects.filter(assessed_date__lte=day).order_by("customer_id", "assessed_date", "pk")
-    if customer_nos is not None and len(customer_nos) <= 500:
-        rows = rows.filter(customer_id__in=customer_nos)
+    if customers is not None:
+        rows = rows.filter(customer_id__in=customers)
     for customer_no, assessed, level, expires in rows.values_list(
         "customer_id", "assessed_date", "risk_level", "expires_date"
     ).iterator(chunk_size=20_000):
@@ -430,7 +447,9 @@ def evaluate(campaign: Campaign) -> Evaluation:
     capped = _capped(campaign)
     products = list(campaign.products.values_list("risk_level", "category"))
     restricted = any((rating or "") not in ("", "R1") for rating, _cat in products)
-    kyc = kyc_by_customer(campaign.start_date, customer_nos) if restricted else {}
+    audience = audience_queryset(campaign).values("customer_id")
+    kyc = kyc_by_customer(campaign.start_date, audience) if restricted else {}
+    threshold = int((Decimal(campaign.control_pct) * 100).to_integral_value())
     for r in rows:
         customer_no, branch = r["customer_id"], r["customer__branch_id"]
         reason, detail = "", ""
@@ -455,7 +474,7 @@ def evaluate(campaign: Campaign) -> Evaluation:
         result.members.append(
             {
                 "customer_no": customer_no,
-                "group": str(group_for(campaign.code, customer_no, campaign.control_pct)),
+                "group": "control" if control_hash(campaign.code, customer_no) % 10000 < threshold else "target",
                 "branch_code": branch,
                 "assignee": assignee_for(r["customer__rm_id"], r["customer__rm__status"], branch),
                 "aum_avg": r["aum_avg"],
