@@ -14,7 +14,7 @@ class SaleForm(forms.Form):
     product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.order_by("category", "code"))
     amount = forms.DecimalField(label=_("Amount (CNY)"), max_digits=18, decimal_places=2)
     channel = forms.ChoiceField(label=_("Channel"), choices=SaleChannel.choices, initial=SaleChannel.PAD)
-    sale_date = forms.DateField(label=_("Sale date"), widget=forms.DateInput(attrs={"type": "date"}))
+    sale_date = forms.DateField(label=_("Sale date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     recording_ref = forms.CharField(label=_("Recording reference (双录)"), max_length=60, required=False)
     warning_confirmed = forms.BooleanField(
         label=_("The customer signed the written special risk warning (funds only)"), required=False
