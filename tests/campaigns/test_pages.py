@@ -140,3 +140,16 @@ def bank_product(code):
     from bankcrm.customers.models import Product
 
     return Product.objects.get(pk=code)
+
+
+def test_consent_page_shows_changes_from_the_change_log(bank, make_login):
+    from bankcrm.core.context import acting_as
+
+    c = bank["customers"]["C001"]
+    with acting_as(user_name="ops"):
+        c.marketing_consent = False
+        c.save()
+    rm = make_login("rm1", "rm", staff_no="S001")
+    body = page_client(rm).get("/campaigns/consent/C001/").content.decode()
+    assert 'data-consent="N"' in body and "ops" in body
+    assert page_client(rm).get("/campaigns/consent/C002/").status_code == 404  # another rm's customer

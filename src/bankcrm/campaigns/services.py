@@ -684,7 +684,17 @@ def results(campaign: Campaign, *, now: dt.datetime | None = None) -> dict:
         mine = [m for m in members.values() if m["branch_code"] == branch]
         figures = {g: _group_figures([m for m in mine if m["group"] == g]) for g in Group.values}
         by_branch[branch] = {"groups": figures, **_uplift(figures)}
-    return {"members": list(members.values()), "groups": groups, **_uplift(groups), "branches": by_branch}
+    from bankcrm.customers.models import ContactLog
+
+    # Contacts logged on the campaign's work items are the campaign's contacts (spec/campaigns.md).
+    contacted = ContactLog.objects.filter(list_item__kind=campaign.list_kind).values("customer_id").distinct().count()
+    return {
+        "members": list(members.values()),
+        "groups": groups,
+        **_uplift(groups),
+        "branches": by_branch,
+        "contacted": contacted,
+    }
 
 
 def _group_figures(members: list[dict]) -> dict:

@@ -10,5 +10,6 @@ urlpatterns = [
     path("sales/review/", views.SaleReviewView.as_view(), name="review"),
     path("lobby/", views.LobbyView.as_view(), name="lobby"),
     path("suitability/", views.SuitabilityReportView.as_view(), name="suitability"),
+    path("consent/<path:customer_no>/", views.ConsentView.as_view(), name="consent"),
     path("<str:code>/", views.CampaignDetailView.as_view(), name="detail"),
 ]

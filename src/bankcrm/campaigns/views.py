@@ -391,3 +391,26 @@ class SuitabilityReportView(RestrictedViewMixin, ListView):
         )
         context["refused"] = RefusedSale.objects.restrict(user, "view").select_related("product")[:100]
         return context
+
+
+class ConsentView(RestrictedViewMixin, View):
+    """A customer's marketing consent (the customers file is the source) and when it changed."""
+
+    model = Customer
+
+    def get(self, request, customer_no):
+        from django.contrib.contenttypes.models import ContentType
+
+        from bankcrm.core.models import ObjectChange
+
+        customer = get_object_or_404(Customer.objects.restrict(request.user, "view"), pk=customer_no)
+        changes = []
+        # Only the consent field of this in-scope customer is read from the change log.
+        for change in ObjectChange.objects.filter(
+            content_type=ContentType.objects.get_for_model(Customer), object_id=customer.pk
+        ).order_by("time", "pk"):
+            before = (change.prechange_data or {}).get("marketing_consent")
+            after = (change.postchange_data or {}).get("marketing_consent")
+            if change.action == "create" or before != after:
+                changes.append({"time": change.time, "by": change.user_name, "before": before, "after": after})
+        return render_page(request, "campaigns/consent.html", {"customer": customer, "changes": changes})

@@ -86,6 +86,7 @@ def campaign_figures(campaign: Campaign) -> dict:
             "groups": {g: group_payload(f) for g, f in r["groups"].items()},
             "uplift_pp": money(r["uplift_pp"]),
             "incremental_fee": money(r["incremental_fee"]),
+            "contacted": r["contacted"],
             "branches": {
                 b: {
                     "groups": {g: group_payload(f) for g, f in v["groups"].items()},
