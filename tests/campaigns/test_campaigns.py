@@ -351,3 +351,16 @@ def test_exclusions_frozen_at_start(bank, marketer, marketer2, campaign_data):
     from bankcrm.analytics.models import ListItem
 
     assert not ListItem.objects.filter(kind="campaign:CMP1", customer_id="C001").exists()  # never without consent
+
+
+def test_contact_cap_from_the_campaign_json(bank, marketer, marketer2, campaign_data):
+    p = make(campaign_data, marketer, code="P1", start_date=(START - dt.timedelta(days=2)).isoformat(), control_pct=0)
+    services.approve(p, marketer2)
+    services.start(p)
+    one = make(campaign_data, marketer, code="CAP1", control_pct=0, max_campaigns_30d=1)
+    assert {e["reason"] for e in services.evaluate(one).exclusions} == {"contact_cap"}  # one earlier campaign
+    two = make(campaign_data, marketer, code="CAP2", control_pct=0)  # default 2
+    assert services.evaluate(two).exclusions == []
+    with pytest.raises(ValidationError) as err:
+        make(campaign_data, marketer, code="CAP3", max_campaigns_30d=0)
+    assert "max_campaigns_30d" in err.value.message_dict

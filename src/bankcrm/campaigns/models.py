@@ -96,6 +96,8 @@ class Campaign(ChangeLoggedModel):
     channel = models.CharField(_("channel"), max_length=15, choices=CampaignChannel.choices)
     control_pct = models.DecimalField(_("control group %"), max_digits=5, decimal_places=2, default=Decimal("10"))
     audience = models.JSONField(_("audience"), default=dict)
+    # the contact cap: at most this many campaigns as a target in the 30 days before start_date
+    max_campaigns_30d = models.PositiveSmallIntegerField(_("contact cap (30 days)"), default=2)
     status = models.CharField(_("status"), max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")

@@ -74,6 +74,7 @@ def _analytics():
 
 
 def max_campaigns_30d() -> int:
+    """The default contact cap of a new campaign (spec: 2; setting CAMPAIGN_MAX_CAMPAIGNS_30D)."""
     return int(getattr(settings, "CAMPAIGN_MAX_CAMPAIGNS_30D", 2))
 
 
@@ -209,6 +210,7 @@ def create_campaign(data: dict, *, user) -> Campaign:
         "channel",
         "control_pct",
         "audience",
+        "max_campaigns_30d",
     }
     unknown = sorted(set(data) - known)
     if unknown:
@@ -237,6 +239,9 @@ def create_campaign(data: dict, *, user) -> Campaign:
     if start and end and end < start:
         errors["end_date"] = _("end_date %(end)s is before start_date %(start)s") % {"end": end, "start": start}
     response_days = _int_field(data, "response_days", 30, errors)
+    cap = _int_field(data, "max_campaigns_30d", max_campaigns_30d(), errors)
+    if cap is not None and not 1 <= cap <= 100:
+        errors["max_campaigns_30d"] = _("between 1 and 100")
     if response_days is not None and not 0 <= response_days <= 366:
         errors["response_days"] = _("between 0 and 366 days")
     channel = data.get("channel")
@@ -259,6 +264,7 @@ def create_campaign(data: dict, *, user) -> Campaign:
         channel=channel,
         control_pct=control_pct,
         audience=audience,
+        max_campaigns_30d=cap,
         author=user,
     )
     # An audience nobody is in is a mistake to catch now, not at start.
@@ -410,8 +416,7 @@ def _capped(campaign: Campaign) -> set[str]:
         .exclude(campaign=campaign)
         .values_list("customer_id", flat=True)
     )
-    cap = max_campaigns_30d()
-    return {c for c, n in counts.items() if n >= cap}
+    return {c for c, n in counts.items() if n >= campaign.max_campaigns_30d}
 
 
 def kyc_by_customer(day: dt.date, customers=None) -> dict[str, suitability.Kyc]:

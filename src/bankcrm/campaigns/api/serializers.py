@@ -33,6 +33,7 @@ class CampaignCreateSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=CampaignChannel.choices)
     control_pct = serializers.DecimalField(max_digits=5, decimal_places=2, default=Decimal("10"))
     audience = serializers.DictField()
+    max_campaigns_30d = serializers.IntegerField(default=2)
 
 
 class CampaignSerializer(serializers.ModelSerializer):
@@ -45,7 +46,7 @@ class CampaignSerializer(serializers.ModelSerializer):
         model = Campaign
         fields = [
             "code", "name", "products", "start_date", "end_date", "response_days", "channel", "control_pct",
-            "audience", "status", "author", "approver", "approved_at", "started_at", "closed_at",
+            "audience", "max_campaigns_30d", "status", "author", "approver", "approved_at", "started_at", "closed_at",
         ]  # fmt: skip
         read_only_fields = fields
 
