@@ -29,3 +29,12 @@ def test_demo_builds_a_bank_staff_can_work_in(client, settings, tmp_path):
     assert client.get(f"/customers/{own[0]}/").status_code == 200
     foreign = Customer.objects.exclude(rm__logins__user__username="rm1").values_list("pk", flat=True)[0]
     assert client.get(f"/customers/{foreign}/").status_code == 404
+
+    # A demo campaign was drafted, approved by the second marketing login and started.
+    from bankcrm.campaigns.models import Campaign
+
+    campaign = Campaign.objects.get(code="DEMO-FUND")
+    assert campaign.status == "running" and campaign.approver.username == "marketing2"
+    assert ListItem.objects.filter(kind="campaign:DEMO-FUND").exists()
+    assert client.login(username="lobby", password="demo-pass-2026")
+    assert client.get("/campaigns/lobby/").status_code == 200

@@ -88,6 +88,8 @@ class Command(BaseCommand):
             ("headoffice", "head_office", {}),
             ("compliance", "compliance", {}),
             ("complaints", "complaint_handler", {}),
+            ("marketing1", "marketing", {}),
+            ("marketing2", "marketing", {}),
         ]
         busiest = (
             Customer.objects.filter(rm__status="active", rm__role="rm")
@@ -102,6 +104,7 @@ class Command(BaseCommand):
             if branch.parent_id and Branch.objects.filter(pk=branch.parent_id, parent__isnull=False).exists():
                 branch = branch.parent  # the manager of the sub-branch's parent sees both levels
             logins.append(("manager", "branch_manager", {"branch_code": branch.pk}))
+            logins.append(("lobby", "lobby", {"branch_code": Staff.objects.get(pk=busiest[0]["rm"]).branch_id}))
         return logins
 
     def _create_logins(self) -> None:
@@ -130,3 +133,6 @@ class Command(BaseCommand):
         # Complaints run on today's clocks (not the data's end date), so the desk shows open,
         # due-soon and breached cases as a real one would.
         seed_demo_complaints(timezone.localdate())
+        from bankcrm.campaigns.demo import seed_demo_campaign
+
+        seed_demo_campaign(end)
