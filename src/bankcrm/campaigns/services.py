@@ -23,7 +23,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -383,10 +383,25 @@ AUDIENCE_FIELDS = (
 )
 
 
-def audience_rows(campaign: Campaign) -> list[dict]:
-    """The audience as dicts (AUDIENCE_FIELDS), ordered by customer_no."""
+def audience_rows(campaign: Campaign, *, kyc_on: dt.date | None = None) -> list[dict]:
+    """The audience as dicts (AUDIENCE_FIELDS), ordered by customer_no.
+
+    With ``kyc_on``, each row also carries the KYC in force that day (``kyc_level``, ``kyc_expires``:
+    the newest assessment with assessed_date ≤ kyc_on), read in the same query through the
+    (customer, assessed_date) unique index rather than by loading every assessment.
+    """
     fields = AUDIENCE_FIELDS
-    rows = audience_queryset(campaign).order_by("customer_id").values_list(*fields)
+    rows = audience_queryset(campaign)
+    if kyc_on is not None:
+        in_force = KycAssessment.objects.filter(customer=OuterRef("customer_id"), assessed_date__lte=kyc_on).order_by(
+            "-assessed_date"
+        )
+        rows = rows.annotate(
+            kyc_level=Subquery(in_force.values("risk_level")[:1]),
+            kyc_expires=Subquery(in_force.values("expires_date")[:1]),
+        )
+        fields = (*fields, "kyc_level", "kyc_expires")
+    rows = rows.order_by("customer_id").values_list(*fields)
     out = [dict(zip(fields, values, strict=True)) for values in rows.iterator(chunk_size=20_000)]
     rule = campaign.audience or {}
     if rule.get("not_holding"):
@@ -419,23 +434,6 @@ def _capped(campaign: Campaign) -> set[str]:
     return {c for c, n in counts.items() if n >= campaign.max_campaigns_30d}
 
 
-def kyc_by_customer(day: dt.date, customers=None) -> dict[str, suitability.Kyc]:
-    """The KYC in force on ``day`` per customer (newest assessed_date ≤ day).
-
-    ``customers``: a queryset of customer numbers (a sub-query, so the audience never travels as a
-    list of a million parameters) or None for everyone.
-    """
-    found: dict[str, suitability.Kyc] = {}
-    rows = KycAssessment.objects.filter(assessed_date__lte=day).order_by("customer_id", "assessed_date", "pk")
-    if customers is not None:
-        rows = rows.filter(customer_id__in=customers)
-    for customer_no, assessed, level, expires in rows.values_list(
-        "customer_id", "assessed_date", "risk_level", "expires_date"
-    ).iterator(chunk_size=20_000):
-        found[customer_no] = suitability.Kyc(assessed, level, expires)  # ordered: the last one wins
-    return found
-
-
 def assignee_for(rm_id: str | None, rm_status: str | None, branch_code: str) -> str:
     """As for lists (spec/metrics.md): the relationship manager when active, else the branch queue."""
     if rm_id and rm_status == "active":
@@ -445,16 +443,26 @@ def assignee_for(rm_id: str | None, rm_status: str | None, branch_code: str) -> 
 
 def evaluate(campaign: Campaign) -> Evaluation:
     """Audience → exclusions (in the spec's order, one reason each) → target / control groups."""
-    rows = audience_rows(campaign)
-    result = Evaluation(audience=len(rows))
-    customer_nos = {r["customer_id"] for r in rows}
-    complaints = _open_complaints(customer_nos)
-    capped = _capped(campaign)
     products = list(campaign.products.values_list("risk_level", "category"))
     restricted = any((rating or "") not in ("", "R1") for rating, _cat in products)
-    audience = audience_queryset(campaign).values("customer_id")
-    kyc = kyc_by_customer(campaign.start_date, audience) if restricted else {}
+    day = campaign.start_date
+    rows = audience_rows(campaign, kyc_on=day if restricted else None)
+    result = Evaluation(audience=len(rows))
+    complaints = _open_complaints({r["customer_id"] for r in rows})
+    capped = _capped(campaign)
     threshold = int((Decimal(campaign.control_pct) * 100).to_integral_value())
+    # The check depends only on the KYC in force (level, and whether it is still valid on the day):
+    # ask the one suitability function once per distinct KYC state, not once per customer.
+    decided: dict[tuple, str] = {}
+
+    def unsuitable(level, expires) -> str:
+        key = (level, expires is not None and expires > day)
+        if key not in decided:
+            kyc = None if level is None else suitability.Kyc(day, level, expires if key[1] else day)
+            refusals = [suitability.may_buy(day=day, kyc=kyc, rating=r, category=c) for r, c in products]
+            decided[key] = refusals[0] if all(refusals) else ""
+        return decided[key]
+
     for r in rows:
         customer_no, branch = r["customer_id"], r["customer__branch_id"]
         reason, detail = "", ""
@@ -465,12 +473,9 @@ def evaluate(campaign: Campaign) -> Evaluation:
         elif customer_no in capped:
             reason = ExclusionReason.CONTACT_CAP
         elif restricted:
-            refusals = [
-                suitability.may_buy(day=campaign.start_date, kyc=kyc.get(customer_no), rating=rating, category=cat)
-                for rating, cat in products
-            ]
-            if all(refusals):
-                reason, detail = ExclusionReason.SUITABILITY, refusals[0]
+            detail = unsuitable(r["kyc_level"], r["kyc_expires"])
+            if detail:
+                reason = ExclusionReason.SUITABILITY
         if reason:
             result.exclusions.append(
                 {"customer_no": customer_no, "reason": str(reason), "detail": detail, "branch_code": branch}
