@@ -290,6 +290,17 @@ def bench_sales(home: Path, env: dict, n: int, port: int, duration: int, connect
     return out
 
 
+def _evaluate(home: Path, repeats: int) -> dict:
+    paths = write_parquet(home / "bench-parquet")
+    ev = bench_evaluate(paths, repeats)
+    ratio = ev["bankcrm_s"] / ev["reference_s"]
+    print(
+        f"audience + exclusions + control: bankcrm {ev['bankcrm_s']:.2f} s, hand-written DuckDB "
+        f"{ev['reference_s']:.2f} s, ratio {ratio:.1f}× (goal ≤ 2×) — counts {ev['counts']}"
+    )
+    return {"evaluate": ev, "ratio": ratio}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--customers", type=int, default=1_000_000)
@@ -299,6 +310,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--home", help="reuse/keep this BANKCRM_HOME (built once, then reused)")
     parser.add_argument("--skip-sales", action="store_true")
+    parser.add_argument("--skip-evaluate", action="store_true")
     args = parser.parse_args()
 
     home = Path(args.home) if args.home else Path(tempfile.mkdtemp(prefix="bankcrm-campaignbench-"))
@@ -329,15 +341,10 @@ def main() -> None:
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
     n = Customer.objects.count()
-    paths = write_parquet(home / "bench-parquet")
-    ev = bench_evaluate(paths, args.repeats)
-    ratio = ev["bankcrm_s"] / ev["reference_s"]
     print(f"\nbankcrm campaign benchmark — {n:,} customers, {os.cpu_count()} cores")
-    print(
-        f"audience + exclusions + control: bankcrm {ev['bankcrm_s']:.2f} s, hand-written DuckDB "
-        f"{ev['reference_s']:.2f} s, ratio {ratio:.1f}× (goal ≤ 2×) — counts {ev['counts']}"
-    )
-    result = {"customers": n, "evaluate": ev, "ratio": ratio}
+    result = {"customers": n}
+    if not args.skip_evaluate:
+        result.update(_evaluate(home, args.repeats))
     if not args.skip_sales:
         sales = bench_sales(home, env, n, args.port, args.duration, args.connections)
         trivial = sales["healthz"]["p95_ms"]

@@ -80,8 +80,8 @@ class SaleViewSet(RestrictedModelViewSet):
             sale = services.record_sale(user=request.user, **serializer.validated_data)
         except services.SaleRefused as refused:
             return Response({"detail": refused.message, "reason": refused.reason}, status=status.HTTP_409_CONFLICT)
-        sale = RecordedSale.objects.get(pk=sale.pk)
-        return Response(SaleSerializer(sale).data, status=status.HTTP_201_CREATED)
+        # The sale as stored, with no second round trip: its one event is the "record" just written.
+        return Response(SaleSerializer(sale, context={"events": False}).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=SaleTransitionSerializer, responses={200: SaleSerializer})
     @action(detail=True, methods=["post"])
