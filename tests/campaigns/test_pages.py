@@ -33,6 +33,7 @@ def test_create_preview_then_save(bank, marketer):
     body = preview.content.decode()
     assert preview.status_code == 200 and 'data-figure="audience">3<' in body
     assert 'data-reason="no_consent">0<' in body
+    assert 'data-member="C001"' in body
     assert not Campaign.objects.exists()  # a preview stores nothing
     bad = client.post("/campaigns/new/", {**form_data(products=["NOPE"]), "preview": "1"}, HTTP_HX_REQUEST="true")
     assert "NOPE" in bad.content.decode()

@@ -312,6 +312,14 @@ class Evaluation:
         counts = self.excluded_by_reason()
         return [{"reason": r, "label": label, "count": counts[r]} for r, label in ExclusionReason.choices]
 
+    def sample(self, n: int = 20) -> dict[str, list[dict]]:
+        """The first ``n`` members and excluded customers (by customer_no), for the preview page."""
+        labels = dict(ExclusionReason.choices)
+        return {
+            "members": self.members[:n],
+            "excluded": [{**e, "label": labels[e["reason"]]} for e in self.exclusions[:n]],
+        }
+
     def excluded_by_reason(self) -> dict[str, int]:
         counts = Counter(e["reason"] for e in self.exclusions)
         return {reason: counts.get(reason, 0) for reason in ExclusionReason.values}
