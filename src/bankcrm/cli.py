@@ -19,6 +19,7 @@ COMMANDS = {
     "complaints": "complaints",
     "targets": "targets",
     "redline": "redline",
+    "campaign": "campaign",
 }
 
 USAGE = """usage: bankcrm COMMAND [options]
@@ -28,12 +29,14 @@ commands:
   generate    write a synthetic delivery in the batch-file format
   import      import a delivery folder (spec/batch-files.md)
   metrics     compute the customer_month snapshot and lists for an as-of date
-  export      customer-month | list | quality | tier-summary | indicators | targets | scorecard
+  export      customer-month | list | quality | tier-summary | indicators | targets | scorecard |
+              campaign | campaign-summary | suitability
   user        staff logins: add, set-role, password, disable, enable, token
   serve       run the web app and API (production server)
   complaints  the complaint desk's scheduled sweep
   targets     import targets, weights, coefficients and bonus bases (spec/indicators.md)
   redline     record a red-line (电网) violation for a staff member
+  campaign    create (from JSON) | approve | start | close a campaign
   manage      any Django management command (migrate, createsuperuser, ...)
 
 'bankcrm COMMAND --help' shows a command's options.

@@ -43,6 +43,15 @@ def test_demo_builds_a_bank_staff_can_work_in(client, settings, tmp_path):
     assert client.login(username="headoffice", password="demo-pass-2026")
     assert "data-scorecard" in client.get("/reports/scorecards/?period=2026-10&as_of=2026-10-31").content.decode()
 
+    # A demo campaign was drafted, approved by the second marketing login and started.
+    from bankcrm.campaigns.models import Campaign
+
+    campaign = Campaign.objects.get(code="DEMO-FUND")
+    assert campaign.status == "running" and campaign.approver.username == "marketing2"
+    assert ListItem.objects.filter(kind="campaign:DEMO-FUND").exists()
+    assert client.login(username="lobby", password="demo-pass-2026")
+    assert client.get("/campaigns/lobby/").status_code == 200
+
 
 @pytest.mark.django_db
 def test_demo_logins_are_recreated_over_an_earlier_demo(small_bank, monkeypatch):

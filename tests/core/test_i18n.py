@@ -15,7 +15,7 @@ from django.template import Context, Template
 from django.utils import translation
 
 import bankcrm
-from bankcrm.analytics.choices import Tier
+from bankcrm.customers.choices import Tier
 
 LOCALE = Path(bankcrm.__file__).parent / "locale"
 LETTERS = re.compile(r"[A-Za-z]")

@@ -17,6 +17,8 @@ LOGINS = {
     "branch_manager": ("branch_manager", {"branch_code": "B001"}),  # B001 and B001A: C001, C003
     "head_office": ("head_office", {}),
     "compliance": ("compliance", {}),
+    "marketing": ("marketing", {}),  # all branches, masked; campaigns
+    "lobby": ("lobby", {"branch_code": "B001"}),  # 大堂经理 of B001: C001, C003
     "none": (None, {}),  # a login with no role: no permission at all
 }
 
@@ -224,3 +226,145 @@ class TestBranchDetailAPI(StaffChecks):
     kind = "api"
     url = "/api/branches/{pk}/"
     in_scope, out_of_scope = "B001A", "B002"
+
+
+# --- campaigns and sales (spec/campaigns.md) ---------------------------------------------------
+
+
+@pytest.fixture
+def draft_campaign(bank360, make_login):
+    """A draft by another marketing login, so the checked login may approve it (four eyes)."""
+    from bankcrm.campaigns.services import create_campaign
+
+    author = make_login("mkt-author", "marketing")
+    return create_campaign(
+        {
+            "code": "CMP1", "name": "理财推广", "products": ["WM01"], "start_date": "2026-11-02",
+            "end_date": "2026-11-30", "channel": "phone", "control_pct": 10,
+            "audience": {"as_of": "2026-10-31"},
+        },
+        user=author,
+    )  # fmt: skip
+
+
+class CampaignChecks(EndpointChecks):
+    scoped = False  # campaigns are bank-wide; their members are scoped
+    allowed = "marketing"
+    denied = "none"
+
+    @pytest.fixture(autouse=True)
+    def _campaign(self, draft_campaign):
+        self.campaign = draft_campaign
+
+
+class TestCampaignListAPI(CampaignChecks):
+    kind = "api"
+    url = "/api/campaigns/"
+    is_list = True
+
+
+class TestCampaignDetailAPI(CampaignChecks):
+    kind = "api"
+    url = "/api/campaigns/CMP1/"
+
+
+class TestCampaignCreateAPI(CampaignChecks):
+    kind = "api"
+    method = "post"
+    url = "/api/campaigns/"
+    data = {
+        "code": "CMP2", "name": "x", "products": ["WM01"], "start_date": "2026-11-02", "end_date": "2026-11-30",
+        "channel": "sms", "audience": {"as_of": "2026-10-31"},
+    }  # fmt: skip
+    denied = "rm"
+    ok_status = 201
+
+
+class TestCampaignTransitionAPI(CampaignChecks):
+    kind = "api"
+    method = "post"
+    url = "/api/campaigns/CMP1/transition/"
+    data = {"action": "approve"}
+    denied = "branch_manager"  # reads campaigns, may not approve them
+
+
+class SaleChecks(EndpointChecks):
+    """POST /api/sales/: a customer outside the seller's scope is as unknown as a missing one (400)."""
+
+    kind = "api"
+    method = "post"
+    url = "/api/sales/"
+    allowed = "lobby"
+    denied = "head_office"
+    ok_status = 201
+
+    def request(self, client, pk=IN_SCOPE):
+        data = {"customer_no": pk, "product_code": "WM01", "amount": "1000.00", "channel": "pad"}
+        return client.post(self.url, data, format="json")
+
+    def test_out_of_scope(self):
+        client = self.client_for(self.login(self.allowed))
+        response = self.request(client, pk=OUT_OF_SCOPE)
+        missing = self.request(client, pk="NO-SUCH-CUSTOMER")
+        assert response.status_code == missing.status_code == 400
+        assert OUT_OF_SCOPE in str(response.json()["customer_no"])  # named as given, nothing more
+        assert set(response.json()) == set(missing.json()) == {"customer_no"}
+
+
+class TestSaleCreateAPIByLobby(SaleChecks):
+    pass
+
+
+class TestSaleCreateAPIByRm(SaleChecks):
+    allowed = "rm"
+    denied = "marketing"
+
+
+class TestCampaignListPage(CampaignChecks):
+    url = "/campaigns/"
+    is_list = True
+
+
+class TestCampaignDetailPage(CampaignChecks):
+    url = "/campaigns/CMP1/"
+
+
+class TestCampaignCreatePage(CampaignChecks):
+    url = "/campaigns/new/"
+    denied = "rm"
+
+
+class TestCampaignApprovePage(CampaignChecks):
+    method = "post"
+    url = "/campaigns/CMP1/"
+    data = {"action": "approve"}
+    denied = "branch_manager"
+    ok_status = 302
+
+
+class TestSaleFormPage(EndpointChecks):
+    url = "/campaigns/sales/new/"
+    allowed = "lobby"
+    denied = "head_office"
+    scoped = False  # the form itself; the customer's scope is checked on submit (TestSaleCreateAPI*)
+
+
+class TestLobbyPage(EndpointChecks):
+    url = "/campaigns/lobby/"
+    allowed = "lobby"
+    denied = "marketing"
+    scoped = False  # lookups are scoped: tests/campaigns/test_pages.py
+
+
+class TestSaleReviewPage(EndpointChecks):
+    url = "/campaigns/sales/review/"
+    allowed = "branch_manager"
+    denied = "none"
+    scoped = False  # lists only the scope's sales: tests/campaigns/test_pages.py
+
+
+class TestMisSellingReportPage(EndpointChecks):
+    url = "/campaigns/suitability/"
+    allowed = "compliance"
+    denied = "none"
+    scoped = False

@@ -22,6 +22,11 @@ def test_schema_lists_the_customer_and_audit_endpoints(client):
         "/api/customers/{customer_no}/",
         "/api/customers/{customer_no}/reveal/",
         "/api/access-log/",
+        "/api/campaigns/",
+        "/api/campaigns/{code}/",
+        "/api/campaigns/{code}/transition/",
+        "/api/sales/",
+        "/api/sales/{sale_id}/transition/",
     ):
         assert path in paths
     params = {p["name"] for p in paths["/api/customers/"]["get"]["parameters"]}

@@ -1,12 +1,95 @@
-"""Domain events of the work queue as typed functions (after Saleor ``giftcard/events.py``).
+"""Domain events as typed functions (after Saleor ``giftcard/events.py``, like complaints/events.py).
 
-Each appends one ListItemEvent; called by services.py only, inside the transaction that changed
-the item.
+Each function appends one CampaignEvent, SaleEvent or ListItemEvent; the history is never edited. They are
+called by services.py only, inside the transaction that changed the state.
 """
 
-from .models import ListItem, ListItemEvent
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from .choices import CampaignAction, SaleAction
+from .models import Campaign, CampaignEvent, ListItem, ListItemEvent, RecordedSale, SaleEvent
 
 SYSTEM_USER_NAME = "system"
+
+
+def _who(user) -> tuple[object | None, str]:
+    if user is not None and getattr(user, "pk", None):
+        return user, user.get_username()
+    return None, SYSTEM_USER_NAME
+
+
+def _campaign_event(campaign: Campaign, user, action: str, *, from_status="", data=None, at=None) -> CampaignEvent:
+    who, name = _who(user)
+    return CampaignEvent.objects.create(
+        campaign=campaign,
+        time=at or timezone.now(),
+        user=who,
+        user_name=name,
+        action=action,
+        from_status=from_status,
+        to_status=campaign.status,
+        data=data or {},
+    )
+
+
+def campaign_created(campaign: Campaign, user, *, at: dt.datetime | None = None) -> CampaignEvent:
+    return _campaign_event(campaign, user, CampaignAction.CREATE, at=at)
+
+
+def campaign_approved(
+    campaign: Campaign, user, *, from_status: str, control_members: int, warnings: list[str], at=None
+) -> CampaignEvent:
+    data = {"control_members": control_members, "warnings": warnings}
+    return _campaign_event(campaign, user, CampaignAction.APPROVE, from_status=from_status, data=data, at=at)
+
+
+def campaign_started(
+    campaign: Campaign, user, *, from_status: str, targets: int, controls: int, excluded: dict[str, int], at=None
+) -> CampaignEvent:
+    data = {"targets": targets, "controls": controls, "excluded": excluded}
+    return _campaign_event(campaign, user, CampaignAction.START, from_status=from_status, data=data, at=at)
+
+
+def campaign_closed(campaign: Campaign, user, *, from_status: str, at=None) -> CampaignEvent:
+    return _campaign_event(campaign, user, CampaignAction.CLOSE, from_status=from_status, at=at)
+
+
+def _sale_event(sale: RecordedSale, user, action: str, *, from_status="", note="", at=None) -> SaleEvent:
+    who, name = _who(user)
+    return SaleEvent.objects.create(
+        sale=sale,
+        time=at or timezone.now(),
+        user=who,
+        user_name=name,
+        action=action,
+        from_status=from_status,
+        to_status=sale.status,
+        note=note,
+    )
+
+
+def sale_recorded(sale: RecordedSale, user, *, at=None) -> SaleEvent:
+    return _sale_event(sale, user, SaleAction.RECORD, at=at)
+
+
+def sale_approved(sale: RecordedSale, user, *, from_status: str, note: str = "", at=None) -> SaleEvent:
+    return _sale_event(sale, user, SaleAction.APPROVE, from_status=from_status, note=note, at=at)
+
+
+def sale_rejected(sale: RecordedSale, user, *, from_status: str, note: str = "", at=None) -> SaleEvent:
+    return _sale_event(sale, user, SaleAction.REJECT, from_status=from_status, note=note, at=at)
+
+
+def sale_cancelled(sale: RecordedSale, user, *, from_status: str, note: str = "", at=None) -> SaleEvent:
+    return _sale_event(sale, user, SaleAction.CANCEL, from_status=from_status, note=note, at=at)
+
+
+def sale_booked(sale: RecordedSale, user, *, from_status: str, at=None) -> SaleEvent:
+    return _sale_event(sale, user, SaleAction.BOOK, from_status=from_status, at=at)
 
 
 def _name(user) -> str:

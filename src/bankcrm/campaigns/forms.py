@@ -1,13 +1,62 @@
-"""Forms of the work queue (名单制管理): the one contact form (360 and queue), status, reassignment.
-
-Giving a customer to another rm (归户) uses customers' ReassignForm, on the 360 and in the queue.
+"""Forms of campaigns and sales, and of the work queue (名单制管理): the one contact form (360 and
+queue), status, reassignment. Giving a customer to another rm (归户) uses customers' ReassignForm.
 """
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import ListItemStatus
+from bankcrm.customers.models import Customer, Product
+
+from .choices import ListItemStatus, SaleChannel
 from .models import ContactLog, ListItem
+
+
+class SaleForm(forms.Form):
+    """The counter / lobby-tablet sale form; the same checks as POST /api/sales/ before the service runs."""
+
+    customer_no = forms.CharField(label=_("Customer no."), max_length=30)
+    product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.order_by("category", "code"))
+    amount = forms.DecimalField(label=_("Amount (CNY)"), max_digits=18, decimal_places=2)
+    channel = forms.ChoiceField(label=_("Channel"), choices=SaleChannel.choices, initial=SaleChannel.PAD)
+    sale_date = forms.DateField(label=_("Sale date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    recording_ref = forms.CharField(label=_("Recording reference (双录)"), max_length=60, required=False)
+    warning_confirmed = forms.BooleanField(
+        label=_("The customer signed the written special risk warning (funds only)"), required=False
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["sale_date"].initial = timezone.localdate()
+        for name, field in self.fields.items():
+            css = "form-check-input" if name == "warning_confirmed" else "form-control"
+            if isinstance(field, forms.ChoiceField):
+                css = "form-select"
+            field.widget.attrs.setdefault("class", css)
+
+    def clean_customer_no(self):
+        no = self.cleaned_data["customer_no"].strip()
+        customer = Customer.objects.restrict(self.user, "view").filter(pk=no).first()
+        if customer is None:  # out of scope is unknown
+            raise forms.ValidationError(_("unknown customer %(no)s") % {"no": no})
+        if customer.status != "active":
+            raise forms.ValidationError(_("customer %(no)s is closed") % {"no": no})
+        self.customer = customer
+        return no
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if amount <= 0:
+            raise forms.ValidationError(_("the amount must be more than 0"))
+        return amount
+
+    def clean_sale_date(self):
+        day = self.cleaned_data["sale_date"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("the sale date %(day)s is in the future") % {"day": day})
+        return day
+
 
 OPEN_LIST_STATUSES = (ListItemStatus.PENDING, ListItemStatus.CONTACTED)
 

@@ -1,11 +1,31 @@
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from bankcrm.core.models import ChangeLoggedModel
+from bankcrm.core.models import ChangeLoggedModel, RestrictedModel
+from bankcrm.core.querysets import RestrictedQuerySet
 from bankcrm.customers.choices import ContactChannel, ContactOutcome, Tier
 from bankcrm.customers.models import MONEY
 
-from .choices import ListItemStatus, ListKind
+from .choices import (
+    CampaignAction,
+    CampaignChannel,
+    CampaignStatus,
+    ExclusionReason,
+    Finding,
+    Group,
+    ListItemStatus,
+    ListKind,
+    Refusal,
+    SaleAction,
+    SaleChannel,
+    SaleStatus,
+)
 
 
 class Sale(ChangeLoggedModel):
@@ -44,10 +64,300 @@ class Sale(ChangeLoggedModel):
         return self.sale_id
 
 
+class AppendOnlyQuerySet(RestrictedQuerySet):
+    def update(self, **kwargs):
+        raise TypeError("history is append-only: events cannot be updated")
+
+    def delete(self):
+        raise TypeError("history is append-only: events cannot be deleted")
+
+
+class AppendOnlyModel(RestrictedModel):
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("history is append-only: events cannot be updated")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("history is append-only: events cannot be deleted")
+
+
+class Campaign(ChangeLoggedModel):
+    """A marketing campaign (营销活动) with its audience rule and its control group."""
+
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    products = models.ManyToManyField("customers.Product", related_name="campaigns", verbose_name=_("products"))
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    response_days = models.PositiveSmallIntegerField(_("response days"), default=30)
+    channel = models.CharField(_("channel"), max_length=15, choices=CampaignChannel.choices)
+    control_pct = models.DecimalField(_("control group %"), max_digits=5, decimal_places=2, default=Decimal("10"))
+    audience = models.JSONField(_("audience"), default=dict)
+    # the contact cap: at most this many campaigns as a target in the 30 days before start_date
+    max_campaigns_30d = models.PositiveSmallIntegerField(_("contact cap (30 days)"), default=2)
+    status = models.CharField(_("status"), max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
+    )
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approver"),
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-start_date", "code"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="campaign_dates_in_order"),
+            models.CheckConstraint(
+                condition=Q(control_pct__gte=0) & Q(control_pct__lte=50), name="campaign_control_pct_0_50"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def as_of(self) -> dt.date | None:
+        raw = (self.audience or {}).get("as_of")
+        return dt.date.fromisoformat(raw) if raw else None
+
+    @property
+    def response_until(self) -> dt.date:
+        return self.end_date + dt.timedelta(days=self.response_days)
+
+    @property
+    def list_kind(self) -> str:
+        return f"campaign:{self.code}"
+
+
+class CampaignEvent(AppendOnlyModel):
+    """One entry of a campaign's history (created, approved, started, closed). Never edited."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="events")
+    time = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    user_name = models.CharField(_("by"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=10, choices=CampaignAction.choices)
+    from_status = models.CharField(_("from"), max_length=10, choices=CampaignStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=10, choices=CampaignStatus.choices, blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["time", "pk"]
+        verbose_name = _("campaign event")
+        verbose_name_plural = _("campaign events")
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.action}"
+
+
+class CampaignMember(RestrictedModel):
+    """A customer frozen into a started campaign: target (contacted) or control (never contacted)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="members")
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="campaign_memberships", verbose_name=_("customer")
+    )
+    group = models.CharField(_("group"), max_length=10, choices=Group.choices)
+    branch_code = models.CharField(_("branch"), max_length=20, db_index=True)
+    assignee = models.CharField(_("assignee"), max_length=40)  # as for lists: staff_no or branch:<code>
+
+    scope_branch_field = "branch_code"
+    scope_rm_field = "assignee"
+
+    class Meta:
+        ordering = ["campaign", "customer"]
+        verbose_name = _("campaign member")
+        verbose_name_plural = _("campaign members")
+        constraints = [models.UniqueConstraint(fields=["campaign", "customer"], name="campaign_member_unique")]
+        indexes = [models.Index(fields=["customer", "group"])]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.customer_id} {self.group}"
+
+
+class CampaignExclusion(RestrictedModel):
+    """A customer of the audience left out at start, with the first reason that applied."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="exclusions")
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="+", verbose_name=_("customer")
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=ExclusionReason.choices)
+    detail = models.CharField(_("detail"), max_length=40, blank=True)  # e.g. kyc_expired under suitability
+    branch_code = models.CharField(_("branch"), max_length=20)
+
+    scope_branch_field = "branch_code"
+    scope_rm_field = "customer__rm"
+
+    class Meta:
+        ordering = ["campaign", "customer"]
+        verbose_name = _("campaign exclusion")
+        verbose_name_plural = _("campaign exclusions")
+        constraints = [models.UniqueConstraint(fields=["campaign", "customer"], name="campaign_exclusion_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.customer_id} {self.reason}"
+
+
+class RecordedSale(ChangeLoggedModel):
+    """A sale recorded by staff (counter, lobby tablet, API) after the suitability check let it through.
+
+    Kept apart from imported ``Sale`` rows: the nightly sales file for a date replaces that date's
+    imported rows, and must never delete a sale a teller recorded.
+    """
+
+    sale_id = models.CharField(_("sale id"), max_length=40, unique=True)
+    sale_date = models.DateField(_("sale date"), db_index=True)
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="recorded_sales", verbose_name=_("customer")
+    )
+    product = models.ForeignKey(
+        "customers.Product", on_delete=models.PROTECT, related_name="recorded_sales", verbose_name=_("product")
+    )
+    amount = models.DecimalField(_("amount"), **MONEY)
+    fee_income = models.DecimalField(_("fee income"), **MONEY)
+    channel = models.CharField(_("channel"), max_length=10, choices=SaleChannel.choices)
+    recording_ref = models.CharField(_("recording reference (双录)"), max_length=60, blank=True)
+    warning_confirmed = models.BooleanField(_("special risk warning confirmed"), default=False)
+    exception = models.BooleanField(_("sold above the risk level on a confirmed warning"), default=False)
+    status = models.CharField(_("status"), max_length=15, choices=SaleStatus.choices)
+    cooling_off_until = models.DateTimeField(_("cooling-off until"), null=True, blank=True)
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("seller")
+    )
+    seller_name = models.CharField(_("seller"), max_length=150)
+    staff = models.ForeignKey(
+        "org.Staff", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("staff member")
+    )
+    branch = models.ForeignKey("org.Branch", on_delete=models.PROTECT, related_name="+", verbose_name=_("branch"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    scope_branch_field = "customer__branch"
+    scope_rm_field = "customer__rm"
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        verbose_name = _("recorded sale")
+        verbose_name_plural = _("recorded sales")
+        # approving / rejecting a 65+ customer's R4/R5 sale: a branch manager, never the seller
+        permissions = [("review_recordedsale", "Can approve or reject a sale pending review")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="recorded_sale_amount_positive"),
+        ]
+        indexes = [models.Index(fields=["customer", "product", "sale_date"])]
+
+    def __str__(self) -> str:
+        return self.sale_id
+
+
+class SaleEvent(AppendOnlyModel):
+    """One entry of a recorded sale's history (recorded, approved, rejected, cancelled, booked)."""
+
+    sale = models.ForeignKey(RecordedSale, on_delete=models.PROTECT, related_name="events")
+    time = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    user_name = models.CharField(_("by"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=10, choices=SaleAction.choices)
+    from_status = models.CharField(_("from"), max_length=15, choices=SaleStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=15, choices=SaleStatus.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    scope_branch_field = "sale__customer__branch"
+    scope_rm_field = "sale__customer__rm"
+
+    class Meta:
+        ordering = ["time", "pk"]
+        verbose_name = _("sale event")
+        verbose_name_plural = _("sale events")
+
+    def __str__(self) -> str:
+        return f"{self.sale_id} {self.action}"
+
+
+class RefusedSale(RestrictedModel):
+    """An attempted sale the suitability check refused: kept for compliance, never counted."""
+
+    time = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    user_name = models.CharField(_("by"), max_length=150)
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="+", verbose_name=_("customer")
+    )
+    product = models.ForeignKey("customers.Product", on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(_("amount"), **MONEY)
+    channel = models.CharField(_("channel"), max_length=10, choices=SaleChannel.choices)
+    sale_date = models.DateField(_("sale date"))
+    reason = models.CharField(_("reason"), max_length=25, choices=Refusal.choices)
+
+    scope_branch_field = "customer__branch"
+    scope_rm_field = "customer__rm"
+
+    class Meta:
+        ordering = ["-time", "-pk"]
+        verbose_name = _("refused sale")
+        verbose_name_plural = _("refused sales")
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.product_id} {self.reason}"
+
+
+class SuitabilityFinding(RestrictedModel):
+    """An imported sale that breaks the suitability rules (the mis-selling report)."""
+
+    sale = models.ForeignKey(Sale, on_delete=models.CASCADE, related_name="findings")
+    finding = models.CharField(_("finding"), max_length=20, choices=Finding.choices)
+    checked_at = models.DateTimeField(_("checked at"), default=timezone.now)
+
+    scope_branch_field = "sale__customer__branch"
+    scope_rm_field = "sale__customer__rm"
+
+    class Meta:
+        ordering = ["sale", "finding"]
+        verbose_name = _("suitability finding")
+        verbose_name_plural = _("suitability findings")
+        constraints = [models.UniqueConstraint(fields=["sale", "finding"], name="suitability_finding_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.sale_id} {self.finding}"
+
+
 class ListItem(ChangeLoggedModel):
     """One customer on one list (名单) of one as-of date, assigned to a person or a branch queue."""
 
-    kind = models.CharField(_("list"), max_length=20, choices=ListKind.choices)
+    # a ListKind, or "campaign:<code>" for a started campaign's targets (spec/campaigns.md)
+    kind = models.CharField(_("list"), max_length=40, choices=ListKind.choices)
     as_of = models.DateField(_("as of"))
     rank = models.PositiveIntegerField(_("rank"))
     customer = models.ForeignKey(

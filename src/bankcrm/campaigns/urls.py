@@ -6,4 +6,12 @@ app_name = "campaigns"
 urlpatterns = [
     path("queue/", views.WorkQueueView.as_view(), name="workqueue"),
     path("queue/<int:pk>/", views.ListItemView.as_view(), name="listitem"),
+    path("", views.CampaignListView.as_view(), name="list"),
+    path("new/", views.CampaignCreateView.as_view(), name="create"),
+    path("sales/new/", views.SaleCreateView.as_view(), name="sale"),
+    path("sales/review/", views.SaleReviewView.as_view(), name="review"),
+    path("lobby/", views.LobbyView.as_view(), name="lobby"),
+    path("suitability/", views.SuitabilityReportView.as_view(), name="suitability"),
+    path("consent/<path:customer_no>/", views.ConsentView.as_view(), name="consent"),
+    path("<str:code>/", views.CampaignDetailView.as_view(), name="detail"),
 ]

@@ -1,9 +1,13 @@
-"""The work queue (名单制管理): a relationship manager's lists, contacts on them, and a manager's
-reassignments — scoped through ``RestrictedViewMixin``, every change through ``services``."""
+"""Campaign pages, the sale form, sale review, the lobby tablet (厅堂PAD), the mis-selling report, and the
+work queue (名单制管理): a relationship manager's lists, contacts on them, a manager's reassignments."""
+
+from __future__ import annotations
+
+import json
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import BooleanField, Case, Count, F, OuterRef, Subquery, Value, When
+from django.db.models import BooleanField, Case, Count, F, OuterRef, Q, Subquery, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -12,21 +16,416 @@ from django.utils.translation import gettext as _
 from django.views.generic import ListView, View
 from django.views.generic.detail import SingleObjectMixin
 
+from bankcrm.core.exceptions import TransitionNotAllowed
 from bankcrm.core.money import percent
 from bankcrm.core.views import HtmxTemplateMixin, RestrictedViewMixin, render_page
-from bankcrm.customers.choices import ContactChannel, ContactOutcome
+from bankcrm.customers.choices import ContactChannel, ContactOutcome, ProductCategory
 from bankcrm.customers.forms import ReassignForm
-from bankcrm.customers.models import Customer
+from bankcrm.customers.models import Customer, Product
 from bankcrm.customers.services import reassign_customer
 from bankcrm.org.choices import StaffStatus
 from bankcrm.org.models import Branch, Staff
 from bankcrm.org.scope import scope_for, scope_label
 
-from . import services
-from .choices import BRANCH_QUEUE_PREFIX, ListItemStatus
+from . import services, suitability
+from .choices import BRANCH_QUEUE_PREFIX, CampaignChannel, ExclusionReason, Group, ListItemStatus
 from .filtersets import ListItemFilterSet
-from .forms import ContactForm, ReassignItemForm, StatusForm
-from .models import ContactLog, ListItem
+from .forms import ContactForm, ReassignItemForm, SaleForm, StatusForm
+from .models import Campaign, ContactLog, ListItem, RecordedSale, RefusedSale, SuitabilityFinding
+
+
+def audience_lines(campaign: Campaign) -> list[tuple[str, str]]:
+    """The audience rule in words (codes never reach a page: docs/adr/0005)."""
+    from bankcrm.analytics.models import CustomerMonth
+    from bankcrm.customers.choices import Tier
+
+    rule = campaign.audience or {}
+    lines = [(_("Snapshot as of"), rule.get("as_of", ""))]
+    if rule.get("tiers"):
+        lines.append((_("Tiers"), "、".join(str(Tier(t).label) for t in rule["tiers"])))
+    if rule.get("flags"):
+        names = [str(CustomerMonth._meta.get_field(f).verbose_name) for f in rule["flags"]]
+        lines.append((_("Flags (all must be Y)"), "、".join(names)))
+    if rule.get("branches"):
+        lines.append((_("Branches"), "、".join(rule["branches"])))
+    if rule.get("min_aum_avg"):
+        lines.append((_("AUM average from"), rule["min_aum_avg"]))
+    if rule.get("max_aum_avg"):
+        lines.append((_("AUM average up to"), rule["max_aum_avg"]))
+    if rule.get("not_holding"):
+        lines.append((_("Not holding"), "、".join(str(ProductCategory(c).label) for c in rule["not_holding"])))
+    return lines
+
+
+def _campaign_data(post) -> dict:
+    """The create form's fields as the JSON object of spec/campaigns.md."""
+    audience = {"as_of": post.get("as_of", "")}
+    for key in ("tiers", "flags", "branches", "not_holding"):
+        values = [v for v in post.getlist(key) if v]
+        if values:
+            audience[key] = values
+    for key in ("min_aum_avg", "max_aum_avg"):
+        if post.get(key, "").strip():
+            audience[key] = post[key].strip()
+    data = {
+        "code": post.get("code", "").strip(),
+        "name": post.get("name", "").strip(),
+        "products": post.getlist("products"),
+        "start_date": post.get("start_date", ""),
+        "end_date": post.get("end_date", ""),
+        "channel": post.get("channel", ""),
+        "audience": audience,
+    }
+    if post.get("response_days", "").strip():
+        data["response_days"] = post["response_days"].strip()
+    if post.get("control_pct", "").strip():
+        data["control_pct"] = post["control_pct"].strip()
+    return data
+
+
+def _chart(results: dict) -> str:
+    """Response rate, target vs control (ECharts option; the page's script renders it)."""
+    groups = results["groups"]
+    labels = [str(Group(g).label) for g in (Group.TARGET, Group.CONTROL)]
+    values = [
+        None if groups[g]["response_rate_pct"] is None else float(groups[g]["response_rate_pct"])
+        for g in (Group.TARGET, Group.CONTROL)
+    ]  # display only: the figures themselves stay Decimal
+    option = {
+        "tooltip": {},
+        "xAxis": {"type": "category", "data": labels},
+        "yAxis": {"type": "value", "name": _("Response rate %")},
+        "series": [{"type": "bar", "data": values, "label": {"show": True}}],
+    }
+    return json.dumps(option, ensure_ascii=False)
+
+
+class CampaignListView(RestrictedViewMixin, ListView):
+    model = Campaign
+    template_name = "campaigns/list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("author", "approver").order_by("-start_date", "code")
+
+
+class CampaignCreateView(RestrictedViewMixin, View):
+    """The rule builder; htmx posts with ``preview`` get the live count and exclusions, storing nothing."""
+
+    model = Campaign
+    restrict_action = "add"
+
+    def context(self, data=None, errors=None, evaluation=None):
+        from bankcrm.customers.choices import Tier
+        from bankcrm.org.models import Branch
+
+        return {
+            "data": data or {"audience": {}},
+            "errors": errors or {},
+            "evaluation": evaluation,
+            "products": Product.objects.order_by("category", "code"),
+            "channels": CampaignChannel.choices,
+            "tiers": Tier.choices,
+            "flags": services.AUDIENCE_FLAGS,
+            "categories": ProductCategory.choices,
+            "branches": Branch.objects.order_by("code"),
+            "reasons": ExclusionReason.choices,
+        }
+
+    def get(self, request):
+        return render_page(request, "campaigns/create.html", self.context())
+
+    def post(self, request):
+        data = _campaign_data(request.POST)
+        if "preview" in request.POST:
+            evaluation, errors = services.preview(data, user=request.user)
+            return render_page(
+                request,
+                "campaigns/create.html",
+                self.context(data, errors, evaluation),
+                partial_template_name="campaigns/_preview.html",
+            )
+        try:
+            campaign = services.create_campaign(data, user=request.user)
+        except ValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"campaign": exc.messages}
+            return render_page(request, "campaigns/create.html", self.context(data, errors), status=400)
+        messages.success(request, _("Campaign %(code)s saved as a draft.") % {"code": campaign.code})
+        return redirect("campaigns:detail", code=campaign.code)
+
+
+class CampaignDetailView(RestrictedViewMixin, View):
+    model = Campaign
+
+    def get_object(self, code):
+        return get_object_or_404(Campaign.objects.restrict(self.request.user, "view"), code=code)
+
+    def get(self, request, code):
+        campaign = self.get_object(code)
+        user = request.user
+        can_change = user.has_perm("campaigns.change_campaign")
+        context = {
+            "campaign": campaign,
+            "products": campaign.products.order_by("code"),
+            "audience": audience_lines(campaign),
+            "events": campaign.events.order_by("time", "pk"),
+            "can_approve": can_change and campaign.status == "draft" and campaign.author_id != user.pk,
+            "is_author": campaign.author_id == user.pk,
+            "can_start": can_change and campaign.status == "approved",
+            "can_close": can_change and campaign.status == "running",
+            "reasons": ExclusionReason.choices,
+        }
+        if campaign.status in ("draft", "approved"):
+            ev = services.evaluate(campaign)
+            context["evaluation"] = ev
+            context["warnings"] = services.small_control_warning(ev.count("control"))
+        else:
+            results = services.results(campaign)
+            context["results"] = results
+            context["chart"] = _chart(results)
+        return render_page(request, "campaigns/detail.html", context)
+
+    def post(self, request, code):
+        campaign = self.get_object(code)
+        if not request.user.has_perm("campaigns.change_campaign"):
+            raise PermissionDenied
+        action = request.POST.get("action", "")
+        try:
+            result = services.transition(campaign, action, user=request.user)
+        except (TransitionNotAllowed, ValidationError) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, _("Campaign %(code)s is now %(status)s.") % {
+                "code": campaign.code, "status": result.campaign.get_status_display(),
+            })  # fmt: skip
+            for warning in result.warnings:
+                messages.warning(request, warning)
+        return redirect("campaigns:detail", code=campaign.code)
+
+
+def record_from_form(request, form) -> tuple[RecordedSale | None, services.SaleRefused | None]:
+    """Run the service for a valid form; a refusal comes back for the page to read to the customer."""
+    d = form.cleaned_data
+    try:
+        sale = services.record_sale(
+            user=request.user,
+            customer=form.customer,
+            product=d["product"],
+            amount=d["amount"],
+            channel=d["channel"],
+            sale_date=d["sale_date"],
+            recording_ref=d["recording_ref"],
+            warning_confirmed=d["warning_confirmed"],
+        )
+    except services.SaleRefused as refused:
+        return None, refused
+    except ValidationError as exc:
+        for field, msgs in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, msgs)
+        return None, None
+    return sale, None
+
+
+class SaleCreateView(RestrictedViewMixin, View):
+    model = RecordedSale
+    restrict_action = "add"
+
+    def get(self, request):
+        form = SaleForm(user=request.user, initial={"customer_no": request.GET.get("customer", "")})
+        return render_page(request, "campaigns/sale_form.html", {"form": form})
+
+    def post(self, request):
+        form = SaleForm(request.POST, user=request.user)
+        sale = refused = None
+        if form.is_valid():
+            sale, refused = record_from_form(request, form)
+        status = 201 if sale else (409 if refused else 400)
+        return render_page(
+            request,
+            "campaigns/sale_form.html",
+            {"form": form, "sale": sale, "refused": refused},
+            partial_template_name="campaigns/_sale_result.html",
+            status=200 if request.htmx else status,
+        )
+
+
+class SaleReviewView(RestrictedViewMixin, View):
+    """Sales pending review (65+ buying R4/R5) and cooling-off sales of the user's scope."""
+
+    model = RecordedSale
+
+    def get(self, request):
+        sales = (
+            RecordedSale.objects.restrict(request.user, "view")
+            .filter(status__in=("pending_review", "cooling_off"))
+            .select_related("customer", "product")
+            .order_by("recorded_at", "pk")
+        )
+        return render_page(
+            request,
+            "campaigns/review.html",
+            {
+                "sales": sales,
+                "can_review": request.user.has_perm(services.REVIEW_PERMISSION),
+                "can_cancel": request.user.has_perm("campaigns.change_recordedsale"),
+                "now": timezone.now(),
+            },
+        )
+
+    def post(self, request):
+        sale = get_object_or_404(
+            RecordedSale.objects.restrict(request.user, "view"), sale_id=request.POST.get("sale_id")
+        )
+        if not request.user.has_perm("campaigns.change_recordedsale"):
+            raise PermissionDenied
+        try:
+            services.sale_transition(sale, request.POST.get("action", ""), user=request.user)
+        except (TransitionNotAllowed, ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, _("Sale %(id)s updated.") % {"id": sale.sale_id})
+        return redirect("campaigns:review")
+
+
+def sellable_today(customer: Customer, day) -> list[dict]:
+    """The products this customer may buy today, with the check's outcome (suitability applied)."""
+    kyc = suitability.kyc_in_force(
+        [
+            suitability.Kyc(a, lvl, e)
+            for a, lvl, e in customer.kyc_assessments.values_list("assessed_date", "risk_level", "expires_date")
+        ],
+        day,
+    )
+    rows = []
+    sellable = ("wealth", "fund", "insurance", "trust", "precious_metal", "deposit_time")
+    for product in Product.objects.filter(category__in=sellable).order_by("category", "risk_level", "code"):
+        refusal, exception = suitability.risk_match(
+            day=day, kyc=kyc, rating=product.risk_level, category=product.category, warning_confirmed=True
+        )
+        rows.append(
+            {
+                "product": product,
+                "ok": not refusal,
+                "needs_warning": exception,
+                "review": suitability.is_elderly_high_risk(
+                    day=day, birth_date=customer.birth_date, rating=product.risk_level
+                ),
+            }
+        )
+    return rows
+
+
+class LobbyView(RestrictedViewMixin, View):
+    """厅堂PAD: look a walk-in customer up, see tier, flags, open campaign items, what they may buy today."""
+
+    model = RecordedSale
+    restrict_action = "add"
+
+    def get(self, request):
+        return render_page(request, "campaigns/lobby.html", {"form": SaleForm(user=request.user)})
+
+    def lookup(self, request, term: str):
+        from bankcrm.customers.filtersets import search_condition
+
+        condition, _names = search_condition(term)
+        if condition is None:
+            return None
+        return Customer.objects.restrict(request.user, "view").filter(condition).order_by("pk").first()
+
+    def post(self, request):
+        from bankcrm.core.accesslog import record_access
+
+        if "q" in request.POST:  # a lookup: the term stays out of the URL
+            customer = self.lookup(request, request.POST.get("q", ""))
+            if customer is None:
+                messages.error(request, _("No customer of your branch matches."))
+                return redirect("campaigns:lobby")
+            record_access("view", user=request.user, customer_no=customer.pk, path=request.path, detail="lobby")
+            return render_page(request, "campaigns/lobby.html", self.card(request, customer))
+        form = SaleForm(request.POST, user=request.user)
+        sale = refused = None
+        if form.is_valid():
+            sale, refused = record_from_form(request, form)
+        customer = getattr(form, "customer", None)
+        context = self.card(request, customer) if customer else {}
+        context.update({"form": form, "sale": sale, "refused": refused})
+        return render_page(request, "campaigns/lobby.html", context, status=200 if sale else (409 if refused else 400))
+
+    def card(self, request, customer: Customer) -> dict:
+        from bankcrm.analytics.models import CustomerMonth
+        from bankcrm.customers.masking import age_on, mask_name, mask_phone
+
+        today = timezone.localdate()
+        snap = CustomerMonth.objects.filter(customer=customer).order_by("-as_of").first()
+        flags = []
+        if snap:
+            flags = [f for f in services.AUDIENCE_FLAGS if getattr(snap, f)]
+        items = (
+            ListItem.objects.restrict(request.user, "view")
+            .filter(customer=customer, kind__startswith="campaign:")
+            .filter(~Q(status__in=("converted", "declined")))
+            .order_by("-as_of")
+        )
+        return {
+            "customer": customer,
+            "phone": mask_phone(customer.phone),
+            "masked_name": mask_name(customer.name),
+            "age": age_on(customer.birth_date, today),
+            "snapshot": snap,
+            "flags": flags,
+            "items": items,
+            "sellable": sellable_today(customer, today),
+            "form": SaleForm(user=request.user, initial={"customer_no": customer.pk}),
+            "can_contact": request.user.has_perm("campaigns.add_contactlog"),
+        }
+
+
+class SuitabilityReportView(RestrictedViewMixin, ListView):
+    """The mis-selling report: findings on imported sales, fund exceptions and refused attempts."""
+
+    model = SuitabilityFinding
+    template_name = "campaigns/suitability.html"
+    paginate_by = 100
+
+    def get_queryset(self):
+        if not self.request.user.has_perm("campaigns.view_sale"):
+            raise Http404
+        return super().get_queryset().select_related("sale", "sale__customer", "sale__product").order_by("sale_id")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["exceptions"] = (
+            RecordedSale.objects.restrict(user, "view").filter(exception=True).select_related("product")[:100]
+        )
+        context["refused"] = RefusedSale.objects.restrict(user, "view").select_related("product")[:100]
+        return context
+
+
+class ConsentView(RestrictedViewMixin, View):
+    """A customer's marketing consent (the customers file is the source) and when it changed."""
+
+    model = Customer
+
+    def get(self, request, customer_no):
+        from django.contrib.contenttypes.models import ContentType
+
+        from bankcrm.core.models import ObjectChange
+
+        customer = get_object_or_404(Customer.objects.restrict(request.user, "view"), pk=customer_no)
+        changes = []
+        # Only the consent field of this in-scope customer is read from the change log.
+        for change in ObjectChange.objects.filter(
+            content_type=ContentType.objects.get_for_model(Customer), object_id=customer.pk
+        ).order_by("time", "pk"):
+            before = (change.prechange_data or {}).get("marketing_consent")
+            after = (change.postchange_data or {}).get("marketing_consent")
+            if change.action == "create" or before != after:
+                changes.append({"time": change.time, "by": change.user_name, "before": before, "after": after})
+        return render_page(request, "campaigns/consent.html", {"customer": customer, "changes": changes})
+
+
+# --------------------------------------------------------------------------- the work queue
 
 
 def can_manage_queue(user) -> bool:

@@ -24,3 +24,5 @@ class UserRole(models.TextChoices):
     RM = "rm", _("客户经理")
     COMPLAINT_HANDLER = "complaint_handler", _("投诉处理员")
     COMPLIANCE = "compliance", _("合规")
+    MARKETING = "marketing", _("营销管理")
+    LOBBY = "lobby", _("大堂经理")

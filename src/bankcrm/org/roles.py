@@ -23,6 +23,7 @@ ROLE_RULES: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("core", "accesslog", READ),
         ("core", "objectchange", READ),
         ("customers", "customer", ("reveal",)),
+        ("campaigns", "recordedsale", ("review",)),
     ],
     UserRole.HEAD_OFFICE: [("*", "*", READ)],
     UserRole.COMPLIANCE: [
@@ -38,6 +39,10 @@ ROLE_RULES: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("campaigns", "contactlog", ("add", "change")),
         ("campaigns", "listitem", ("change",)),
         ("campaigns", "sale", ALL),  # the work queue above; contacts are never deleted
+        # Sales of the branch: record, cancel in cooling-off, and review (not their own) the 65+ R4/R5
+        # ones. Campaigns themselves are marketing's (four eyes between two marketing logins).
+        ("campaigns", "recordedsale", ("add", "change", "review")),
+        ("campaigns", "refusedsale", ("add",)),
         ("complaints", "*", ("add", "change")),
     ],
     UserRole.RM: [
@@ -45,7 +50,25 @@ ROLE_RULES: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("customers", "customer", ("reveal",)),
         ("campaigns", "contactlog", ("add", "change")),
         ("campaigns", "listitem", ("change",)),
+        ("campaigns", "recordedsale", ("add", "change")),
+        ("campaigns", "refusedsale", ("add",)),
         ("complaints", "complaint", ("add",)),
+    ],
+    # spec/api.md: campaigns (create, approve another's, start, close); all branches' figures, masked.
+    UserRole.MARKETING: [
+        ("*", "*", READ),
+        ("campaigns", "campaign", ("add", "change")),
+    ],
+    # 大堂经理: the lobby tablet of their branch — look walk-ins up (masked), contacts, sales.
+    UserRole.LOBBY: [
+        ("customers", "*", READ),
+        ("org", "*", READ),
+        ("analytics", "*", READ),
+        ("campaigns", "*", READ),
+        ("customers", "contactlog", ("add",)),
+        ("analytics", "listitem", ("change",)),
+        ("campaigns", "recordedsale", ("add", "change")),
+        ("campaigns", "refusedsale", ("add",)),
     ],
     UserRole.COMPLAINT_HANDLER: [
         ("customers", "*", READ),

@@ -39,11 +39,11 @@ def compute_scope(user) -> Scope:
     profile = getattr(user, "profile", None)
     scope = NOTHING
     if profile is not None:
-        if profile.role in (UserRole.ADMIN, UserRole.HEAD_OFFICE, UserRole.COMPLIANCE):
+        if profile.role in (UserRole.ADMIN, UserRole.HEAD_OFFICE, UserRole.COMPLIANCE, UserRole.MARKETING):
             scope = Scope(everything=True)
         elif profile.role == UserRole.RM:
             scope = Scope(staff_no=profile.staff_id) if profile.staff_id else NOTHING
-        elif profile.role == UserRole.BRANCH_MANAGER:
+        elif profile.role in (UserRole.BRANCH_MANAGER, UserRole.LOBBY):
             scope = Scope(branch_codes=branch_descendants(profile.branch_id)) if profile.branch_id else NOTHING
         elif profile.role == UserRole.COMPLAINT_HANDLER:
             # A branch's complaint desk covers its branch; a central desk (no branch) the whole bank.

@@ -61,8 +61,8 @@ def _scope(role: str, staff_no: str | None, branch_code: str | None) -> tuple[St
         branch = staff.branch
     if role == UserRole.RM and staff is None:
         raise ValidationError("role rm needs --staff-no: an rm sees the customers whose rm_staff_no is theirs")
-    if role == UserRole.BRANCH_MANAGER and branch is None:
-        raise ValidationError("role branch_manager needs --branch (or a --staff-no whose branch is used)")
+    if role in (UserRole.BRANCH_MANAGER, UserRole.LOBBY) and branch is None:
+        raise ValidationError(f"role {role} needs --branch (or a --staff-no whose branch is used)")
     return staff, branch
 
 

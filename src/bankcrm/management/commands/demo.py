@@ -89,6 +89,8 @@ class Command(BaseCommand):
             ("headoffice", "head_office", {}),
             ("compliance", "compliance", {}),
             ("complaints", "complaint_handler", {}),
+            ("marketing1", "marketing", {}),
+            ("marketing2", "marketing", {}),
         ]
         busiest = (
             Customer.objects.filter(rm__status="active", rm__role="rm")
@@ -103,6 +105,7 @@ class Command(BaseCommand):
             if branch.parent_id and Branch.objects.filter(pk=branch.parent_id, parent__isnull=False).exists():
                 branch = branch.parent  # the manager of the sub-branch's parent sees both levels
             logins.append(("manager", "branch_manager", {"branch_code": branch.pk}))
+            logins.append(("lobby", "lobby", {"branch_code": Staff.objects.get(pk=busiest[0]["rm"]).branch_id}))
         return logins
 
     def _create_logins(self) -> None:
@@ -136,6 +139,10 @@ class Command(BaseCommand):
         # Complaints run on today's clocks (not the data's end date), so the desk shows open,
         # due-soon and breached cases as a real one would.
         seed_demo_complaints(timezone.localdate())
+        # and a started campaign (marketing's four eyes) with targets in the rms' queues
+        from bankcrm.campaigns.demo import seed_demo_campaign
+
+        seed_demo_campaign(end)
 
     def _seed_targets(self, end: dt.date, home: Path) -> None:
         """Targets, weights, coefficients and bonus bases relative to the demo bank's own figures."""

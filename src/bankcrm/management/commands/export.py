@@ -50,6 +50,14 @@ class Command(BaseCommand):
         sc.add_argument("--period", required=True, dest="score_period")
         sc.add_argument("--as-of", required=True, type=_date, dest="as_of")
         sc.add_argument("--out", required=True, type=Path)
+        ca = sub.add_parser("campaign", help="a campaign's members (and FILE.excluded: its exclusions)")
+        ca.add_argument("--code", required=True)
+        ca.add_argument("--out", required=True, type=Path)
+        cs = sub.add_parser("campaign-summary", help="per group: response rate, sales, fee; uplift, incremental fee")
+        cs.add_argument("--code", required=True)
+        cs.add_argument("--out", required=True, type=Path)
+        su = sub.add_parser("suitability", help="suitability findings on imported sales (the mis-selling report)")
+        su.add_argument("--out", required=True, type=Path)
 
     def handle(self, *args, **options):
         kind, out = options["kind"], options["out"]
@@ -69,6 +77,15 @@ class Command(BaseCommand):
             rows = export_quality(out)
         elif kind in ("indicators", "targets", "scorecard"):
             rows = self._reports(kind, options, out)
+        elif kind in ("campaign", "campaign-summary", "suitability"):
+            from bankcrm.campaigns import exports as campaign_exports
+
+            if kind == "campaign":
+                rows = campaign_exports.export_campaign(options["code"], out)
+            elif kind == "campaign-summary":
+                rows = campaign_exports.export_campaign_summary(options["code"], out)
+            else:
+                rows = campaign_exports.export_suitability(out)
         else:
             from bankcrm.analytics.exports import export_tier_summary
 
