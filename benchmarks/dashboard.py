@@ -30,8 +30,8 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from bankcrm.analytics.models import CustomerMonth
     from bankcrm.analytics.views import dashboard_figures
+    from bankcrm.customers.models import CustomerMonth
     from bankcrm.org.models import Branch, Staff
     from bankcrm.org.services import add_user
 

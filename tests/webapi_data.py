@@ -22,9 +22,8 @@ def write_balances(day: dt.date, rows: dict[str, int]) -> None:
 
 def build_360_data(small_bank, warehouse_dir) -> dict:
     """C001: a demand deposit, a wealth product and a loan with balances on three dates; two months."""
-    from bankcrm.analytics.models import CustomerMonth
     from bankcrm.campaigns.models import ListItem
-    from bankcrm.customers.models import Account, KycAssessment, Product
+    from bankcrm.customers.models import Account, CustomerMonth, KycAssessment, Product
 
     Product.objects.create(code="WM01", name="稳健理财", category="wealth", risk_level="R2")
     Product.objects.create(code="LN01", name="住房贷款", category="loan")

@@ -13,7 +13,6 @@ from django.db.models import Max
 from django.utils import timezone
 
 from bankcrm.analytics.definitions import FLAG_COLUMNS
-from bankcrm.analytics.models import CustomerMonth
 from bankcrm.campaigns.forms import OPEN_LIST_STATUSES
 from bankcrm.campaigns.models import ContactLog, ListItem
 from bankcrm.campaigns.services import current_lists
@@ -22,7 +21,7 @@ from bankcrm.core.money import cents_to_yuan
 from bankcrm.customers import balances
 from bankcrm.customers.choices import AUM_CATEGORIES
 from bankcrm.customers.masking import age_on, mask_id_number, mask_phone
-from bankcrm.customers.models import Account, Customer, KycAssessment
+from bankcrm.customers.models import Account, Customer, CustomerMonth, KycAssessment
 from bankcrm.org.choices import UserRole
 
 RECENT_CONTACTS = 20

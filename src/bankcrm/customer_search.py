@@ -5,9 +5,9 @@ import django_filters
 from django.db.models import Max, OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from bankcrm.analytics.models import CustomerMonth
 from bankcrm.customers.choices import Tier
 from bankcrm.customers.filtersets import CustomerFilterSet as CustomerSearch
+from bankcrm.customers.models import CustomerMonth
 
 
 def latest_month(request=None) -> str | None:

@@ -112,8 +112,8 @@ class TinyBank:
         self.txns.clear()
 
     def run(self, as_of, engine="duckdb"):
-        from bankcrm.analytics.models import CustomerMonth
         from bankcrm.analytics.snapshots import run_metrics
+        from bankcrm.customers.models import CustomerMonth
 
         self.flush()
         run_metrics(as_of, engine)

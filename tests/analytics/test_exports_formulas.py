@@ -40,7 +40,7 @@ def _read(path):
 @pytest.mark.parametrize("planted", list(CODES))
 def test_customer_month_csv_text_cells_are_not_formulas(overdrawn, tmp_path, planted):
     from bankcrm.analytics.exports import export_customer_month
-    from bankcrm.analytics.models import CustomerMonth
+    from bankcrm.customers.models import CustomerMonth
 
     CustomerMonth.objects.filter(customer_id="C001").update(rm_staff_no=planted, branch_code=planted)
     out = tmp_path / "cm.csv"
@@ -69,7 +69,7 @@ def test_list_csv_detail_is_not_a_formula(overdrawn, tmp_path, planted):
 
 def test_tier_summary_csv_and_xlsx(overdrawn, tmp_path):
     from bankcrm.analytics.exports import export_tier_summary
-    from bankcrm.analytics.models import CustomerMonth
+    from bankcrm.customers.models import CustomerMonth
 
     CustomerMonth.objects.filter(customer_id="C001").update(rm_staff_no="@SUM(A1)")
     export_tier_summary(AS_OF, tmp_path / "t.csv")

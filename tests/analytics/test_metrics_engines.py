@@ -93,7 +93,7 @@ def test_engines_identical_rows_and_lists(bank, spark_engine):
 def test_metrics_command_with_spark(bank, spark_engine):
     from django.core.management import call_command
 
-    from bankcrm.analytics.models import CustomerMonth
+    from bankcrm.customers.models import CustomerMonth
 
     bank.account("A1", "C001")
     bank.month_balance("A1", 2026, 10, 45_000_00)

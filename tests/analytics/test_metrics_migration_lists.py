@@ -11,7 +11,7 @@ AS_OF = D(2026, 10, 31)
 
 
 def test_previous_month_is_computed_first_and_migration(bank):
-    from bankcrm.analytics.models import CustomerMonth
+    from bankcrm.customers.models import CustomerMonth
 
     bank.customer("C004")
     bank.account("A1", "C001")
@@ -38,7 +38,7 @@ def test_previous_month_is_computed_first_and_migration(bank):
 
 
 def test_missing_months_are_computed_back_to_the_first_stored_or_balance_less_month(bank):
-    from bankcrm.analytics.models import CustomerMonth
+    from bankcrm.customers.models import CustomerMonth
 
     bank.account("A1", "C001")
     bank.month_balance("A1", 2026, 6, 900_000_00)  # June: no snapshot computed before, wealth
@@ -51,7 +51,7 @@ def test_missing_months_are_computed_back_to_the_first_stored_or_balance_less_mo
 
 
 def test_no_previous_balances_means_everyone_new(bank):
-    from bankcrm.analytics.models import CustomerMonth
+    from bankcrm.customers.models import CustomerMonth
 
     rows = bank.run(AS_OF)
     assert {r.migration for r in rows.values()} == {"new"}
@@ -59,7 +59,7 @@ def test_no_previous_balances_means_everyone_new(bank):
 
 
 def test_mid_month_previous_snapshot_is_recomputed_as_of_month_end(bank):
-    from bankcrm.analytics.models import CustomerMonth
+    from bankcrm.customers.models import CustomerMonth
 
     bank.account("A1", "C001")
     bank.month_balance("A1", 2026, 9, 100_00, upto=D(2026, 9, 10))
@@ -110,9 +110,9 @@ def test_maturing_list_nearest_first(bank):
 
 
 def test_recompute_replaces_rows_and_keeps_work_status(bank, make_login):
-    from bankcrm.analytics.models import CustomerMonth
     from bankcrm.campaigns.models import ListItem
     from bankcrm.campaigns.services import set_list_item_status
+    from bankcrm.customers.models import CustomerMonth
 
     bank.customer("C004")
     for c, cents in [("C001", 45_000_00), ("C004", 41_000_00)]:

@@ -25,9 +25,8 @@ def month_end(month: str) -> dt.date:
 
 
 def build_demo_bank(n_customers: int = 160, seed: int = 2026) -> dict:
-    from bankcrm.analytics.models import CustomerMonth
     from bankcrm.campaigns.models import ListItem
-    from bankcrm.customers.models import Customer
+    from bankcrm.customers.models import Customer, CustomerMonth
     from bankcrm.ingest.models import ImportedFile, ImportRun, QualityFinding, RejectedRow
     from bankcrm.org.models import Branch, Staff
     from bankcrm.org.services import add_user

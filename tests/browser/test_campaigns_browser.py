@@ -16,8 +16,7 @@ AS_OF = dt.date(2026, 10, 31)
 
 @pytest.fixture
 def bank(small_bank, make_login):
-    from bankcrm.analytics.models import CustomerMonth
-    from bankcrm.customers.models import KycAssessment, Product
+    from bankcrm.customers.models import CustomerMonth, KycAssessment, Product
 
     Product.objects.create(code="WM2", name="稳健理财", category="wealth", risk_level="R2", fee_rate=Decimal("0.005"))
     Product.objects.create(code="FD5", name="进取基金", category="fund", risk_level="R5", fee_rate=Decimal("0.015"))

@@ -11,7 +11,7 @@ END = dt.date(2026, 11, 30)
 
 
 def snapshot(customer, *, tier="vip", aum="100000.00", branch=None, rm=None, **flags):
-    from bankcrm.analytics.models import CustomerMonth
+    from bankcrm.customers.models import CustomerMonth
 
     values = dict(
         cross_sell_qualified=False,

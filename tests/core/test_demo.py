@@ -5,9 +5,8 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 
-from bankcrm.analytics.models import CustomerMonth
 from bankcrm.campaigns.models import ListItem
-from bankcrm.customers.models import Customer
+from bankcrm.customers.models import Customer, CustomerMonth
 
 
 @pytest.mark.slow

@@ -189,7 +189,7 @@ def test_complaint_clocks_show_a_label_not_a_code(client, small_bank, make_login
 def test_customer_pages_show_tier_and_flags_by_label(head_office, small_bank):
     import datetime as dt
 
-    from bankcrm.analytics.models import CustomerMonth
+    from bankcrm.customers.models import CustomerMonth
 
     customer = small_bank["customers"]["C001"]
     fields = dict(month="2026-02", as_of=dt.date(2026, 2, 28), branch_code="B001", rm_staff_no="S001", days=28)

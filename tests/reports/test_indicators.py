@@ -79,8 +79,8 @@ def test_month_report_and_deposit_deviation(scenario):
 
 
 def test_tier_counts_from_a_snapshot_computed_for_the_report_and_not_stored(scenario):
-    from bankcrm.analytics.models import CustomerMonth
     from bankcrm.analytics.snapshots import run_metrics, stored_as_of
+    from bankcrm.customers.models import CustomerMonth
 
     run_metrics(D(2026, 11, 10))  # the month's stored snapshot is as of 11-10
     stored = CustomerMonth.objects.filter(month="2026-11").count()

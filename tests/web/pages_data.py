@@ -3,9 +3,8 @@
 import datetime as dt
 from decimal import Decimal
 
-from bankcrm.analytics.models import CustomerMonth
 from bankcrm.campaigns.models import ListItem
-from bankcrm.customers.models import Customer
+from bankcrm.customers.models import Customer, CustomerMonth
 
 FLAGS = ("cross_sell_qualified", "dormant", "dormant_potential", "edge", "downgraded", "maturing", "kyc_expiring")
 

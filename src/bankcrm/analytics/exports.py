@@ -17,7 +17,7 @@ LIST_COLUMNS = ("kind", "as_of", "rank", "customer_no", "branch_code", "assignee
 
 
 def export_customer_month(month: str, out: Path) -> int:
-    from .models import CustomerMonth
+    from bankcrm.customers.models import CustomerMonth
 
     rows = CustomerMonth.objects.filter(month=month).order_by("customer_id")
     fields = [("customer_id" if c == "customer_no" else c) for c in SNAPSHOT_COLUMNS]

@@ -156,7 +156,7 @@ def snapshot_rows(table: pa.Table) -> list[dict]:
 
 def delete_month(month: str) -> int:
     """One DELETE; nothing references a snapshot row, and the ORM would load 100k rows to delete them."""
-    from .models import CustomerMonth
+    from bankcrm.customers.models import CustomerMonth
 
     return delete_where(CustomerMonth, "month", month)
 
@@ -204,9 +204,9 @@ def _db_rows(table: pa.Table, month: str, as_of: dt.date, chunk: int = 50_000):
 def store_snapshot(table: pa.Table, as_of: dt.date) -> int:
     """Replace month M's CustomerMonth rows and as-of D's lists in one transaction."""
     from bankcrm.campaigns.services import store_list_items
+    from bankcrm.customers.models import CustomerMonth
 
     from .lists import build_lists
-    from .models import CustomerMonth
 
     month = month_of(as_of)
     fields = ["month", "as_of", "customer", "branch_code", "rm_staff_no", "days", *MONEY_COLUMNS]

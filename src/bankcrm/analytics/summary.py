@@ -45,7 +45,7 @@ def tier_summary_rows(as_of: dt.date, *, compute_december: bool = True) -> list[
     snapshot (computed first when missing and the warehouse holds its balances); without one,
     net_increase_ytd is empty (None) rather than a made-up number.
     """
-    from .models import CustomerMonth
+    from bankcrm.customers.models import CustomerMonth
 
     month = month_of(as_of)
     stored = CustomerMonth.objects.filter(month=month).values_list("as_of", flat=True).first()

@@ -18,11 +18,11 @@ from bankcrm.campaigns.models import ListItem
 from bankcrm.core.charts import chart_json
 from bankcrm.core.money import percent, to_wan
 from bankcrm.core.views import HtmxTemplateMixin
+from bankcrm.customers.models import CustomerMonth
 from bankcrm.org.scope import scope_label
 
 from .choices import TIER_RANK, ListItemStatus, ListKind, Migration, Tier
 from .definitions import add_months
-from .models import CustomerMonth
 
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 TIERS = sorted(Tier.values, key=TIER_RANK.__getitem__)
@@ -42,7 +42,7 @@ def dashboard_figures(user, month: str | None = None) -> dict:
     # Months are bank-wide (one metrics run snapshots every customer), so the newest one is read
     # without the scope: a scoped MAX() makes PostgreSQL walk the month index through other
     # people's rows (2 s for one rm at 1M customers). Only the month label is read this way.
-    can_view = user.is_superuser or user.has_perm("analytics.view_customermonth")
+    can_view = user.is_superuser or user.has_perm("customers.view_customermonth")
     latest = CustomerMonth.objects.aggregate(m=Max("month"))["m"] if can_view else None
     if month is None or not MONTH_RE.match(month):
         month = latest

@@ -81,7 +81,7 @@ BALANCE_CATEGORIES = (
 
 def _analytics():
     """The snapshot model, and the work queue's items."""
-    from bankcrm.analytics.models import CustomerMonth
+    from bankcrm.customers.models import CustomerMonth
 
     return CustomerMonth, ListItem
 

@@ -36,8 +36,8 @@ from .models import Campaign, ContactLog, ListItem, RecordedSale, RefusedSale, S
 
 def audience_lines(campaign: Campaign) -> list[tuple[str, str]]:
     """The audience rule in words (codes never reach a page: docs/adr/0005)."""
-    from bankcrm.analytics.models import CustomerMonth
     from bankcrm.customers.choices import Tier
+    from bankcrm.customers.models import CustomerMonth
 
     rule = campaign.audience or {}
     lines = [(_("Snapshot as of"), rule.get("as_of", ""))]
@@ -352,8 +352,8 @@ class LobbyView(RestrictedViewMixin, View):
         return render_page(request, "campaigns/lobby.html", context, status=200 if sale else (409 if refused else 400))
 
     def card(self, request, customer: Customer) -> dict:
-        from bankcrm.analytics.models import CustomerMonth
         from bankcrm.customers.masking import age_on, mask_name, mask_phone
+        from bankcrm.customers.models import CustomerMonth
 
         today = timezone.localdate()
         snap = CustomerMonth.objects.filter(customer=customer).order_by("-as_of").first()

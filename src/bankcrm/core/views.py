@@ -55,7 +55,7 @@ def home(request):
         return redirect_to_login(request.get_full_path())
     user = request.user
     # The complaint desk has no customer figures to look at: its work is the complaint queue.
-    if not user.has_perm("analytics.view_customermonth") and user.has_perm("complaints.view_complaint"):
+    if not user.has_perm("customers.view_customermonth") and user.has_perm("complaints.view_complaint"):
         return redirect("complaints:queue")
     return redirect("analytics:dashboard")
 

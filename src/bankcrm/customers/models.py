@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from bankcrm.core.models import ChangeLoggedModel, source_date_field
+from bankcrm.core.models import ChangeLoggedModel, RestrictedModel, source_date_field
 
 from .choices import (
     AccountStatus,
@@ -10,8 +10,10 @@ from .choices import (
     IdType,
     KycChannel,
     KycRiskLevel,
+    Migration,
     ProductCategory,
     RiskLevel,
+    Tier,
 )
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
@@ -130,3 +132,58 @@ class KycAssessment(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.assessed_date} {self.risk_level}"
+
+
+class CustomerMonth(RestrictedModel):
+    """One customer's snapshot for one month (spec/metrics.md "The snapshot row").
+
+    Written in bulk by ``bankcrm metrics`` (analytics computes it; recomputing a month replaces its
+    rows). Stored here, with the customer, because search, the 360, campaigns' audiences and the
+    reports all read it and sit below or beside analytics (docs/architecture.md).
+    """
+
+    month = models.CharField(_("month"), max_length=7)  # YYYY-MM
+    as_of = models.DateField(_("as of"))
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="months",
+        db_constraint=False,
+        verbose_name=_("customer"),
+    )
+    branch_code = models.CharField(_("branch"), max_length=20, db_index=True)
+    rm_staff_no = models.CharField(_("relationship manager"), max_length=20, blank=True, db_index=True)
+    days = models.PositiveSmallIntegerField(_("days"))
+    aum_avg = models.DecimalField(_("AUM daily average"), **MONEY)
+    aum_end = models.DecimalField(_("AUM at as-of"), **MONEY)
+    deposit_avg = models.DecimalField(_("deposit daily average"), **MONEY)
+    loan_end = models.DecimalField(_("loans at as-of"), **MONEY)
+    tier = models.CharField(_("tier"), max_length=10, choices=Tier.choices)
+    prev_tier = models.CharField(_("previous tier"), max_length=10, choices=Tier.choices, blank=True)
+    migration = models.CharField(_("migration"), max_length=5, choices=Migration.choices)
+    categories_held = models.PositiveSmallIntegerField(_("categories held"))
+    cross_sell_qualified = models.BooleanField(_("cross-sell qualified"))
+    dormant = models.BooleanField(_("dormant"))
+    dormant_potential = models.BooleanField(_("dormant with potential"))
+    edge = models.BooleanField(_("edge"))
+    downgraded = models.BooleanField(_("downgraded"))
+    maturing = models.BooleanField(_("maturing"))
+    kyc_expiring = models.BooleanField(_("KYC expiring"))
+
+    # Scoped by the snapshot's own branch/rm columns (the owner at the time of the snapshot).
+    scope_branch_field = "branch_code"
+    scope_rm_field = "rm_staff_no"
+
+    class Meta:
+        ordering = ["month", "customer"]
+        verbose_name = _("customer month")
+        verbose_name_plural = _("customer months")
+        constraints = [models.UniqueConstraint(fields=["month", "customer"], name="customer_month_unique")]
+        db_table = "analytics_customermonth"  # created by analytics; moved here with its rows (issue 9)
+        indexes = [
+            models.Index(fields=["month", "branch_code", "tier"], name="analytics_c_month_02bd7f_idx"),
+            models.Index(fields=["customer", "month"], name="analytics_c_custome_118de3_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.month}"

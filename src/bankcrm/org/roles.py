@@ -61,12 +61,11 @@ ROLE_RULES: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
     ],
     # 大堂经理: the lobby tablet of their branch — look walk-ins up (masked), contacts, sales.
     UserRole.LOBBY: [
-        ("customers", "*", READ),
+        ("customers", "*", READ),  # the snapshot (tier, flags) included
         ("org", "*", READ),
-        ("analytics", "*", READ),
         ("campaigns", "*", READ),
-        ("customers", "contactlog", ("add",)),
-        ("analytics", "listitem", ("change",)),
+        ("campaigns", "contactlog", ("add",)),
+        ("campaigns", "listitem", ("change",)),
         ("campaigns", "recordedsale", ("add", "change")),
         ("campaigns", "refusedsale", ("add",)),
     ],

@@ -4,8 +4,8 @@ from django import template
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.text import capfirst
 
-from bankcrm.analytics.models import CustomerMonth
 from bankcrm.customers.choices import Tier
+from bankcrm.customers.models import CustomerMonth
 
 register = template.Library()
 
