@@ -239,6 +239,10 @@ SPECTACULAR_SETTINGS = {
         "StaffStatusEnum": "bankcrm.org.choices.StaffStatus",
         "KycChannelEnum": "bankcrm.customers.choices.KycChannel",
         "ChannelEnum": "bankcrm.complaints.choices.Channel",
+        "CampaignChannelEnum": "bankcrm.campaigns.choices.CampaignChannel",
+        "SaleChannelEnum": "bankcrm.campaigns.choices.SaleChannel",
+        "CampaignStatusEnum": "bankcrm.campaigns.choices.CampaignStatus",
+        "SaleStatusEnum": "bankcrm.campaigns.choices.SaleStatus",
     },
 }
 

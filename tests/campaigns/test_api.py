@@ -49,7 +49,7 @@ def test_campaign_api_bad_input_400_per_field(bank, marketer, campaign_data):
         format="json",
     )
     assert r.status_code == 400
-    assert {"products", "control_pct", "end_date"} <= set(r.json())
+    assert {"products", "control_pct", "end_date"} <= set(r.json()["errors"])
 
 
 def test_rm_cannot_create_campaigns(bank, make_login, campaign_data):
@@ -115,7 +115,7 @@ def test_sale_bad_input_400(bank, teller):
     for overrides, field in cases:
         r = post_sale(client, **overrides)
         assert r.status_code == 400, (overrides, r.json())
-        assert field in r.json(), (overrides, r.json())
+        assert field in r.json()["errors"], (overrides, r.json())
     assert not RecordedSale.objects.exists() and not RefusedSale.objects.exists()
 
 

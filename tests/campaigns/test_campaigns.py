@@ -96,8 +96,8 @@ def test_lifecycle_four_eyes_and_items_pushed(bank, marketer, marketer2, campaig
 
 
 def test_metrics_rerun_keeps_campaign_items(bank, marketer, marketer2, campaign_data):
-    from bankcrm.analytics.lists import store_lists
     from bankcrm.campaigns.models import ListItem
+    from bankcrm.campaigns.services import store_list_items as store_lists
 
     c = make(campaign_data, marketer, start_date=AS_OF.isoformat())
     services.approve(c, marketer2)

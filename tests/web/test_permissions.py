@@ -307,8 +307,8 @@ class SaleChecks(EndpointChecks):
         response = self.request(client, pk=OUT_OF_SCOPE)
         missing = self.request(client, pk="NO-SUCH-CUSTOMER")
         assert response.status_code == missing.status_code == 400
-        assert OUT_OF_SCOPE in str(response.json()["customer_no"])  # named as given, nothing more
-        assert set(response.json()) == set(missing.json()) == {"customer_no"}
+        assert OUT_OF_SCOPE in str(response.json()["errors"]["customer_no"])  # named as given, nothing more
+        assert set(response.json()["errors"]) == set(missing.json()["errors"]) == {"customer_no"}
 
 
 class TestSaleCreateAPIByLobby(SaleChecks):

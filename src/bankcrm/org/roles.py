@@ -70,7 +70,11 @@ ROLE_RULES: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("campaigns", "refusedsale", ("add",)),
     ],
     UserRole.COMPLAINT_HANDLER: [
-        ("customers", "*", READ),
+        # the customer record, not their monthly figures (the snapshot is customers' too)
+        ("customers", "customer", READ),
+        ("customers", "account", READ),
+        ("customers", "product", READ),
+        ("customers", "kycassessment", READ),
         ("org", "*", READ),
         ("complaints", "*", ("view", "add", "change")),
     ],

@@ -112,7 +112,7 @@ class CampaignDetailSerializer(CampaignSerializer):
         return campaign_figures(obj)
 
 
-class TransitionSerializer(serializers.Serializer):
+class CampaignTransitionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=["approve", "start", "close"])
 
 

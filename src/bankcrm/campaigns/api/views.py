@@ -12,10 +12,10 @@ from .serializers import (
     CampaignCreateSerializer,
     CampaignDetailSerializer,
     CampaignSerializer,
+    CampaignTransitionSerializer,
     SaleCreateSerializer,
     SaleSerializer,
     SaleTransitionSerializer,
-    TransitionSerializer,
 )
 
 
@@ -31,7 +31,7 @@ class CampaignViewSet(RestrictedModelViewSet):
         if self.action == "create":
             return CampaignCreateSerializer
         if self.action == "transition":
-            return TransitionSerializer
+            return CampaignTransitionSerializer
         if self.action == "list":
             return CampaignSerializer
         return CampaignDetailSerializer
@@ -43,13 +43,13 @@ class CampaignViewSet(RestrictedModelViewSet):
         campaign = self.get_queryset().get(pk=campaign.pk)
         return Response(CampaignDetailSerializer(campaign).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=TransitionSerializer, responses={200: CampaignDetailSerializer})
+    @extend_schema(request=CampaignTransitionSerializer, responses={200: CampaignDetailSerializer})
     @action(detail=True, methods=["post"])
     def transition(self, request, code=None):
         campaign = self.get_object()
         if not request.user.has_perm("campaigns.change_campaign"):
             raise PermissionDenied("approving, starting and closing campaigns is marketing's")
-        serializer = TransitionSerializer(data=request.data)
+        serializer = CampaignTransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         result = services.transition(campaign, serializer.validated_data["action"], user=request.user)
         data = CampaignDetailSerializer(self.get_queryset().get(pk=campaign.pk)).data
