@@ -187,3 +187,16 @@ def test_checker_finds_a_back_edge(tmp_path, name, text, expected):
 def test_checker_lets_downward_imports_pass(tmp_path, name, text):
     write(tmp_path, name, text)
     assert violations(tmp_path / "bankcrm") == []
+
+
+def test_forms_and_serializers_get_scoped_records_from_one_helper():
+    """Choices and looked-up numbers come from core/forms.py (scoped_choices, find_in_scope)."""
+    root = Path(bankcrm.__file__).parent
+    direct = [
+        f"{path.relative_to(root.parent)}:{n}"
+        for path in root.rglob("*.py")
+        if path.name in ("forms.py", "serializers.py") and path.parent.name != "core"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if ".restrict(" in line
+    ]
+    assert direct == []

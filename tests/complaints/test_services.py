@@ -139,14 +139,38 @@ def _complaint_in(register, status, action):
     return Complaint.objects.get(pk=c.pk)
 
 
+# Written by hand from spec/complaints.md ("received → acknowledged → investigating → responded →
+# closed, with escalated any time before closed, reopened after a response, referred") and
+# docs/adr/0101 — not read from services.TRANSITIONS, so a slip in the code's table shows here.
+# status: {action: next status}; extend and holding_reply move clocks and keep the status.
+EXPECTED_MOVES = {
+    "received": {"acknowledge": "acknowledged", "investigate": "investigating", "respond": "responded",
+                 "escalate": "escalated", "refer": "referred", "extend": "received", "holding_reply": "received"},
+    "acknowledged": {"investigate": "investigating", "respond": "responded", "escalate": "escalated",
+                     "refer": "referred", "extend": "acknowledged", "holding_reply": "acknowledged"},
+    "investigating": {"respond": "responded", "escalate": "escalated", "refer": "referred",
+                      "extend": "investigating", "holding_reply": "investigating"},
+    "escalated": {"investigate": "investigating", "respond": "responded", "escalate": "escalated",
+                  "refer": "referred", "extend": "escalated", "holding_reply": "escalated"},
+    "responded": {"close": "closed", "reopen": "reopened", "escalate": "escalated", "refer": "referred"},
+    "reopened": {"investigate": "investigating", "respond": "responded", "escalate": "escalated", "refer": "referred"},
+    "referred": {"close": "closed"},
+    "closed": {"reopen": "reopened", "refer": "referred"},  # a review, or the ombudsman, after closing
+}  # fmt: skip
+
+
+def test_the_expected_table_covers_every_status():
+    assert set(EXPECTED_MOVES) == set(Status.values)
+
+
 @pytest.mark.parametrize(("status", "action"), list(itertools.product(Status.values, TRANSITION_ACTIONS)))
 def test_transition_map_exhaustively(register, handler, status, action):
     c = _complaint_in(register, status, action)
     before = c.events.count()
     kwargs = {"reason": "because", "root_cause": "process", "satisfaction": "neutral"}
-    if action in services.TRANSITIONS[status]:
+    if action in EXPECTED_MOVES[status]:
         c = services.transition(c, action, user=handler, now=T0 + dt.timedelta(hours=1), **kwargs)
-        assert c.status == services.TRANSITIONS[status][action]
+        assert c.status == EXPECTED_MOVES[status][action]
         assert c.events.count() == before + 1
         assert c.events.last().action == action
     else:

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bankcrm.core.forms import find_in_scope, scoped_choices
 from bankcrm.customers.models import Customer, Product
 
 from .choices import ListItemStatus, SaleChannel
@@ -37,7 +38,7 @@ class SaleForm(forms.Form):
 
     def clean_customer_no(self):
         no = self.cleaned_data["customer_no"].strip()
-        customer = Customer.objects.restrict(self.user, "view").filter(pk=no).first()
+        customer = find_in_scope(Customer, self.user, no)
         if customer is None:  # out of scope is unknown
             raise forms.ValidationError(_("unknown customer %(no)s") % {"no": no})
         if customer.status != "active":
@@ -89,7 +90,7 @@ class ContactForm(forms.ModelForm):
     def __init__(self, *args, customer=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         if customer is not None:
-            self.fields["list_item"].queryset = ListItem.objects.restrict(user, "view").filter(
+            self.fields["list_item"].queryset = scoped_choices(ListItem, user).filter(
                 customer=customer, status__in=OPEN_LIST_STATUSES
             )
         # the list's label in the user's language, not ListItem.__str__ (codes, kept for logs)

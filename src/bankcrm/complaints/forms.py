@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bankcrm.core.forms import find_in_scope, scoped_choices
 from bankcrm.customers.models import Customer, Product
 from bankcrm.org.models import Branch, Staff
 
@@ -40,7 +41,7 @@ class RegisterForm(forms.Form):
         self.user = user
         if user is not None:
             # Only branches in the user's scope (an rm has none: the customer's branch is used).
-            self.fields["branch"].queryset = Branch.objects.restrict(user, "view")
+            self.fields["branch"].queryset = scoped_choices(Branch, user)
         for name, field in self.fields.items():
             css = "form-check-input" if isinstance(field, forms.BooleanField) else "form-control"
             if isinstance(field.widget, forms.Select):
@@ -62,7 +63,7 @@ class RegisterForm(forms.Form):
         data = super().clean()
         customer = None
         if no := (data.get("customer_no") or "").strip():
-            customer = Customer.objects.restrict(self.user, "view").filter(pk=no).first()
+            customer = find_in_scope(Customer, self.user, no)
             if customer is None:
                 self.add_error("customer_no", _("no customer %(no)s in your scope") % {"no": no})
         data["customer"] = customer

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bankcrm.core.forms import scoped_choices
 from bankcrm.org.choices import StaffStatus
 from bankcrm.org.models import Staff
 
@@ -34,6 +35,4 @@ class ReassignForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["rm"].queryset = (
-            Staff.objects.restrict(user, "view").filter(status=StaffStatus.ACTIVE).order_by("staff_no")
-        )
+        self.fields["rm"].queryset = scoped_choices(Staff, user).filter(status=StaffStatus.ACTIVE).order_by("staff_no")

@@ -4,6 +4,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from bankcrm.core.forms import find_in_scope
+
 from .. import services
 from ..choices import CampaignChannel, SaleChannel
 from ..models import Campaign, CampaignEvent, RecordedSale, SaleEvent
@@ -147,7 +149,7 @@ class SaleCreateSerializer(serializers.Serializer):
         user = self.context["request"].user
         errors = {}
         # Out of scope is unknown: never a hint that the customer exists elsewhere.
-        customer = Customer.objects.restrict(user, "view").filter(pk=attrs["customer_no"]).first()
+        customer = find_in_scope(Customer, user, attrs["customer_no"])
         if customer is None:
             errors["customer_no"] = _("unknown customer %(no)s") % {"no": attrs["customer_no"]}
         elif customer.status != "active":

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from bankcrm.core.api.fields import NullableChoiceField
+from bankcrm.core.forms import find_in_scope
 from bankcrm.customers.models import Customer, Product
 from bankcrm.org.models import Branch, Staff
 
@@ -113,7 +114,7 @@ class ComplaintCreateSerializer(serializers.Serializer):
         errors = {}
         customer = None
         if customer_no := (attrs.get("customer_no") or "").strip():
-            customer = Customer.objects.restrict(user, "view").filter(pk=customer_no).first()
+            customer = find_in_scope(Customer, user, customer_no)
             if customer is None:
                 errors["customer_no"] = _("no customer %(no)s in your scope") % {"no": customer_no}
         attrs["customer"] = customer
