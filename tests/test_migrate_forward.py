@@ -26,6 +26,11 @@ print(item.kind, item.status, item.customer_id, contact.list_item_id == item.pk,
 print(AccessLog.objects.get().customer_no, Customer.objects.get().name)
 print(user.has_perm("customers.view_customer"), user.has_perm("core.view_accesslog"),
       Customer.objects.restrict(user, "view").count())
+from django.contrib.contenttypes.models import ContentType
+from bankcrm.core.models import ObjectChange
+history = [ObjectChange.objects.filter(content_type=ContentType.objects.get_for_model(m)).count()
+           for m in (ListItem, ContactLog)]
+print(history)
 """
 
 
@@ -40,5 +45,5 @@ def test_a_database_of_the_previous_main_migrates_with_nothing_lost(tmp_path):
     assert migrated.returncode == 0, migrated.stderr
     shown = subprocess.run([*run, "shell", "-c", READ_BACK], env=env, capture_output=True, text=True, timeout=300)
     assert shown.returncode == 0, shown.stderr
-    lines = shown.stdout.strip().splitlines()[-3:]
-    assert lines == ["edge contacted C001 True 约了下周", "C001 张三", "True False 1"]
+    lines = shown.stdout.strip().splitlines()[-4:]
+    assert lines == ["edge contacted C001 True 约了下周", "C001 张三", "True False 1", "[1, 1]"]  # history kept

@@ -38,6 +38,7 @@ def bank(small_bank, settings, tmp_path, make_login):
 
 def test_branch_manager_drills_into_an_rm_and_downloads_the_xun_report(bank, sign_in, live_server):
     page = sign_in("mgr", PASSWORD, viewport={"width": 1024, "height": 768})  # a tablet held sideways
+    page.set_default_timeout(120_000)  # the first report of a fresh warehouse may refresh it; CI is shared
     page.click("nav a[href='/reports/']")
     page.fill("#id_as_of", "2026-11-12")
     page.click("#report-form button[type=submit]")
@@ -62,6 +63,7 @@ def test_branch_manager_drills_into_an_rm_and_downloads_the_xun_report(bank, sig
 
 def test_rm_sees_only_their_own_targets(bank, sign_in, live_server):
     page = sign_in("rm1", PASSWORD)
+    page.set_default_timeout(120_000)
     page.goto(f"{live_server.url}/reports/targets/?as_of=2026-11-12")
     page.wait_for_selector(".chart[data-rendered='1'] canvas")
     units = page.locator("#targets-table tbody tr").evaluate_all("rows => rows.map(r => r.dataset.unit)")

@@ -6,11 +6,12 @@ will replace ``_writer`` in one place.
 
 from __future__ import annotations
 
-import csv
 from decimal import Decimal
 from pathlib import Path
 
 from django.core.management.base import CommandError
+
+from bankcrm.core.spreadsheets import CsvWriter, open_csv
 
 from . import services
 from .models import Campaign, CampaignExclusion, SuitabilityFinding
@@ -51,9 +52,9 @@ def excluded_path(out: Path) -> Path:
 
 def _write(out: Path, header, rows) -> int:
     n = 0
-    with out.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(header)
+    with open_csv(out) as fh:
+        w = CsvWriter(fh, lineterminator="\n")  # formula-safe text cells (core/spreadsheets.py)
+        w.writeheader(header)
         for row in rows:
             w.writerow(row)
             n += 1

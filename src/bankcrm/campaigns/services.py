@@ -19,7 +19,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -432,8 +431,8 @@ def audience_rows(campaign: Campaign, *, kyc_on: dt.date | None = None) -> list[
 
 
 def _open_complaints(customer_nos: set[str]) -> set[str]:
-    # complaints is an app of the same layer: read through the registry, never import it.
-    Complaint = apps.get_model("complaints", "Complaint")
+    from bankcrm.complaints.models import Complaint  # complaints is the layer below (docs/architecture.md)
+
     found = (
         Complaint.objects.exclude(status="closed").filter(customer__isnull=False).values_list("customer_id", flat=True)
     )

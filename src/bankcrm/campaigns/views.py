@@ -347,6 +347,8 @@ class LobbyView(RestrictedViewMixin, View):
         if form.is_valid():
             sale, refused = record_from_form(request, form)
         customer = getattr(form, "customer", None)
+        if customer is not None:  # the card shows the customer: a view like the lookup's
+            record_access("view", user=request.user, customer_no=customer.pk, path=request.path, detail="lobby sale")
         context = self.card(request, customer) if customer else {}
         context.update({"form": form, "sale": sale, "refused": refused})
         return render_page(request, "campaigns/lobby.html", context, status=200 if sale else (409 if refused else 400))

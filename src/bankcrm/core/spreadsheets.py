@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
@@ -38,8 +39,17 @@ def money_cell(value) -> Decimal:
     return Decimal(value).quantize(CENT)
 
 
+PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
 def csv_text(value: str) -> str:
-    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe."""
+    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe.
+
+    A plain signed decimal (``-20.00``, as the specs' CSV exports write money) is a number, not a
+    formula, and stays as it is; anything more (``-2+3``, ``+1``) is neutralised.
+    """
+    if PLAIN_NUMBER.fullmatch(value):
+        return value
     return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
 
 

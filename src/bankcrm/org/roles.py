@@ -56,7 +56,11 @@ ROLE_RULES: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
     ],
     # spec/api.md: campaigns (create, approve another's, start, close); all branches' figures, masked.
     UserRole.MARKETING: [
-        ("*", "*", READ),
+        # customers' records and monthly figures, the org, campaigns — not red lines, bonus bases or
+        # weights (personnel matters: reports), nor complaints and imports
+        ("customers", "*", READ),
+        ("org", "*", READ),
+        ("campaigns", "*", READ),
         ("campaigns", "campaign", ("add", "change")),
     ],
     # 大堂经理: the lobby tablet of their branch — look walk-ins up (masked), contacts, sales.

@@ -6,10 +6,11 @@ empty (change_ytd of averages and flows, a percentage of a zero base).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
+
+from bankcrm.core.spreadsheets import CsvWriter, append_row, open_csv
 
 INDICATOR_COLUMNS = (
     "as_of",
@@ -67,13 +68,14 @@ def write_rows(out: Path, columns: tuple[str, ...], rows: list[list[str]], *, ti
         ws.title = title or "data"
         ws.append(list(columns))
         for row in rows:
-            ws.append(row)
+            append_row(ws, row)  # text cells as text: a unit name can never run as a formula
         wb.save(out)
     else:
-        with out.open("w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh, lineterminator="\n")
-            w.writerow(columns)
-            w.writerows(rows)
+        with open_csv(out) as fh:
+            w = CsvWriter(fh, lineterminator="\n")
+            w.writeheader(columns)
+            for row in rows:
+                w.writerow(row)
     return len(rows)
 
 

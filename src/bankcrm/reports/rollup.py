@@ -19,17 +19,20 @@ new are rebuilt — a re-imported day is rebuilt, the other 364 are not read.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import json
 import os
 import shutil
 import uuid
-from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from django.conf import settings
 
+from bankcrm.core.money import to_cents
 from bankcrm.core.warehouse import dimension_path, fact_dir, partition_dates, partition_dir, warehouse_dir
 
 ROLLUP_SCHEMA = pa.schema(
@@ -235,12 +238,24 @@ def _dims_signature() -> str:
 
 
 def dump_sales() -> int:
-    """Sales with their product category, money in cents (the flows' input; current DB copy)."""
-    from bankcrm.campaigns.models import Sale
+    """Sales with their product category, money in cents (the flows' input; current DB copy).
 
+    Imported sales and the booked sales recorded at the counter or on the lobby tablet
+    (spec/campaigns.md: "Sales count (in indicators …) when their status is booked"); cooling-off
+    sales whose 24 hours have passed are booked first.
+    """
+    import itertools
+
+    from bankcrm.campaigns.models import RecordedSale, Sale
+    from bankcrm.campaigns.services import book_cooled_off, counting_recorded
+
+    book_cooled_off()
     cols: dict[str, list] = {name: [] for name in SALES_SCHEMA.names}
-    rows = Sale.objects.order_by().values_list("customer_id", "sale_date", "product__category", "amount", "fee_income")
-    for customer, day, category, amount, fee in rows.iterator(chunk_size=20_000):
+    fields = ("customer_id", "sale_date", "product__category", "amount", "fee_income")
+    imported = Sale.objects.order_by().values_list(*fields)
+    recorded = RecordedSale.objects.filter(counting_recorded()).order_by().values_list(*fields)
+    rows = itertools.chain(imported.iterator(chunk_size=20_000), recorded.iterator(chunk_size=20_000))
+    for customer, day, category, amount, fee in rows:
         cols["customer_no"].append(customer)
         cols["sale_date"].append(day)
         cols["category"].append(category)
@@ -254,12 +269,40 @@ def dump_sales() -> int:
 
 
 def _cents(value) -> int:
-    return int((Decimal(value or 0) * 100).to_integral_value())
+    return to_cents(value or 0)
+
+
+@contextlib.contextmanager
+def _refresh_lock():
+    """One refresh at a time per home: the first page loads after a nightly import arrive together,
+    and two writers swapping the same day's partition would lose files (a blocking flock, so the
+    others wait and then find the inputs fresh)."""
+    folder = settings.BANKCRM_HOME / "locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "reports-refresh.lock").open("a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def refresh_if_stale() -> None:
+    """Pages and the API read the warehouse as of the last refresh; an import since then refreshes it."""
+    if inputs_stale():
+        with _refresh_lock():
+            if inputs_stale():  # someone else may have refreshed while we waited
+                _refresh()
 
 
 def refresh_inputs(engine_name: str = "duckdb", *, dimensions: bool = True) -> dict:
     """Dimensions, sales and the rollup as of now: run by ``bankcrm metrics`` and the report exports
     (``dimensions=False`` right after the metrics run, which has just dumped them)."""
+    with _refresh_lock():
+        return _refresh(engine_name, dimensions=dimensions)
+
+
+def _refresh(engine_name: str = "duckdb", *, dimensions: bool = True) -> dict:
     from bankcrm.analytics.dimensions import dump_dimensions
 
     if dimensions:

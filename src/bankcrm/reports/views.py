@@ -28,7 +28,7 @@ from .forms import RedLineForm, ReportForm, ScorecardForm
 from .indicators import DEVIATION, INDICATORS, indicator_label
 from .models import RedLine, Target
 from .periods import period_of
-from .rollup import inputs_stale, latest_day, refresh_inputs
+from .rollup import latest_day, refresh_if_stale
 
 # The 旬报's columns, in the order a branch head reads them (范文第2篇's list).
 REPORT_COLUMNS = (
@@ -50,9 +50,7 @@ STATUS_COLOURS = {TargetStatus.AHEAD: "#198754", TargetStatus.BEHIND: "#ffc107",
 
 
 def fresh_inputs() -> None:
-    """Pages read the warehouse as of the last refresh; an import since then refreshes it first."""
-    if inputs_stale():
-        refresh_inputs()
+    refresh_if_stale()  # one refresh at a time (reports/rollup.py)
 
 
 def unit_names() -> dict[str, str]:
@@ -184,6 +182,7 @@ class IndicatorReportView(ReportsPermissionMixin, HtmxTemplateMixin, TemplateVie
         from openpyxl.styles import Alignment, Font
 
         from bankcrm.core.accesslog import record_access
+        from bankcrm.core.spreadsheets import append_row, money_cell
 
         p = report["period"]
         wb = Workbook()
@@ -205,11 +204,12 @@ class IndicatorReportView(ReportsPermissionMixin, HtmxTemplateMixin, TemplateVie
         for line in report["lines"]:
             values = []
             for r, _money in line.cells:
-                values.append(float(r.value) if isinstance(r.value, Decimal) else r.value)
-            ws.append([line.rank or _("Total"), line.name, line.unit, *values])
+                values.append(money_cell(r.value) if isinstance(r.value, Decimal) else r.value)
+            # names come from the core's files: text cells, never formulas (core/spreadsheets.py)
+            append_row(ws, [line.rank or _("Total"), line.name, line.unit, *values])
         for row in ws.iter_rows(min_row=4, min_col=4):
             for cell in row:
-                if isinstance(cell.value, float):
+                if isinstance(cell.value, Decimal):
                     cell.number_format = "#,##0.00"
         ws.append([])
         for note in conventions():

@@ -6,6 +6,27 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def move_change_history(apps, schema_editor):
+    """The change log keeps pointing at the moved models: their content types follow them.
+
+    ObjectChange rows reference a ContentType (PROTECT). Renaming the old type's app label keeps
+    every history row attached; if the new type already exists (a post_migrate ran in between), the
+    rows are repointed to it instead.
+    """
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    ObjectChange = apps.get_model("core", "ObjectChange")
+    for old_app, model in (("analytics", "listitem"), ("customers", "contactlog")):
+        old = ContentType.objects.filter(app_label=old_app, model=model).first()
+        if old is None:
+            continue
+        new = ContentType.objects.filter(app_label="campaigns", model=model).first()
+        if new is None:
+            old.app_label = "campaigns"
+            old.save(update_fields=["app_label"])
+        else:
+            ObjectChange.objects.filter(content_type=old).update(content_type=new)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -13,6 +34,8 @@ class Migration(migrations.Migration):
         ('analytics', '0003_list_item_as_of_index'),
         ('customers', '0003_source_date'),
         ('org', '0003_userprofile_change_logged'),
+        ('core', '0002_accesslog_from_compliance'),
+        ('contenttypes', '0002_remove_content_type_name'),
     ]
 
     operations = [
@@ -104,4 +127,5 @@ class Migration(migrations.Migration):
                 'ordering': ['time', 'pk'],
             },
         ),
+        migrations.RunPython(move_change_history, migrations.RunPython.noop),
     ]

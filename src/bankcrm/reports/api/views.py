@@ -14,7 +14,7 @@ from bankcrm.core.api.views import RestrictedViewSetMixin
 from bankcrm.reports import services
 from bankcrm.reports.models import RedLine, Target
 from bankcrm.reports.periods import PERIOD_TYPES, BadPeriod
-from bankcrm.reports.rollup import inputs_stale, latest_day, refresh_inputs
+from bankcrm.reports.rollup import latest_day, refresh_if_stale
 
 from .serializers import IndicatorRowSerializer, RedLineSerializer, ScorecardSerializer, TargetResultSerializer
 
@@ -37,8 +37,7 @@ def _as_of(request) -> dt.date:
 
 
 def _fresh() -> None:
-    if inputs_stale():
-        refresh_inputs()
+    refresh_if_stale()  # one refresh at a time (reports/rollup.py)
 
 
 AS_OF = OpenApiParameter("as_of", dt.date, description="as-of date D (default: the latest balances day)")
