@@ -192,6 +192,9 @@ def _check_target(row):
         raise RowError("target", "target_not_positive", f"target must be > 0, got {target}")
     if not ind.is_money and target != target.to_integral_value():
         raise RowError("target", "bad_number", f"{ind.code} is a count: target must be a whole number, got {target}")
+    if ind.is_money and target != target.quantize(Decimal("0.01")):
+        # money has at most 2 decimals (spec/batch-files.md value formats): never rounded silently
+        raise RowError("target", "bad_number", f"a money target has at most 2 decimals, got {target}")
     return (p.code, unit, ind.code), {
         "period_start": p.start,
         "period_end": p.end,
