@@ -364,16 +364,18 @@ def _screen_browsing(result: ScreenResult, start: dt.date, end: dt.date) -> None
 
 def _screen_exit_audit(result: ScreenResult) -> None:
     """One exit audit per leaver: opened in the first quarter screened after they left, not every quarter."""
+    from bankcrm.campaigns.choices import ListItemStatus
     from bankcrm.campaigns.models import ListItem
     from bankcrm.complaints.models import Complaint
     from bankcrm.customers.models import Customer
     from bankcrm.org.choices import StaffStatus
     from bankcrm.org.models import Staff
 
+    OPEN_ITEM_STATES = (ListItemStatus.PENDING, ListItemStatus.CONTACTED)
     audited = set(ScreeningCase.objects.filter(rule=Rule.EXIT_AUDIT).values_list("staff_id", flat=True))
     for staff in Staff.objects.filter(status=StaffStatus.LEFT).exclude(pk__in=audited).order_by("pk"):
         customers = list(Customer.objects.filter(rm=staff).order_by("pk").values_list("pk", flat=True))
-        items = ListItem.objects.filter(assignee=staff).exclude(status__in=("done", "closed")).count()
+        items = ListItem.objects.filter(assignee=staff, status__in=OPEN_ITEM_STATES).count()
         complaints = _open_complaints_handled(Complaint, staff)
         detail = (
             f"customers still assigned: {len(customers)} ({' '.join(customers[:50])}); "
@@ -384,11 +386,12 @@ def _screen_exit_audit(result: ScreenResult) -> None:
 
 
 def _open_complaints_handled(Complaint, staff) -> int:
-    names = {f.name for f in Complaint._meta.get_fields()}
-    for name in ("handler", "assignee", "owner"):
-        if name in names:
-            return Complaint.objects.filter(**{name: staff}).exclude(status="closed").count()
-    return 0
+    """Complaints assigned to a login of this staff member and not closed."""
+    from bankcrm.complaints.choices import Status
+    from bankcrm.org.models import UserProfile
+
+    users = UserProfile.objects.filter(staff=staff).values("user_id")
+    return Complaint.objects.filter(assignee_id__in=users).exclude(status=Status.CLOSED).count()
 
 
 CASE_MOVES = {
