@@ -3,45 +3,45 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Direction(models.TextChoices):
-    MIN = "min", _("at least the limit")
-    MAX = "max", _("at most the limit")
+    MIN = "min", _("不低于限额")
+    MAX = "max", _("不高于限额")
 
 
 class IndicatorStatus(models.TextChoices):
-    NORMAL = "normal", _("normal")
-    WARNING = "warning", _("warning")
-    BREACH = "breach", _("breach")
+    NORMAL = "normal", _("正常")
+    WARNING = "warning", _("预警")
+    BREACH = "breach", _("超限")
 
 
 class Population(models.TextChoices):
-    NEW_LOANS = "new_loans", _("new loans")
-    SALES = "sales", _("sales")
+    NEW_LOANS = "new_loans", _("新发放贷款")
+    SALES = "sales", _("销售")
 
 
 class SampleReason(models.TextChoices):
-    FULL = "full", _("above the full-inspection amount")
-    RANDOM = "random", _("drawn")
+    FULL = "full", _("大额全检")
+    RANDOM = "random", _("随机抽取")
 
 
 class Rule(models.TextChoices):
-    STAFF_CUSTOMER_TRANSFER = "staff_customer_transfer", _("transfers between staff and managed customers")
-    BROWSING = "browsing", _("unjustified browsing of accounts")
-    EXIT_AUDIT = "exit_audit", _("exit audit")
+    STAFF_CUSTOMER_TRANSFER = "staff_customer_transfer", _("员工与管户客户资金往来")
+    BROWSING = "browsing", _("违规查询客户信息")
+    EXIT_AUDIT = "exit_audit", _("离任审计")
 
 
 class CaseStatus(models.TextChoices):
-    OPEN = "open", _("open")
-    EXPLAINED = "explained", _("explained")
-    ESCALATED = "escalated", _("escalated")
-    CLOSED = "closed", _("closed")
+    OPEN = "open", _("待处理")
+    EXPLAINED = "explained", _("已说明")
+    ESCALATED = "escalated", _("已上报")
+    CLOSED = "closed", _("已结案")
 
 
 class RegulationKind(models.TextChoices):
-    EXTERNAL = "external", _("external")
-    INTERNAL = "internal", _("internal")
+    EXTERNAL = "external", _("外规")
+    INTERNAL = "internal", _("内规")
 
 
 class RegulationStatus(models.TextChoices):
-    IN_FORCE = "in_force", _("in force")
-    AMENDED = "amended", _("amended")
-    REPEALED = "repealed", _("repealed")
+    IN_FORCE = "in_force", _("现行有效")
+    AMENDED = "amended", _("已修订")
+    REPEALED = "repealed", _("已废止")
