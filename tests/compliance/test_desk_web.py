@@ -49,3 +49,35 @@ def test_regulation_search_api(tmp_path, officer):
     body = token_client(officer).get("/api/regulations/", {"q": "适当性"}).json()
     results = body["results"] if isinstance(body, dict) else body
     assert [r["reg_id"] for r in results] == ["R1"]
+
+
+def test_finding_through_the_api_four_eyes_and_report(small_bank, make_login):
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from bankcrm.compliance.models import FindingCode, InspectionPlan, SampleItem
+
+    plan = InspectionPlan.objects.create(
+        code="P1", population="sales", period="2026Q3", rate_pct=Decimal("20"), full_above=Decimal("2000000.00"),
+        drawn_at=timezone.now(), population_count=5,
+    )  # fmt: skip
+    SampleItem.objects.create(plan=plan, key="S1", amount=Decimal("1.00"), reason="random", digest="0" * 64)
+    FindingCode.objects.create(code="DOC", name="资料不全")
+    inspector, other = token_client(make_login("insp1", "compliance")), token_client(make_login("insp2", "compliance"))
+    due = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
+    body = {"plan": "P1", "key": "S9", "code": "DOC", "severity": "high", "description": "x", "responsible": "S001"}
+    response = inspector.post("/api/findings/", {**body, "due_date": due}, format="json")
+    assert response.status_code == 400 and "key" in response.json()["errors"]
+    response = inspector.post("/api/findings/", {**body, "key": "S1", "due_date": due}, format="json")
+    assert response.status_code == 201, response.content
+    pk = response.json()["id"]
+    assert (
+        inspector.post(f"/api/findings/{pk}/move/", {"action": "rectify", "note": "补齐"}, format="json").status_code
+        == 200
+    )
+    assert inspector.post(f"/api/findings/{pk}/move/", {"action": "verify"}, format="json").status_code == 400
+    assert other.post(f"/api/findings/{pk}/move/", {"action": "verify"}, format="json").json()["status"] == "verified"
+    report = inspector.get("/api/inspection-plans/P1/report/").json()
+    assert (report["sampled"], report["inspected"], report["on_time_rate_pct"]) == (1, 1, "100.00")

@@ -447,3 +447,12 @@ class TestRegulationsAPI(EndpointChecks):
     scoped = False
     allowed = "compliance"
     denied = "rm"
+
+
+class TestFindingsAPI(EndpointChecks):
+    kind = "api"
+    url = "/api/findings/"
+    is_list = True
+    scoped = False
+    allowed = "compliance"
+    denied = "head_office"

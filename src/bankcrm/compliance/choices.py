@@ -1,6 +1,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# A finding's severity is the bank's one scale (一般 / 较重 / 严重), the complaint desk's too.
+from bankcrm.complaints.choices import Severity  # noqa: F401
+
 
 class Direction(models.TextChoices):
     MIN = "min", _("不低于限额")
@@ -45,3 +48,9 @@ class RegulationStatus(models.TextChoices):
     IN_FORCE = "in_force", _("现行有效")
     AMENDED = "amended", _("已修订")
     REPEALED = "repealed", _("已废止")
+
+
+class FindingStatus(models.TextChoices):
+    OPEN = "open", _("待整改")
+    RECTIFIED = "rectified", _("已整改")
+    VERIFIED = "verified", _("已验证")

@@ -13,12 +13,14 @@ from bankcrm.core.models import ChangeLoggedModel, RestrictedModel
 from .choices import (
     CaseStatus,
     Direction,
+    FindingStatus,
     IndicatorStatus,
     Population,
     RegulationKind,
     RegulationStatus,
     Rule,
     SampleReason,
+    Severity,
 )
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
@@ -98,6 +100,8 @@ class SampleItem(RestrictedModel):
     amount = models.DecimalField(_("amount"), **MONEY)
     reason = models.CharField(_("reason"), max_length=10, choices=SampleReason.choices)
     digest = models.CharField(_("sha256"), max_length=64)
+    inspected_at = models.DateTimeField(_("inspected at"), null=True, blank=True)
+    inspected_by = models.CharField(_("inspected by"), max_length=150, blank=True)
 
     class Meta:
         ordering = ["plan", "key"]
@@ -175,3 +179,48 @@ class RegulationTerm(models.Model):
 
     def __str__(self) -> str:
         return self.term
+
+
+class FindingCode(ChangeLoggedModel):
+    """The bank's catalogue of finding codes (edited by compliance)."""
+
+    code = models.CharField(_("code"), max_length=40, primary_key=True)
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("finding code")
+        verbose_name_plural = _("finding codes")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Finding(ChangeLoggedModel):
+    """A finding on a sampled item, tracked to its rectification (整改) with four eyes."""
+
+    item = models.ForeignKey(SampleItem, on_delete=models.PROTECT, related_name="findings")
+    code = models.ForeignKey(FindingCode, on_delete=models.PROTECT, related_name="+", verbose_name=_("code"))
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
+    description = models.TextField(_("description"))
+    responsible = models.ForeignKey(
+        "org.Staff", on_delete=models.PROTECT, related_name="+", verbose_name=_("responsible staff")
+    )
+    due_date = models.DateField(_("rectification due"))
+    status = models.CharField(_("status"), max_length=10, choices=FindingStatus.choices, default=FindingStatus.OPEN)
+    inspector = models.CharField(_("inspector"), max_length=150)
+    rectified_at = models.DateTimeField(_("rectified at"), null=True, blank=True)
+    rectified_by = models.CharField(_("rectified by"), max_length=150, blank=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verified_by = models.CharField(_("verified by"), max_length=150, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    regulations = models.ManyToManyField(Regulation, blank=True, related_name="+", verbose_name=_("regulations cited"))
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+
+    def is_overdue(self, today) -> bool:
+        """Past its due date without rectification (a rectified or verified finding is never overdue)."""
+        return self.status == FindingStatus.OPEN and self.due_date < today

@@ -23,6 +23,7 @@ from .access import unjustified_views
 from .choices import (
     CaseStatus,
     Direction,
+    FindingStatus,
     IndicatorStatus,
     Population,
     RegulationKind,
@@ -31,6 +32,8 @@ from .choices import (
     SampleReason,
 )
 from .models import (
+    Finding,
+    FindingCode,
     IndicatorAlert,
     IndicatorValue,
     InspectionPlan,
@@ -523,3 +526,109 @@ def search_regulations(query: str, queryset=None):
 
 def sample_total(plan: InspectionPlan) -> Decimal:
     return plan.items.aggregate(s=Sum("amount"))["s"] or Decimal("0")
+
+
+# ---------------------------------------------------------------- findings and rectification
+
+
+def record_finding(
+    item: SampleItem,
+    *,
+    code: str,
+    severity: str,
+    description: str,
+    responsible: str,
+    due_date: dt.date,
+    inspector: str,
+) -> Finding:
+    from bankcrm.org.models import Staff
+
+    from .choices import Severity
+
+    errors = []
+    finding_code = FindingCode.objects.filter(pk=code).first()
+    if finding_code is None:
+        errors.append(f"code: unknown finding code {code!r}")
+    if severity not in Severity.values:
+        errors.append(f"severity: {severity!r} is not low, medium or high")
+    staff = Staff.objects.filter(pk=responsible).first()
+    if staff is None:
+        errors.append(f"responsible: unknown staff member {responsible!r}")
+    if not (description or "").strip():
+        errors.append("description: missing")
+    if errors:
+        raise BadInput(errors)
+    with transaction.atomic():
+        finding = Finding.objects.create(
+            item=item, code=finding_code, severity=severity, description=description.strip(), responsible=staff,
+            due_date=due_date, inspector=inspector,
+        )  # fmt: skip
+        mark_inspected(item, inspector)
+    return finding
+
+
+def mark_inspected(item: SampleItem, inspector: str) -> None:
+    if item.inspected_at is None:
+        SampleItem.objects.filter(pk=item.pk, inspected_at__isnull=True).update(
+            inspected_at=timezone.now(), inspected_by=inspector
+        )
+
+
+# status -> {action: next status}
+FINDING_MOVES = {
+    FindingStatus.OPEN: {"rectify": FindingStatus.RECTIFIED},
+    FindingStatus.RECTIFIED: {"verify": FindingStatus.VERIFIED, "reopen": FindingStatus.OPEN},
+    FindingStatus.VERIFIED: {},
+}
+
+
+def move_finding(finding: Finding, action: str, user_name: str, note: str = "") -> Finding:
+    """rectify (with a note) → verify (by someone other than who rectified) or reopen."""
+    with transaction.atomic():
+        finding = Finding.objects.select_for_update().get(pk=finding.pk)
+        to = FINDING_MOVES[finding.status].get(action)
+        if to is None:
+            raise BadInput(f"finding {finding.pk} is {finding.status}: {action!r} is not allowed now")
+        if action == "rectify" and not (note or "").strip():
+            raise BadInput(f"finding {finding.pk}: rectifying needs a note saying what was done")
+        if action == "verify" and user_name == finding.rectified_by:
+            raise BadInput(f"finding {finding.pk}: the one who rectified it cannot verify it (four eyes)")
+        now = timezone.now()
+        if action == "rectify":
+            finding.rectified_at, finding.rectified_by = now, user_name
+        elif action == "verify":
+            finding.verified_at, finding.verified_by = now, user_name
+        else:
+            finding.rectified_at, finding.rectified_by = None, ""
+        if note:
+            finding.notes = (
+                finding.notes + "\n" if finding.notes else ""
+            ) + f"{now:%Y-%m-%d %H:%M} {user_name}: {note}"
+        finding.status = to
+        finding.save()
+    return finding
+
+
+def plan_report(plan: InspectionPlan, today: dt.date | None = None) -> dict:
+    """Population, sampled, inspected, findings by code and severity, on-time rectification rate.
+
+    On-time rate = findings rectified on or before their due date ÷ findings that are due (rectified,
+    or open past their due date); None while nothing is due.
+    """
+    today = today or timezone.localdate()
+    findings = list(Finding.objects.filter(item__plan=plan))
+    by = {}
+    for f in findings:
+        by[(f.code_id, f.severity)] = by.get((f.code_id, f.severity), 0) + 1
+    rectified = [f for f in findings if f.rectified_at is not None]
+    on_time = sum(1 for f in rectified if timezone.localtime(f.rectified_at).date() <= f.due_date)
+    due = len(rectified) + sum(1 for f in findings if f.is_overdue(today))
+    return {
+        "plan": plan.code,
+        "population": plan.population_count,
+        "sampled": plan.items.count(),
+        "inspected": plan.items.filter(inspected_at__isnull=False).count(),
+        "findings": [{"code": c, "severity": s, "count": n} for (c, s), n in sorted(by.items())],
+        "overdue": sum(1 for f in findings if f.is_overdue(today)),
+        "on_time_rate_pct": None if not due else (Decimal(on_time * 100) / due).quantize(Decimal("0.01")),
+    }

@@ -152,6 +152,7 @@ class PlanDetailView(DeskMixin, HtmxTemplateMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["items"] = self.object.items.order_by("key")
+        context["report"] = services.plan_report(self.object)
         return context
 
 

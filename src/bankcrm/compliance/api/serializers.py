@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from bankcrm.compliance.models import (
+    Finding,
     IndicatorAlert,
     InspectionPlan,
     Regulation,
@@ -79,3 +80,33 @@ class RegulationSerializer(serializers.ModelSerializer):
             "reg_id", "kind", "title", "issuer", "doc_no", "issued_date", "effective_date", "status", "text", "version",
         ]  # fmt: skip
         read_only_fields = fields
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    plan = serializers.CharField(source="item.plan_id", read_only=True)
+    key = serializers.CharField(source="item.key", read_only=True)
+    code = serializers.CharField(source="code_id", read_only=True)
+    responsible = serializers.CharField(source="responsible_id", read_only=True)
+
+    class Meta:
+        model = Finding
+        fields = [
+            "id", "plan", "key", "code", "severity", "description", "responsible", "due_date", "status", "inspector",
+            "rectified_at", "rectified_by", "verified_at", "verified_by", "notes",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class FindingCreateSerializer(serializers.Serializer):
+    plan = serializers.CharField(max_length=40)
+    key = serializers.CharField(max_length=40)
+    code = serializers.CharField(max_length=40)
+    severity = serializers.CharField(max_length=10)
+    description = serializers.CharField(max_length=4000)
+    responsible = serializers.CharField(max_length=20)
+    due_date = serializers.DateField()
+
+
+class FindingMoveSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["rectify", "verify", "reopen"])
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")

@@ -2,6 +2,7 @@ from rest_framework.routers import DefaultRouter
 
 from .views import (
     AccessLogViewSet,
+    FindingViewSet,
     IndicatorAlertViewSet,
     InspectionPlanViewSet,
     RegulationViewSet,
@@ -16,5 +17,6 @@ router.register("risk-indicators", RiskIndicatorViewSet, basename="riskindicator
 router.register("indicator-alerts", IndicatorAlertViewSet, basename="indicatoralert")
 router.register("inspection-plans", InspectionPlanViewSet, basename="inspectionplan")
 router.register("screening-cases", ScreeningCaseViewSet, basename="screeningcase")
+router.register("findings", FindingViewSet, basename="finding")
 router.register("regulations", RegulationViewSet, basename="regulation")
 urlpatterns = router.urls

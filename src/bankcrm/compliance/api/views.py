@@ -10,10 +10,12 @@ from rest_framework.response import Response
 from bankcrm.compliance import services
 from bankcrm.compliance.filtersets import AccessLogFilterSet
 from bankcrm.compliance.models import (
+    Finding,
     IndicatorAlert,
     InspectionPlan,
     Regulation,
     RiskIndicator,
+    SampleItem,
     ScreeningCase,
 )
 from bankcrm.core.accesslog import record_access
@@ -23,6 +25,9 @@ from bankcrm.core.models import AccessLog
 from .serializers import (
     AccessLogSerializer,
     CaseMoveSerializer,
+    FindingCreateSerializer,
+    FindingMoveSerializer,
+    FindingSerializer,
     IndicatorAlertSerializer,
     InspectionPlanSerializer,
     NoteSerializer,
@@ -83,6 +88,62 @@ class InspectionPlanViewSet(RestrictedReadOnlyViewSet):
     def sample(self, request, pk=None):
         plan = self.get_object()
         return Response(SampleItemSerializer(plan.items.order_by("key"), many=True).data)
+
+    @action(detail=True, methods=["get"])
+    def report(self, request, pk=None):
+        """Population, sampled, inspected, findings by code and severity, on-time rectification rate."""
+        report = services.plan_report(self.get_object())
+        rate = report["on_time_rate_pct"]  # a decimal as text, like every decimal of the API
+        return Response({**report, "on_time_rate_pct": None if rate is None else f"{rate:f}"})
+
+
+class FindingViewSet(RestrictedReadOnlyViewSet):
+    """Findings on sampled items: record one (POST), then rectify / verify / reopen (POST …/move/)."""
+
+    queryset = Finding.objects.select_related("item")
+    serializer_class = FindingSerializer
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if plan := self.request.query_params.get("plan"):
+            queryset = queryset.filter(item__plan_id=plan)
+        return queryset
+
+    @extend_schema(request=FindingCreateSerializer, responses={201: FindingSerializer})
+    def create(self, request):
+        if not request.user.has_perm("compliance.add_finding"):
+            raise PermissionDenied
+        data = FindingCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        item = SampleItem.objects.restrict(request.user).filter(plan_id=values["plan"], key=values["key"]).first()
+        if item is None:
+            raise DjangoValidationError({"key": [f"{values['key']} is not in the sample of plan {values['plan']}"]})
+        try:
+            finding = services.record_finding(
+                item, code=values["code"], severity=values["severity"], description=values["description"],
+                responsible=values["responsible"], due_date=values["due_date"], inspector=request.user.get_username(),
+            )  # fmt: skip
+        except services.BadInput as exc:
+            raise _bad(exc) from exc
+        return Response(FindingSerializer(finding).data, status=201)
+
+    @extend_schema(request=FindingMoveSerializer, responses={200: FindingSerializer})
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        finding = self.get_object()
+        if not request.user.has_perm("compliance.change_finding"):
+            raise PermissionDenied
+        data = FindingMoveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            finding = services.move_finding(
+                finding, data.validated_data["action"], request.user.get_username(), data.validated_data["note"]
+            )
+        except services.BadInput as exc:
+            raise _bad(exc) from exc
+        return Response(FindingSerializer(finding).data)
 
 
 class ScreeningCaseViewSet(RestrictedReadOnlyViewSet):
