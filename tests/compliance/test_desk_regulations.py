@@ -54,3 +54,23 @@ def test_a_row_without_an_id_is_named_and_nothing_is_loaded(tmp_path, capsys):
     with pytest.raises(CommandError, match="line 3: reg_id is missing"):
         load(tmp_path, ROWS.splitlines()[0] + "\n,external,无编号,,,,,in_force,x\n")
     assert not Regulation.objects.exists()
+
+
+def test_xlsx_import_with_date_cells(tmp_path):
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER.strip().split(","))
+    sheet.append(
+        ["EXT-9", "external", "银行保险机构消费者权益保护管理办法", "金融监管总局", "令2022年第9号",
+         dt.datetime(2022, 12, 26), dt.datetime(2023, 3, 1), "in_force", "保护消费者的知情权和自主选择权"]
+    )  # fmt: skip
+    path = tmp_path / "regs.xlsx"
+    book.save(path)
+    call_command("compliance", "regulations", "import", str(path))
+    reg = Regulation.objects.get(pk="EXT-9")
+    assert (reg.issued_date, reg.effective_date) == (dt.date(2022, 12, 26), dt.date(2023, 3, 1))
+    assert ids("知情权") == ["EXT-9"]
