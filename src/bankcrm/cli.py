@@ -20,6 +20,7 @@ COMMANDS = {
     "targets": "targets",
     "redline": "redline",
     "campaign": "campaign",
+    "compliance": "compliance",
 }
 
 USAGE = """usage: bankcrm COMMAND [options]
@@ -30,13 +31,14 @@ commands:
   import      import a delivery folder (spec/batch-files.md)
   metrics     compute the customer_month snapshot and lists for an as-of date
   export      customer-month | list | quality | tier-summary | indicators | targets | scorecard |
-              campaign | campaign-summary | suitability
+              campaign | campaign-summary | suitability | risk-indicators | sample | cases
   user        staff logins: add, set-role, password, disable, enable, token
   serve       run the web app and API (production server)
   complaints  the complaint desk's scheduled sweep
   targets     import targets, weights, coefficients and bonus bases (spec/indicators.md)
   redline     record a red-line (电网) violation for a staff member
   campaign    create (from JSON) | approve | start | close a campaign
+  compliance  indicators import | plan create/draw | screen --quarter Q | regulations import
   manage      any Django management command (migrate, createsuperuser, ...)
 
 'bankcrm COMMAND --help' shows a command's options.

@@ -243,6 +243,10 @@ SPECTACULAR_SETTINGS = {
         "SaleChannelEnum": "bankcrm.campaigns.choices.SaleChannel",
         "CampaignStatusEnum": "bankcrm.campaigns.choices.CampaignStatus",
         "SaleStatusEnum": "bankcrm.campaigns.choices.SaleStatus",
+        "FindingStatusEnum": "bankcrm.compliance.choices.FindingStatus",
+        "IndicatorStatusEnum": "bankcrm.compliance.choices.IndicatorStatus",
+        "CaseStatusEnum": "bankcrm.compliance.choices.CaseStatus",
+        "RegulationStatusEnum": "bankcrm.compliance.choices.RegulationStatus",
     },
 }
 

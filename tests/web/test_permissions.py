@@ -368,3 +368,91 @@ class TestMisSellingReportPage(EndpointChecks):
     allowed = "compliance"
     denied = "none"
     scoped = False
+
+
+# --- the compliance desk (spec/compliance.md): compliance (and admin) only; head office reads
+# everything else, so it is the login that proves the desk is not covered by "read all".
+
+
+class TestRiskIndicatorsPage(EndpointChecks):
+    url = "/compliance/indicators/"
+    scoped = False
+    allowed = "compliance"
+    denied = "head_office"
+
+
+class TestInspectionPlansPage(EndpointChecks):
+    url = "/compliance/plans/"
+    scoped = False
+    allowed = "compliance"
+    denied = "head_office"
+
+
+class TestScreeningCasesPage(EndpointChecks):
+    url = "/compliance/cases/"
+    scoped = False
+    allowed = "compliance"
+    denied = "rm"
+
+
+class TestRegulationsPage(EndpointChecks):
+    url = "/compliance/regulations/"
+    data = {"q": "适当性"}
+    scoped = False
+    allowed = "compliance"
+    denied = "marketing"
+
+
+class TestRiskIndicatorsAPI(EndpointChecks):
+    kind = "api"
+    url = "/api/risk-indicators/"
+    is_list = True
+    scoped = False
+    allowed = "compliance"
+    denied = "head_office"
+
+
+class TestIndicatorAlertsAPI(EndpointChecks):
+    kind = "api"
+    url = "/api/indicator-alerts/"
+    is_list = True
+    scoped = False
+    allowed = "compliance"
+    denied = "branch_manager"
+
+
+class TestInspectionPlansAPI(EndpointChecks):
+    kind = "api"
+    url = "/api/inspection-plans/"
+    is_list = True
+    scoped = False
+    allowed = "compliance"
+    denied = "head_office"
+
+
+class TestScreeningCasesAPI(EndpointChecks):
+    kind = "api"
+    url = "/api/screening-cases/"
+    is_list = True
+    scoped = False
+    allowed = "compliance"
+    denied = "head_office"
+
+
+class TestRegulationsAPI(EndpointChecks):
+    kind = "api"
+    url = "/api/regulations/"
+    data = {"q": "适当性"}
+    is_list = True
+    scoped = False
+    allowed = "compliance"
+    denied = "rm"
+
+
+class TestFindingsAPI(EndpointChecks):
+    kind = "api"
+    url = "/api/findings/"
+    is_list = True
+    scoped = False
+    allowed = "compliance"
+    denied = "head_office"

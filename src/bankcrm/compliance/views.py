@@ -1,14 +1,23 @@
 """Access audit pages for compliance (and admins): who viewed which customer, when, from where;
-revealed personal data; exports; and views outside one's portfolio with nothing to justify them."""
+revealed personal data; exports; and views outside one's portfolio with nothing to justify them.
+Below them the rest of the desk: risk indicators, inspection plans, screening cases, regulations."""
 
+from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.views.generic import ListView
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext
+from django.views import View
+from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
+from bankcrm.core.accesslog import record_access
 from bankcrm.core.models import AccessLog
 from bankcrm.core.views import HtmxTemplateMixin, RestrictedViewMixin
 
+from . import services
 from .filtersets import AccessLogFilterSet
+from .models import RiskIndicator
 from .services import unjustified_views
 
 
@@ -58,4 +67,141 @@ class UnjustifiedViewsView(AuditMixin, HtmxTemplateMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(tab="unjustified", querystring="")
+        return context
+
+
+# ---- the compliance desk (spec/compliance.md) ------------------------------------------------------
+
+
+class DeskMixin(AuditMixin):
+    """A desk page: the model's view permission, which only compliance and admins hold (org/roles.py)."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("tab", self.tab)
+        context.setdefault("querystring", "")
+        return context
+
+
+class IndicatorsView(DeskMixin, HtmxTemplateMixin, ListView):
+    """Each catalogue line with the quarter's value, status, previous value and change; open alerts."""
+
+    permission_required = "compliance.view_riskindicator"
+    model = RiskIndicator
+    template_name = "compliance/indicators.html"
+    tab = "indicators"
+
+    def get_context_data(self, **kwargs):
+        from .models import IndicatorAlert, IndicatorValue
+
+        context = super().get_context_data(**kwargs)
+        periods = list(IndicatorValue.objects.order_by("-period").values_list("period", flat=True).distinct())
+        period = self.request.GET.get("period") or (periods[0] if periods else "")
+        try:
+            rows = {r["code"]: r for r in services.indicator_rows(period)} if period else {}
+        except services.BadInput:
+            rows = {}
+        context.update(
+            period=period,
+            periods=periods,
+            lines=[(indicator, rows.get(indicator.code)) for indicator in context["object_list"]],
+            alerts=IndicatorAlert.objects.filter(acknowledged_at__isnull=True).select_related("value"),
+            not_available=services.NOT_AVAILABLE,
+        )
+        return context
+
+
+class AcknowledgeAlertView(DeskMixin, View):
+    permission_required = "compliance.change_indicatoralert"
+    tab = "indicators"
+
+    def post(self, request, pk):
+        from .models import IndicatorAlert
+
+        alert = get_object_or_404(IndicatorAlert.objects.restrict(request.user, "view"), pk=pk)
+        try:
+            services.acknowledge_alert(alert, request.user.get_username(), request.POST.get("note", ""))
+        except services.BadInput:
+            messages.error(request, gettext("Acknowledging an alert needs a note."))
+        else:
+            messages.success(request, gettext("Alert acknowledged."))
+        return redirect("compliance:indicators")
+
+
+class PlansView(DeskMixin, HtmxTemplateMixin, ListView):
+    permission_required = "compliance.view_inspectionplan"
+    template_name = "compliance/plans.html"
+    tab = "plans"
+
+    def get_queryset(self):
+        from .models import InspectionPlan
+
+        return InspectionPlan.objects.restrict(self.request.user, "view").annotate(sampled=Count("items"))
+
+
+class PlanDetailView(DeskMixin, HtmxTemplateMixin, DetailView):
+    permission_required = "compliance.view_inspectionplan"
+    template_name = "compliance/plan_detail.html"
+    tab = "plans"
+
+    def get_queryset(self):
+        from .models import InspectionPlan
+
+        return InspectionPlan.objects.restrict(self.request.user, "view")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["items"] = self.object.items.order_by("key")
+        context["report"] = services.plan_report(self.object)
+        return context
+
+
+class CasesView(DeskMixin, HtmxTemplateMixin, ListView):
+    permission_required = "compliance.view_screeningcase"
+    template_name = "compliance/cases.html"
+    tab = "cases"
+    paginate_by = 100
+
+    def get_queryset(self):
+        from .models import ScreeningCase
+
+        queryset = ScreeningCase.objects.restrict(self.request.user, "view").select_related("staff")
+        if quarter := self.request.GET.get("quarter"):
+            queryset = queryset.filter(quarter=quarter)
+        return queryset.order_by("-quarter", "staff_id", "rule")
+
+
+class CaseDetailView(DeskMixin, HtmxTemplateMixin, DetailView):
+    permission_required = "compliance.view_screeningcase"
+    template_name = "compliance/case_detail.html"
+    tab = "cases"
+
+    def get_queryset(self):
+        from .models import ScreeningCase
+
+        return ScreeningCase.objects.restrict(self.request.user, "view").select_related("staff")
+
+    def get_object(self, queryset=None):
+        case = super().get_object(queryset)
+        # every view of a case is in the access log (issue 13)
+        record_access("view", user=self.request.user, path=self.request.path, detail=f"screening case {case.pk}")
+        return case
+
+
+class RegulationsView(DeskMixin, HtmxTemplateMixin, ListView):
+    permission_required = "compliance.view_regulation"
+    template_name = "compliance/regulations.html"
+    tab = "regulations"
+    paginate_by = 50
+
+    def get_queryset(self):
+        from .models import Regulation
+
+        return services.search_regulations(
+            self.request.GET.get("q", ""), Regulation.objects.restrict(self.request.user)
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["q"] = self.request.GET.get("q", "")
         return context

@@ -14,12 +14,16 @@ from .choices import UserRole
 BANKCRM_APPS = ("core", "org", "customers", "ingest", "analytics", "campaigns", "complaints", "reports", "compliance")
 # Audit trails are for compliance and admins only.
 AUDIT_MODELS = {("core", "accesslog"), ("core", "objectchange")}
+# The compliance desk's records (indicators, plans, cases, regulations) are for compliance and admins
+# only (spec/compliance.md): no wildcard app reaches them, only a rule naming the app.
+AUDIT_APPS = {"compliance"}
 READ = ("view",)
 ALL = ("view", "add", "change", "delete")
 
 ROLE_RULES: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
     UserRole.ADMIN: [
         ("*", "*", ALL),
+        ("compliance", "*", ALL),
         ("core", "accesslog", READ),
         ("core", "objectchange", READ),
         ("customers", "customer", ("reveal",)),
@@ -32,6 +36,7 @@ ROLE_RULES: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("core", "objectchange", READ),
         ("customers", "customer", ("reveal",)),
         ("reports", "redline", ("add",)),  # compliance records red lines (spec/indicators.md)
+        ("compliance", "*", ALL),  # the compliance desk (spec/compliance.md)
     ],
     UserRole.BRANCH_MANAGER: [
         ("*", "*", READ),
@@ -88,6 +93,8 @@ ROLE_RULES: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
 def _matches(rule_app: str, rule_model: str, app: str, model: str) -> bool:
     if (app, model) in AUDIT_MODELS:  # only ever granted by name
         return (rule_app, rule_model) == (app, model)
+    if app in AUDIT_APPS:
+        return rule_app == app and rule_model in ("*", model)
     return rule_app in ("*", app) and rule_model in ("*", model)
 
 

@@ -1,5 +1,14 @@
 from rest_framework import serializers
 
+from bankcrm.compliance.models import (
+    Finding,
+    IndicatorAlert,
+    InspectionPlan,
+    Regulation,
+    RiskIndicator,
+    SampleItem,
+    ScreeningCase,
+)
 from bankcrm.core.models import AccessLog
 
 
@@ -10,3 +19,94 @@ class AccessLogSerializer(serializers.ModelSerializer):
         model = AccessLog
         fields = ["id", "time", "user", "action", "customer_no", "fields", "reason", "path", "remote_addr", "detail"]
         read_only_fields = fields
+
+
+class RiskIndicatorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RiskIndicator
+        fields = ["code", "name", "direction", "limit", "warning", "source", "computed"]
+        read_only_fields = ["computed"]
+
+
+class IndicatorAlertSerializer(serializers.ModelSerializer):
+    period = serializers.CharField(source="value.period", read_only=True)
+    code = serializers.CharField(source="value.indicator_id", read_only=True)
+    value = serializers.DecimalField(source="value.value", max_digits=12, decimal_places=4, read_only=True)
+
+    class Meta:
+        model = IndicatorAlert
+        fields = ["id", "period", "code", "value", "status", "created", "acknowledged_at", "acknowledged_by", "note"]
+        read_only_fields = fields
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000)
+
+
+class CaseMoveSerializer(serializers.Serializer):
+    to = serializers.ChoiceField(choices=["explained", "escalated", "closed"])
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class InspectionPlanSerializer(serializers.ModelSerializer):
+    sampled = serializers.IntegerField(source="items.count", read_only=True)
+
+    class Meta:
+        model = InspectionPlan
+        fields = ["code", "population", "period", "rate_pct", "full_above", "drawn_at", "population_count", "sampled"]
+        read_only_fields = fields
+
+
+class SampleItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SampleItem
+        fields = ["key", "amount", "reason", "digest"]
+        read_only_fields = fields
+
+
+class ScreeningCaseSerializer(serializers.ModelSerializer):
+    staff_no = serializers.CharField(source="staff_id", read_only=True)
+
+    class Meta:
+        model = ScreeningCase
+        fields = ["id", "quarter", "staff_no", "rule", "detail", "status", "notes", "created"]
+        read_only_fields = fields
+
+
+class RegulationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Regulation
+        fields = [
+            "reg_id", "kind", "title", "issuer", "doc_no", "issued_date", "effective_date", "status", "text", "version",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    plan = serializers.CharField(source="item.plan_id", read_only=True)
+    key = serializers.CharField(source="item.key", read_only=True)
+    code = serializers.CharField(source="code_id", read_only=True)
+    responsible = serializers.CharField(source="responsible_id", read_only=True)
+
+    class Meta:
+        model = Finding
+        fields = [
+            "id", "plan", "key", "code", "severity", "description", "responsible", "due_date", "status", "inspector",
+            "rectified_at", "rectified_by", "verified_at", "verified_by", "notes",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class FindingCreateSerializer(serializers.Serializer):
+    plan = serializers.CharField(max_length=40)
+    key = serializers.CharField(max_length=40)
+    code = serializers.CharField(max_length=40)
+    severity = serializers.CharField(max_length=10)
+    description = serializers.CharField(max_length=4000)
+    responsible = serializers.CharField(max_length=20)
+    due_date = serializers.DateField()
+
+
+class FindingMoveSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["rectify", "verify", "reopen"])
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")

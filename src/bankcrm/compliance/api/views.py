@@ -1,13 +1,191 @@
-"""``GET /api/access-log/``: compliance and admins only (the view permission on AccessLog; others 403)."""
+"""The compliance API: ``GET /api/access-log/`` and the desk (spec/compliance.md); compliance and
+admins only (the view permission from the role table; others 403)."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from bankcrm.compliance import services
 from bankcrm.compliance.filtersets import AccessLogFilterSet
-from bankcrm.core.api.views import RestrictedReadOnlyViewSet
+from bankcrm.compliance.models import (
+    Finding,
+    IndicatorAlert,
+    InspectionPlan,
+    Regulation,
+    RiskIndicator,
+    SampleItem,
+    ScreeningCase,
+)
+from bankcrm.core.accesslog import record_access
+from bankcrm.core.api.views import RestrictedModelViewSet, RestrictedReadOnlyViewSet
 from bankcrm.core.models import AccessLog
 
-from .serializers import AccessLogSerializer
+from .serializers import (
+    AccessLogSerializer,
+    CaseMoveSerializer,
+    FindingCreateSerializer,
+    FindingMoveSerializer,
+    FindingSerializer,
+    IndicatorAlertSerializer,
+    InspectionPlanSerializer,
+    NoteSerializer,
+    RegulationSerializer,
+    RiskIndicatorSerializer,
+    SampleItemSerializer,
+    ScreeningCaseSerializer,
+)
 
 
 class AccessLogViewSet(RestrictedReadOnlyViewSet):
     queryset = AccessLog.objects.all()
     serializer_class = AccessLogSerializer
     filterset_class = AccessLogFilterSet
+
+
+# ---- the compliance desk (spec/compliance.md): compliance and admin only (the role table)
+
+
+def _bad(exc: services.BadInput):
+    return DjangoValidationError(exc.errors)
+
+
+class RiskIndicatorViewSet(RestrictedModelViewSet):
+    """The catalogue: compliance edits limits and warnings (codes stay)."""
+
+    queryset = RiskIndicator.objects.all()
+    serializer_class = RiskIndicatorSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+
+
+class IndicatorAlertViewSet(RestrictedReadOnlyViewSet):
+    queryset = IndicatorAlert.objects.select_related("value")
+    serializer_class = IndicatorAlertSerializer
+
+    @extend_schema(request=NoteSerializer, responses={200: IndicatorAlertSerializer})
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        alert = self.get_object()
+        if not request.user.has_perm("compliance.change_indicatoralert"):
+            raise PermissionDenied
+        data = NoteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            alert = services.acknowledge_alert(alert, request.user.get_username(), data.validated_data["note"])
+        except services.BadInput as exc:
+            raise _bad(exc) from exc
+        return Response(IndicatorAlertSerializer(alert).data)
+
+
+class InspectionPlanViewSet(RestrictedReadOnlyViewSet):
+    queryset = InspectionPlan.objects.all()
+    serializer_class = InspectionPlanSerializer
+    lookup_value_regex = "[A-Za-z0-9_-]{1,40}"
+
+    @extend_schema(responses={200: SampleItemSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def sample(self, request, pk=None):
+        plan = self.get_object()
+        return Response(SampleItemSerializer(plan.items.order_by("key"), many=True).data)
+
+    @action(detail=True, methods=["get"])
+    def report(self, request, pk=None):
+        """Population, sampled, inspected, findings by code and severity, on-time rectification rate."""
+        report = services.plan_report(self.get_object())
+        rate = report["on_time_rate_pct"]  # a decimal as text, like every decimal of the API
+        return Response({**report, "on_time_rate_pct": None if rate is None else f"{rate:f}"})
+
+
+class FindingViewSet(RestrictedReadOnlyViewSet):
+    """Findings on sampled items: record one (POST), then rectify / verify / reopen (POST …/move/)."""
+
+    queryset = Finding.objects.select_related("item")
+    serializer_class = FindingSerializer
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if plan := self.request.query_params.get("plan"):
+            queryset = queryset.filter(item__plan_id=plan)
+        return queryset
+
+    @extend_schema(request=FindingCreateSerializer, responses={201: FindingSerializer})
+    def create(self, request):
+        if not request.user.has_perm("compliance.add_finding"):
+            raise PermissionDenied
+        data = FindingCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        item = SampleItem.objects.restrict(request.user).filter(plan_id=values["plan"], key=values["key"]).first()
+        if item is None:
+            raise DjangoValidationError({"key": [f"{values['key']} is not in the sample of plan {values['plan']}"]})
+        try:
+            finding = services.record_finding(
+                item, code=values["code"], severity=values["severity"], description=values["description"],
+                responsible=values["responsible"], due_date=values["due_date"], inspector=request.user.get_username(),
+            )  # fmt: skip
+        except services.BadInput as exc:
+            raise _bad(exc) from exc
+        return Response(FindingSerializer(finding).data, status=201)
+
+    @extend_schema(request=FindingMoveSerializer, responses={200: FindingSerializer})
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        finding = self.get_object()
+        if not request.user.has_perm("compliance.change_finding"):
+            raise PermissionDenied
+        data = FindingMoveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            finding = services.move_finding(
+                finding, data.validated_data["action"], request.user.get_username(), data.validated_data["note"]
+            )
+        except services.BadInput as exc:
+            raise _bad(exc) from exc
+        return Response(FindingSerializer(finding).data)
+
+
+class ScreeningCaseViewSet(RestrictedReadOnlyViewSet):
+    queryset = ScreeningCase.objects.all()
+    serializer_class = ScreeningCaseSerializer
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if quarter := self.request.query_params.get("quarter"):
+            queryset = queryset.filter(quarter=quarter)
+        return queryset
+
+    def retrieve(self, request, *args, **kwargs):
+        case = self.get_object()
+        # every view of a case is in the access log (issue 13)
+        record_access("view", user=request.user, path=request.path, detail=f"screening case {case.pk}")
+        return Response(self.get_serializer(case).data)
+
+    @extend_schema(request=CaseMoveSerializer, responses={200: ScreeningCaseSerializer})
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        case = self.get_object()
+        if not request.user.has_perm("compliance.change_screeningcase"):
+            raise PermissionDenied
+        data = CaseMoveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            case = services.move_case(case, data.validated_data["to"], request.user, data.validated_data["note"])
+        except services.BadInput as exc:
+            raise _bad(exc) from exc
+        return Response(ScreeningCaseSerializer(case).data)
+
+
+class RegulationViewSet(RestrictedReadOnlyViewSet):
+    """``GET /api/regulations/?q=``: words of title, document number or text, in force first."""
+
+    queryset = Regulation.objects.all()
+    serializer_class = RegulationSerializer
+    lookup_value_regex = "[^/]{1,60}"
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "list":
+            return services.search_regulations(self.request.query_params.get("q", ""), queryset)
+        return queryset

@@ -58,6 +58,15 @@ class Command(BaseCommand):
         cs.add_argument("--out", required=True, type=Path)
         su = sub.add_parser("suitability", help="suitability findings on imported sales (the mis-selling report)")
         su.add_argument("--out", required=True, type=Path)
+        ri = sub.add_parser("risk-indicators", help="risk-indicator values, status and change of a quarter")
+        ri.add_argument("--period", required=True, dest="quarter")
+        ri.add_argument("--out", required=True, type=Path)
+        sa = sub.add_parser("sample", help="an inspection plan's frozen sample, ordered by key")
+        sa.add_argument("--plan", required=True)
+        sa.add_argument("--out", required=True, type=Path)
+        cs2 = sub.add_parser("cases", help="staff screening cases of a quarter")
+        cs2.add_argument("--quarter", required=True)
+        cs2.add_argument("--out", required=True, type=Path)
 
     def handle(self, *args, **options):
         kind, out = options["kind"], options["out"]
@@ -86,6 +95,8 @@ class Command(BaseCommand):
                 rows = campaign_exports.export_campaign_summary(options["code"], out)
             else:
                 rows = campaign_exports.export_suitability(out)
+        elif kind in ("risk-indicators", "sample", "cases"):
+            rows = self._compliance(kind, options, out)
         else:
             from bankcrm.analytics.exports import export_tier_summary
 
@@ -109,4 +120,17 @@ class Command(BaseCommand):
                 return exports.export_targets(options["as_of"], out)
             return exports.export_scorecard(options["score_period"], options["as_of"], out)
         except (BadPeriod, UnknownUnit) as exc:
+            raise CommandError(str(exc)) from exc
+
+    def _compliance(self, kind: str, options, out: Path) -> int:
+        from bankcrm.compliance import exports
+        from bankcrm.compliance.services import BadInput
+
+        try:
+            if kind == "risk-indicators":
+                return exports.export_risk_indicators(options["quarter"], out)
+            if kind == "sample":
+                return exports.export_sample(options["plan"], out)
+            return exports.export_cases(options["quarter"], out)
+        except BadInput as exc:
             raise CommandError(str(exc)) from exc
