@@ -45,6 +45,7 @@ def test_branch_manager_drills_into_an_rm_and_downloads_the_xun_report(bank, sig
     page.wait_for_selector("#report-table tr[data-unit='branch:B001']")
     assert page.locator("#report-table tr[data-unit='branch:B001A']").count() == 1  # the sub-branch below
     assert page.locator("#report-table tr[data-unit='rm:S002']").count() == 0  # B002's
+    page.wait_for_load_state("networkidle")  # htmx has swapped and settled: the drill link is live
     page.click("a[data-drill='rm:S001']")
     page.wait_for_selector("h1[data-unit='rm:S001']")
     row = page.locator("#report-table tr[data-unit='rm:S001']")
