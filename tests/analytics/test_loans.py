@@ -1,0 +1,189 @@
+"""Loan figures and the classification check (spec/loans.md), expectations computed by hand.
+
+The tiny bank of tests/conftest.py (branches H001 > B001 > B001A, B002; rms S001 at B001, S002 at
+B002, S003 at B001A) gets borrowers X1 (B001/S001), X2 (B002/S002), X3 (B002, no rm) and X4
+(B001A/S003); the loans partition is written as the import writes it.
+"""
+
+import csv
+import datetime as dt
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from django.core.management import CommandError, call_command
+
+from bankcrm.core import warehouse
+
+D = dt.date(2026, 10, 31)
+
+# account, customer, principal (yuan), overdue_days, five_class
+BOOK = [
+    ("LA", "X1", "100000.00", 0, "normal"),  # M0
+    ("LB", "X1", "20000.00", 1, "special_mention"),  # M1 low edge
+    ("LC", "X1", "30000.00", 30, "special_mention"),  # M1 high edge
+    ("LD", "X2", "40000.00", 31, "special_mention"),  # M2 low edge
+    ("LE", "X2", "50000.00", 60, "special_mention"),  # M2 high edge
+    ("LF", "X2", "60000.00", 61, "substandard"),  # M3 low edge, NPL
+    ("LG", "X3", "70000.00", 90, "special_mention"),  # M3 high edge
+    ("LH", "X3", "80000.00", 91, "substandard"),  # M4+ low edge, NPL
+    ("LI", "X4", "7.99", 0, "normal"),
+    ("LJ", "X4", "0.01", 0, "loss"),  # NPL: 0.01 / 8.00 = 0.125 % -> half-up 0.13
+]
+
+
+def cents(yuan: str) -> int:
+    whole, _, frac = yuan.partition(".")
+    return int(whole) * 100 + int(frac.ljust(2, "0"))
+
+
+def make_book(bank, rows, day=D):
+    from bankcrm.customers.models import Customer
+
+    people = {"X1": ("B001", "S001"), "X2": ("B002", "S002"), "X3": ("B002", None), "X4": ("B001A", "S003")}
+    for no, (branch, rm) in people.items():
+        if not Customer.objects.filter(customer_no=no).exists():
+            bank.customer(no, branch=branch, rm=rm)
+    for account, customer, *_ in rows:
+        from bankcrm.customers.models import Account
+
+        if not Account.objects.filter(account_no=account).exists():
+            bank.account(account, customer, product="LN01")
+    table = pa.table(
+        {
+            "account_no": [r[0] for r in rows],
+            "principal_cents": [cents(r[2]) for r in rows],
+            "overdue_principal_cents": [cents(r[2]) if r[3] else 0 for r in rows],
+            "overdue_interest_cents": [0 for _ in rows],
+            "overdue_days": [r[3] for r in rows],
+            "five_class": [r[4] for r in rows],
+        },
+        schema=warehouse.LOANS_SCHEMA,
+    )
+    warehouse.replace_partition("loans", day, lambda folder: pq.write_table(table, folder / "part-0.parquet"))
+
+
+def read_csv(path):
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def figures_by_unit(path):
+    return {r["unit"]: r for r in read_csv(path)}
+
+
+ZERO = {f"m{n}_{k}": ("0" if k == "count" else "0.00") for n in (1, 2, 3, 4) for k in ("count", "balance")}
+
+
+def expect(loan, overdue, npl, ratio, **buckets):
+    return {
+        "as_of": "2026-10-31",
+        "loan_balance": loan,
+        "overdue_balance": overdue,
+        "npl_balance": npl,
+        "npl_ratio_pct": ratio,
+        **ZERO,
+        **buckets,
+    }
+
+
+@pytest.mark.django_db
+def test_export_loans_per_unit_by_hand(bank, tmp_path):
+    make_book(bank, BOOK)
+    out = tmp_path / "loans.csv"
+    call_command("export", "loans", "--as-of", "2026-10-31", "--out", str(out))
+    header = out.read_text(encoding="utf-8").splitlines()[0]
+    assert header == (
+        "as_of,unit,loan_balance,overdue_balance,npl_balance,npl_ratio_pct,m1_count,m1_balance,"
+        "m2_count,m2_balance,m3_count,m3_balance,m4_count,m4_balance"
+    )
+    got = figures_by_unit(out)
+    for unit in got:
+        del got[unit]["unit"]
+    # bank: 450008.00 in all; overdue = all but LA, LI, LJ; NPL = LF + LH + LJ = 140000.01
+    # ratio 140000.01 / 450008.00 = 31.1107 % -> 31.11
+    assert got["bank"] == expect(
+        "450008.00",
+        "350000.00",
+        "140000.01",
+        "31.11",
+        m1_count="2",
+        m1_balance="50000.00",
+        m2_count="2",
+        m2_balance="90000.00",
+        m3_count="2",
+        m3_balance="130000.00",
+        m4_count="1",
+        m4_balance="80000.00",
+    )
+    b001 = expect("150000.00", "50000.00", "0.00", "0.00", m1_count="2", m1_balance="50000.00")
+    assert got["branch:B001"] == b001  # X1 only: B001A's X4 is not counted in B001
+    assert got["rm:S001"] == b001
+    # B002: X2 + X3 = 300000.00, all overdue; NPL 140000.00 -> 46.666 % -> 46.67
+    assert got["branch:B002"] == expect(
+        "300000.00",
+        "300000.00",
+        "140000.00",
+        "46.67",
+        m2_count="2",
+        m2_balance="90000.00",
+        m3_count="2",
+        m3_balance="130000.00",
+        m4_count="1",
+        m4_balance="80000.00",
+    )
+    # S002 has X2 only (X3 has no rm): 150000.00, NPL LF 60000.00 -> 40.00
+    assert got["rm:S002"] == expect(
+        "150000.00",
+        "150000.00",
+        "60000.00",
+        "40.00",
+        m2_count="2",
+        m2_balance="90000.00",
+        m3_count="1",
+        m3_balance="60000.00",
+    )
+    # 0.01 / 8.00 = 0.125 %: half-up gives 0.13 (half-even would give 0.12)
+    assert got["branch:B001A"]["npl_ratio_pct"] == "0.13"
+    assert got["rm:S003"]["npl_ratio_pct"] == "0.13"
+    # the head office has no customers of its own: no loans -> the ratio is empty, not 0
+    assert got["branch:H001"] == expect("0.00", "0.00", "0.00", "")
+    assert list(figures_by_unit(out)) == sorted(figures_by_unit(out))
+
+
+FINDINGS_BOOK = [
+    ("F01", "X1", "100.00", 0, "normal"),  # no floor
+    ("F02", "X1", "100.00", 1, "normal"),  # > 0 -> special_mention: finding
+    ("F03", "X1", "100.00", 90, "special_mention"),  # 90 is not > 90: fine
+    ("F04", "X1", "100.00", 91, "special_mention"),  # > 90 -> substandard: finding
+    ("F05", "X2", "100.00", 270, "substandard"),  # fine
+    ("F06", "X2", "100.00", 271, "substandard"),  # > 270 -> doubtful: finding
+    ("F07", "X2", "100.00", 360, "doubtful"),  # fine
+    ("F08", "X2", "100.00", 361, "doubtful"),  # > 360 -> loss: finding
+    ("F09", "X3", "100.00", 361, "loss"),  # fine
+    ("F10", "X3", "100.00", 400, "normal"),  # finding: loss
+    ("F11", "X3", "100.00", 10, "loss"),  # stricter than the floor: fine
+]
+
+
+@pytest.mark.django_db
+def test_export_loan_findings_every_floor_edge(bank, tmp_path):
+    make_book(bank, FINDINGS_BOOK)
+    out = tmp_path / "findings.csv"
+    call_command("export", "loan-findings", "--as-of", "2026-10-31", "--out", str(out))
+    assert out.read_text(encoding="utf-8").splitlines()[0] == (
+        "account_no,customer_no,as_of_date,overdue_days,five_class,minimum_class"
+    )
+    assert [tuple(r.values()) for r in read_csv(out)] == [
+        ("F02", "X1", "2026-10-31", "1", "normal", "special_mention"),
+        ("F04", "X1", "2026-10-31", "91", "special_mention", "substandard"),
+        ("F06", "X2", "2026-10-31", "271", "substandard", "doubtful"),
+        ("F08", "X2", "2026-10-31", "361", "doubtful", "loss"),
+        ("F10", "X3", "2026-10-31", "400", "normal", "loss"),
+    ]
+
+
+@pytest.mark.django_db
+def test_export_loans_without_a_loans_file_says_so(bank, tmp_path):
+    with pytest.raises(CommandError, match="no loans file imported for 2026-10-31"):
+        call_command("export", "loans", "--as-of", "2026-10-31", "--out", str(tmp_path / "x.csv"))
