@@ -17,7 +17,7 @@ from bankcrm.core import warehouse
 
 D = dt.date(2026, 10, 31)
 
-# account, customer, principal (yuan), overdue_days, five_class
+# account, customer, principal (yuan), overdue_days, five_class[, overdue interest (yuan)]
 BOOK = [
     ("LA", "X1", "100000.00", 0, "normal"),  # M0
     ("LB", "X1", "20000.00", 1, "special_mention"),  # M1 low edge
@@ -54,7 +54,7 @@ def make_book(bank, rows, day=D):
             "account_no": [r[0] for r in rows],
             "principal_cents": [cents(r[2]) for r in rows],
             "overdue_principal_cents": [cents(r[2]) if r[3] else 0 for r in rows],
-            "overdue_interest_cents": [0 for _ in rows],
+            "overdue_interest_cents": [cents(r[5]) if len(r) > 5 else 0 for r in rows],
             "overdue_days": [r[3] for r in rows],
             "five_class": [r[4] for r in rows],
         },
@@ -187,3 +187,49 @@ def test_export_loan_findings_every_floor_edge(bank, tmp_path):
 def test_export_loans_without_a_loans_file_says_so(bank, tmp_path):
     with pytest.raises(CommandError, match="no loans file imported for 2026-10-31"):
         call_command("export", "loans", "--as-of", "2026-10-31", "--out", str(tmp_path / "x.csv"))
+
+
+LIST_BOOK = [
+    ("LB", "X1", "20000.00", 1, "special_mention", "100.00"),  # X1: 20100.00
+    ("LA", "X2", "100000.00", 0, "normal"),  # not overdue: not counted
+    ("LF", "X2", "60000.00", 61, "substandard"),  # X2: 60000.00
+    ("LG", "X3", "59000.00", 90, "special_mention", "1000.01"),  # X3: 60000.01 + 1.00 = 60001.01
+    ("LH", "X3", "1.00", 5, "special_mention"),
+    ("LI", "X4", "7.99", 0, "normal"),  # X4: nothing overdue, not on the list
+]
+
+
+@pytest.mark.django_db
+def test_overdue_list_computed_by_the_metrics_run(bank, tmp_path):
+    from bankcrm.campaigns.models import ListItem
+
+    make_book(bank, LIST_BOOK)
+    bank.run(D)
+    items = ListItem.objects.filter(kind="overdue", as_of=D).order_by("rank")
+    assert [(i.rank, i.customer_id, i.assignee, i.detail) for i in items] == [
+        (1, "X3", "branch:B002", "worst loan LG: 90 days overdue (M3); overdue principal + interest 60001.01"),
+        (2, "X2", "S002", "worst loan LF: 61 days overdue (M3); overdue principal + interest 60000.00"),
+        (3, "X1", "S001", "worst loan LB: 1 days overdue (M1); overdue principal + interest 20100.00"),
+    ]
+    # work done on an item survives a rerun of the metrics for the same date
+    ListItem.objects.filter(kind="overdue", customer_id="X2").update(status="contacted")
+    pk = ListItem.objects.get(kind="overdue", customer_id="X2").pk
+    bank.run(D)
+    again = ListItem.objects.get(kind="overdue", customer_id="X2")
+    assert (again.pk, again.status) == (pk, "contacted")
+    out = tmp_path / "overdue.csv"
+    call_command("export", "list", "--kind", "overdue", "--as-of", "2026-10-31", "--out", str(out))
+    assert [(r["rank"], r["customer_no"], r["assignee"]) for r in read_csv(out)] == [
+        ("1", "X3", "branch:B002"),
+        ("2", "X2", "S002"),
+        ("3", "X1", "S001"),
+    ]
+
+
+@pytest.mark.django_db
+def test_no_loans_file_no_overdue_list(bank):
+    from bankcrm.campaigns.models import ListItem
+
+    bank.customer("X1")
+    bank.run(D)
+    assert not ListItem.objects.filter(kind="overdue").exists()

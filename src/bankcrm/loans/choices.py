@@ -6,12 +6,13 @@ table; nobody writes the edges twice.
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class FiveClass(models.TextChoices):
     """五级分类, in order from best to worst (the order is the rule of the classification check)."""
 
-    NORMAL = "normal", _("正常")
+    NORMAL = "normal", pgettext_lazy("loan class", "正常")  # not the account status 正常 (Active)
     SPECIAL_MENTION = "special_mention", _("关注")
     SUBSTANDARD = "substandard", _("次级")
     DOUBTFUL = "doubtful", _("可疑")
