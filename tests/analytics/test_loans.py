@@ -174,6 +174,9 @@ def test_export_loan_findings_every_floor_edge(bank, tmp_path):
     assert out.read_text(encoding="utf-8").splitlines()[0] == (
         "account_no,customer_no,as_of_date,overdue_days,five_class,minimum_class"
     )
+    from bankcrm.core.models import AccessLog
+
+    assert AccessLog.objects.filter(action="export", detail__contains="loan-findings").exists()  # figures leave logged
     assert [tuple(r.values()) for r in read_csv(out)] == [
         ("F02", "X1", "2026-10-31", "1", "normal", "special_mention"),
         ("F04", "X1", "2026-10-31", "91", "special_mention", "substandard"),
