@@ -236,3 +236,42 @@ def test_no_loans_file_no_overdue_list(bank):
     bank.customer("X1")
     bank.run(D)
     assert not ListItem.objects.filter(kind="overdue").exists()
+
+
+PREV = dt.date(2026, 9, 30)
+ROLL_BEFORE = [
+    ("R1", "X1", "1000.00", 0, "normal"),  # M0 -> M1 on D: rolled (990.00 left on D)
+    ("R2", "X1", "2000.00", 0, "normal"),  # M0 -> M0: not rolled
+    ("R3", "X1", "3000.00", 0, "normal"),  # repaid before D (absent on D): not rolled
+    ("R4", "X2", "4000.00", 10, "special_mention"),  # M1 -> M2: rolled
+    ("R5", "X2", "1000.00", 20, "special_mention"),  # M1 -> M0 (cured): not rolled
+]
+ROLL_AFTER = [
+    ("R1", "X1", "990.00", 5, "special_mention"),
+    ("R2", "X1", "1990.00", 0, "normal"),
+    ("R4", "X2", "4000.00", 40, "special_mention"),
+    ("R5", "X2", "995.00", 0, "normal"),
+    ("R6", "X2", "500.00", 45, "special_mention"),  # new since the month-end: not in any base
+]
+
+
+@pytest.mark.django_db
+def test_roll_rates_with_a_repaid_loan(bank, tmp_path):
+    make_book(bank, ROLL_BEFORE, day=PREV)
+    make_book(bank, ROLL_AFTER, day=D)
+    out = tmp_path / "rolls.csv"
+    call_command("export", "loan-rolls", "--as-of", "2026-10-31", "--out", str(out))
+    got = {
+        (r["unit"], r["from_bucket"]): (r["base_balance"], r["rolled_balance"], r["roll_rate_pct"])
+        for r in read_csv(out)
+    }
+    # bank M0: base 1000 + 2000 + 3000 = 6000.00, rolled R1's 990.00 -> 16.50 %
+    assert got[("bank", "M0")] == ("6000.00", "990.00", "16.50")
+    # bank M1: base 4000 + 1000 = 5000.00, rolled R4's 4000.00 -> 80.00 %
+    assert got[("bank", "M1")] == ("5000.00", "4000.00", "80.00")
+    assert got[("bank", "M2")] == ("0.00", "0.00", "")  # nothing in M2 at the month-end: no rate
+    assert got[("branch:B001", "M0")] == got[("rm:S001", "M0")] == ("6000.00", "990.00", "16.50")
+    assert got[("branch:B002", "M1")] == got[("rm:S002", "M1")] == ("5000.00", "4000.00", "80.00")
+    assert ("branch:B001A", "M0") not in got  # no loans at the previous month-end
+    with pytest.raises(CommandError, match="2026-11-30 \\(the previous month-end\\)"):
+        call_command("export", "loan-rolls", "--as-of", "2026-12-15", "--out", str(tmp_path / "x.csv"))

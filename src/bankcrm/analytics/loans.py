@@ -60,6 +60,15 @@ def minimum_class_sql(days: str = "overdue_days") -> str:
     return f"CASE {whens} ELSE '{FiveClass.NORMAL}' END"
 
 
+def bucket_index_sql(days: str = "overdue_days") -> str:
+    """CASE giving the bucket's position (0 = M0 .. 4 = M4+): "a worse bucket" is a larger index."""
+    whens = []
+    for index, (_name, low, high) in enumerate(BUCKETS):
+        cond = f"{days} >= {low}" if high is None else f"{days} BETWEEN {low} AND {high}"
+        whens.append(f"WHEN {cond} THEN {index}")
+    return "CASE " + " ".join(whens) + " END"
+
+
 def rank_sql(column: str) -> str:
     whens = " ".join(f"WHEN '{code}' THEN {rank}" for code, rank in CLASS_RANK.items())
     return f"CASE {column} {whens} END"
@@ -124,6 +133,88 @@ WITH l AS (
 SELECT customer_no, total_cents, account_no AS worst_account, overdue_days AS worst_days, bucket AS worst_bucket
 FROM r WHERE i = 1
 """
+
+
+# Roll rates (迁徙率): loans_p is the previous month's last day, loans_d is D. The base is the principal
+# of bucket X on the previous month-end; rolled is the principal on D of those same loans now in a
+# worse bucket. A loan absent on D (repaid, written off elsewhere) or with no principal left is not
+# rolled (spec: "Loans repaid in between count as not rolled"). M4+ cannot get worse: not a row.
+ROLLS_SQL = f"""
+WITH p AS (
+    SELECT lp.account_no, lp.principal_cents, {bucket_index_sql("lp.overdue_days")} AS b0,
+           c.branch_code, c.rm_staff_no
+    FROM loans_p lp
+    JOIN dim_accounts a ON a.account_no = lp.account_no
+    JOIN dim_customers c ON c.customer_no = a.customer_no
+), x AS (
+    SELECT p.principal_cents, p.b0, p.branch_code, p.rm_staff_no,
+           CASE WHEN ld.principal_cents > 0 AND {bucket_index_sql("ld.overdue_days")} > p.b0
+                THEN ld.principal_cents ELSE 0 END AS rolled_cents
+    FROM p LEFT JOIN loans_d ld ON ld.account_no = p.account_no
+    WHERE p.b0 < {len(BUCKETS) - 1}
+), u AS (
+    SELECT 'bank' AS unit, * FROM x
+    UNION ALL SELECT concat('branch:', branch_code) AS unit, * FROM x WHERE branch_code IS NOT NULL
+    UNION ALL SELECT concat('rm:', rm_staff_no) AS unit, * FROM x WHERE rm_staff_no IS NOT NULL
+)
+SELECT unit, b0, sum(principal_cents) AS base_cents, sum(rolled_cents) AS rolled_cents
+FROM u GROUP BY unit, b0
+"""
+ROLL_COLUMNS = ("as_of", "previous_month_end", "unit", "from_bucket", "base_balance", "rolled_balance", "roll_rate_pct")
+
+
+def roll_rates(as_of: dt.date, engine: Engine | None = None, *, dump: bool = True) -> list[dict]:
+    """Per unit and bucket M0..M3 of the previous month-end: base, rolled and the roll rate to D.
+
+    Units as the figures (a unit with no loans on the previous month-end has no rows); a bucket
+    without principal on the previous month-end has an empty rate.
+    """
+    previous = as_of.replace(day=1) - dt.timedelta(days=1)
+    if not has_loans_file(previous):
+        raise NoLoansFile(f"no loans file imported for {previous.isoformat()} (the previous month-end)")
+    if dump:
+        from .dimensions import dump_dimensions
+
+        dump_dimensions()
+    own = engine is None
+    engine = engine or get_engine("duckdb")
+    try:
+        _register(engine, as_of)
+        folder = warehouse.partition_dir("loans", previous)
+        engine.register_parquet("loans_p", sorted(str(p) for p in folder.glob("*.parquet")))
+        found = {(r["unit"], r["b0"]): r for r in engine.query(ROLLS_SQL).to_pylist()}
+    finally:
+        if own:
+            engine.close()
+    rows = []
+    for unit in sorted({unit for unit, _ in found}):
+        for index, (name, _low, _high) in enumerate(BUCKETS[:-1]):
+            r = found.get((unit, index)) or {}
+            base, rolled = int(r.get("base_cents") or 0), int(r.get("rolled_cents") or 0)
+            rows.append(
+                {
+                    "as_of": as_of,
+                    "previous_month_end": previous,
+                    "unit": unit,
+                    "from_bucket": name,
+                    "base_balance": cents_to_yuan(base),
+                    "rolled_balance": cents_to_yuan(rolled),
+                    "roll_rate_pct": percent(rolled, base),
+                }
+            )
+    return rows
+
+
+def export_loan_rolls(as_of: dt.date, out: Path) -> int:
+    from bankcrm.core.spreadsheets import CsvWriter, open_csv
+
+    rows = roll_rates(as_of)
+    with open_csv(out) as fh:
+        w = CsvWriter(fh)
+        w.writeheader(ROLL_COLUMNS)
+        for r in rows:
+            w.writerow([r[c] for c in ROLL_COLUMNS])
+    return len(rows)
 
 
 def has_loans_file(as_of: dt.date) -> bool:

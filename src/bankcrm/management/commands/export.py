@@ -66,6 +66,9 @@ class Command(BaseCommand):
         lf = sub.add_parser("loan-findings", help="loans classed more leniently than their overdue days allow")
         lf.add_argument("--as-of", required=True, type=_date, dest="as_of")
         lf.add_argument("--out", required=True, type=Path)
+        lr = sub.add_parser("loan-rolls", help="roll rates per unit from the previous month-end's buckets to D")
+        lr.add_argument("--as-of", required=True, type=_date, dest="as_of")
+        lr.add_argument("--out", required=True, type=Path)
 
     def handle(self, *args, **options):
         kind, out = options["kind"], options["out"]
@@ -83,12 +86,14 @@ class Command(BaseCommand):
             from bankcrm.ingest.exports import export_quality
 
             rows = export_quality(out)
-        elif kind in ("loans", "loan-findings"):
+        elif kind in ("loans", "loan-findings", "loan-rolls"):
             from bankcrm.analytics import loans
 
             try:
                 if kind == "loans":
                     rows = loans.export_loans(options["as_of"], out)
+                elif kind == "loan-rolls":
+                    rows = loans.export_loan_rolls(options["as_of"], out)
                 else:
                     rows = loans.export_loan_findings(options["as_of"], out)
             except loans.NoLoansFile as exc:
