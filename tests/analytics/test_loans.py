@@ -275,3 +275,22 @@ def test_roll_rates_with_a_repaid_loan(bank, tmp_path):
     assert ("branch:B001A", "M0") not in got  # no loans at the previous month-end
     with pytest.raises(CommandError, match="2026-11-30 \\(the previous month-end\\)"):
         call_command("export", "loan-rolls", "--as-of", "2026-12-15", "--out", str(tmp_path / "x.csv"))
+
+
+@pytest.mark.django_db
+def test_customer_360_shows_each_loan_with_bucket_class_and_finding(bank, make_login):
+    from django.urls import reverse
+
+    from webapi_data import page_client
+
+    make_book(bank, [("LB", "X1", "20000.00", 1, "normal", "100.00"), ("LC", "X1", "30000.00", 0, "normal")])
+    admin = make_login("boss", "admin")
+    page = page_client(admin).get(reverse("customers:detail", args=["X1"]), HTTP_ACCEPT_LANGUAGE="en")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'data-account="LB" data-bucket="M1" data-class="normal"' in html
+    assert 'data-account="LC" data-bucket="M0" data-class="normal"' in html
+    assert html.count('data-finding="class_too_lenient"') == 1  # LB: 1 day overdue, classed normal
+    assert "20,100.00" in html.replace("\u00a0", "")  # overdue principal + interest of LB
+    zh = page_client(admin).get(reverse("customers:detail", args=["X1"]))
+    assert "分类偏松：至少应为关注" in zh.content.decode()  # Chinese by default

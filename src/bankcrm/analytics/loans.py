@@ -217,6 +217,53 @@ def export_loan_rolls(as_of: dt.date, out: Path) -> int:
     return len(rows)
 
 
+def customer_loans(account_nos: list[str]) -> tuple[dt.date | None, list[dict]]:
+    """(latest loans date, that day's loans of these accounts) for the customer 360, ordered by account.
+
+    A small point query over one partition (not the metrics engine): the 360 is read one customer at
+    a time. Each loan carries its bucket and class floor (loans.choices), so the page shows the
+    classification check's verdict beside the class.
+    """
+    import duckdb
+
+    from bankcrm.loans.choices import CLASS_RANK, FiveClass, bucket_of, minimum_class
+
+    dates = warehouse.partition_dates("loans")
+    if not dates or not account_nos:
+        return (dates[-1] if dates else None), []
+    day = dates[-1]
+    files = sorted(str(p) for p in warehouse.partition_dir("loans", day).glob("*.parquet"))
+    if not files:
+        return day, []
+    con = duckdb.connect()
+    try:
+        marks = ", ".join("?" for _ in account_nos)
+        found = con.execute(
+            f"""SELECT account_no, principal_cents, overdue_principal_cents + overdue_interest_cents AS due_cents,
+                overdue_days, five_class FROM read_parquet(?) WHERE account_no IN ({marks}) ORDER BY account_no""",
+            [files, *account_nos],
+        ).fetchall()
+    finally:
+        con.close()
+    rows = []
+    for account_no, principal, due, days, klass in found:
+        floor = minimum_class(days)
+        rows.append(
+            {
+                "account_no": account_no,
+                "principal": cents_to_yuan(principal),
+                "overdue_amount": cents_to_yuan(due),
+                "overdue_days": days,
+                "bucket": bucket_of(days),
+                "five_class": klass,
+                "five_class_display": FiveClass(klass).label,
+                "minimum_class_display": FiveClass(floor).label,
+                "too_lenient": CLASS_RANK[klass] < CLASS_RANK[floor],
+            }
+        )
+    return day, rows
+
+
 def has_loans_file(as_of: dt.date) -> bool:
     folder = warehouse.partition_dir("loans", as_of)
     return folder.is_dir() and any(folder.glob("*.parquet"))
