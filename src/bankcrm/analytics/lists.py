@@ -37,12 +37,14 @@ def _by_aum(r: dict):
 def overdue_items(overdue: list[dict], snapshot: dict[str, dict]) -> list[dict]:
     """The collection list (催收名单) from analytics.loans.overdue_customers and the snapshot rows of
     those customers (assignee by the list rules, aum_avg and tier as on every list)."""
-    chosen = sorted(overdue, key=lambda o: (-o["total_cents"], o["customer_no"]))
+    # Every customer has a snapshot row; one without (its accounts moved away since the dump) cannot
+    # be assigned by the list rules and is left out rather than listed with a made-up assignee.
+    chosen = sorted(
+        (o for o in overdue if o["customer_no"] in snapshot), key=lambda o: (-o["total_cents"], o["customer_no"])
+    )
     items = []
     for rank, o in enumerate(chosen, start=1):
-        r = snapshot.get(o["customer_no"])
-        if r is None:  # not in the snapshot (should not happen: every customer has a row); still listed
-            continue
+        r = snapshot[o["customer_no"]]
         detail = (
             f"worst loan {o['worst_account']}: {o['worst_days']} days overdue ({o['worst_bucket']}); "
             f"overdue principal + interest {_fmt(o['total_cents'])}"
