@@ -2,6 +2,7 @@
 
     python benchmarks/import_bench.py [--customers 1000000] [--accounts-per-customer 3] [--keep DIR]
     python benchmarks/import_bench.py --dimension [--customers 200000]   # a customers file instead
+    python benchmarks/import_bench.py --loans [--customers 1000000] --accounts-per-customer 1   # loans files
 
 Set-up (not timed): a throw-away BANKCRM_HOME with a SQLite database (or $BANKCRM_DATABASE_URL)
 holding N customers and N*3 accounts, and a balance file for them written with numpy. Timed: the
@@ -37,6 +38,37 @@ def write_balance_file(path: Path, day: str, account_nos: np.ndarray, seed: int)
             chunk = zip(account_nos[start : start + step], amounts[start : start + step], strict=True)
             fh.write("".join(f"{day},{a},{b}\n" for a, b in chunk))
     return int(account_nos.size)
+
+
+FIVE_CLASSES = np.array(["normal", "special_mention", "substandard", "doubtful", "loss"])
+
+
+def write_loans_file(path: Path, day: str, account_nos: np.ndarray, seed: int) -> int:
+    """A loans file (spec/loans.md): most loans current, a tail overdue, classes roughly matching."""
+    rng = np.random.default_rng(seed)
+    n = account_nos.size
+    principal = rng.integers(100_000, 200_000_000, n)
+    days = np.where(rng.random(n) < 0.9, 0, rng.integers(1, 500, n))
+    overdue = np.where(days > 0, principal // 10, 0)
+    interest = np.where(days > 0, principal // 200, 0)
+    klass = FIVE_CLASSES[np.searchsorted([1, 91, 271, 361], days, side="right")]
+
+    def money(c):
+        return np.char.add(np.char.add((c // 100).astype(str), "."), np.char.zfill((c % 100).astype(str), 2))
+
+    cols = [money(principal), money(overdue), money(interest), days.astype(str), klass]
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write("as_of_date,account_no,principal,overdue_principal,overdue_interest,overdue_days,five_class\n")
+        step = 500_000
+        for start in range(0, n, step):
+            part = [c[start : start + step] for c in cols]
+            fh.write(
+                "".join(
+                    f"{day},{a},{p},{o},{i},{d},{k}\n"
+                    for a, p, o, i, d, k in zip(account_nos[start : start + step], *part, strict=True)
+                )
+            )
+    return int(n)
 
 
 def dimension_bench(home: Path, n: int, import_delivery) -> None:
@@ -82,6 +114,7 @@ def main() -> None:
     parser.add_argument("--accounts-per-customer", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="use this folder as BANKCRM_HOME and keep it")
     parser.add_argument("--dimension", action="store_true", help="time a customers file (row-by-row path)")
+    parser.add_argument("--loans", action="store_true", help="time loans files (every account a loan) instead")
     parser.add_argument("--steady", type=int, default=5, choices=range(1, 6), help="steady-state imports (1-5)")
     args = parser.parse_args()
 
@@ -112,9 +145,10 @@ def main() -> None:
     account_nos = np.char.add("62", np.char.zfill(np.arange(n_accounts).astype(str), 14))
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute("INSERT INTO org_branch (code, name, city, parent_id) VALUES ('B001', 'bench', '', NULL)")
+        category = "loan" if args.loans else "deposit_demand"
         cur.execute(
             "INSERT INTO customers_product (code, name, category, risk_level) "
-            "VALUES ('DD01', 'bench', 'deposit_demand', '')"
+            f"VALUES ('DD01', 'bench', '{category}', '')"
         )
         cur.execute(
             "INSERT INTO org_staff (staff_no, name, branch_id, role, status) "
@@ -144,11 +178,12 @@ def main() -> None:
     for day in days:
         folder = home / f"delivery-{day}"
         folder.mkdir(exist_ok=True)
-        path = folder / f"balances_{day}.csv"
-        rows = write_balance_file(path, f"{day[:4]}-{day[4:6]}-{day[6:]}", account_nos, seed=int(day))
+        table, write = ("loans", write_loans_file) if args.loans else ("balances", write_balance_file)
+        path = folder / f"{table}_{day}.csv"
+        rows = write(path, f"{day[:4]}-{day[4:6]}-{day[6:]}", account_nos, seed=int(day))
         deliveries.append((folder, path, rows))
     size_mb = deliveries[0][1].stat().st_size / 1e6
-    print(f"balance file: {deliveries[0][2]:,} rows, {size_mb:.0f} MB")
+    print(f"{deliveries[0][1].name.split('_')[0]} file: {deliveries[0][2]:,} rows, {size_mb:.0f} MB")
 
     con = duckdb.connect()
 

@@ -31,7 +31,8 @@ commands:
   import      import a delivery folder (spec/batch-files.md)
   metrics     compute the customer_month snapshot and lists for an as-of date
   export      customer-month | list | quality | tier-summary | indicators | targets | scorecard |
-              campaign | campaign-summary | suitability | risk-indicators | sample | cases
+              campaign | campaign-summary | suitability | risk-indicators | sample | cases |
+              loans | loan-findings | loan-rolls
   user        staff logins: add, set-role, password, disable, enable, token
   serve       run the web app and API (production server)
   complaints  the complaint desk's scheduled sweep

@@ -79,6 +79,8 @@ class Customer360:
     contacts: list[dict]
     complaints: list[dict]
     today: dt.date = field(default_factory=lambda: timezone.localdate())
+    loan_date: dt.date | None = None  # the latest loans file's date (spec/loans.md)
+    loans: list[dict] = field(default_factory=list)
 
     @property
     def age(self) -> int | None:
@@ -150,6 +152,9 @@ def build_360(customer: Customer, user) -> Customer360:
             }
         )
     raw_complaints = complaints_for(customer.pk, user)
+    from bankcrm.analytics.loans import customer_loans
+
+    loan_date, loan_rows = customer_loans([a.account_no for a in accounts if a.product.category == "loan"])
     return Customer360(
         customer=customer,
         id_number_masked=mask_id_number(customer.id_number),
@@ -165,6 +170,8 @@ def build_360(customer: Customer, user) -> Customer360:
         contacts=contacts,
         complaints=[complaint_summary(c) for c in raw_complaints],
         today=today,
+        loan_date=loan_date,
+        loans=loan_rows,
     )
 
 

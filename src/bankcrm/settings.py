@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "bankcrm.analytics",
     "bankcrm.campaigns",
     "bankcrm.complaints",
+    "bankcrm.loans",
     "bankcrm.reports",
     "bankcrm.compliance",
     "bankcrm.apps.ProjectConfig",  # the top layer: demo, export, generate, serve; pages composing several apps

@@ -32,6 +32,7 @@ EXTRA = {
     "accounts": ["A003", "C001", "DD01", "2022-01-01", "", "", "active", "B001"],
     "kyc": ["C002", "2026-02-01", "C2", "2027-02-01", "branch"],
     "balances": ["2026-10-31", "A003", "5.00"],
+    "loans": ["2026-10-31", "L002", "80000.00", "0", "0", "0", "normal"],
     "transactions": ["T0003", "A001", "2026-10-31 10:00:00", "5.00", "C", "atm", "Y"],
     "sales": ["SA02", "2026-10-31", "C001", "DD01", "100.00", "0.00", "", "B001", "mobile"],
 }
@@ -44,6 +45,7 @@ REF = {
     "accounts": "customer_no",
     "kyc": "customer_no",
     "balances": "account_no",
+    "loans": "account_no",
     "transactions": "account_no",
     "sales": "customer_no",
 }
@@ -118,7 +120,7 @@ def case_file(table: str, case: str) -> tuple[bytes, dict]:
 
 
 def stored_rows(table: str) -> int:
-    if table in ("balances", "transactions"):
+    if table in ("balances", "loans", "transactions"):
         return pq.read_table(warehouse.fact_dir(table)).num_rows
     return dimensions.MAPPING[table][0]._base_manager.count()
 

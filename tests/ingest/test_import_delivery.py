@@ -29,6 +29,7 @@ def test_clean_delivery_loads_every_table_in_dependency_order(delivery, run_impo
         "accounts",
         "kyc",
         "balances",
+        "loans",
         "transactions",
         "sales",
     ]
@@ -61,7 +62,7 @@ def test_clean_delivery_loads_every_table_in_dependency_order(delivery, run_impo
 
     run = ImportRun.objects.get()
     assert run.status == "finished" and run.report == report
-    assert ImportedFile.objects.filter(status="imported").count() == 9
+    assert ImportedFile.objects.filter(status="imported").count() == 10
 
 
 def test_second_import_of_same_files_is_skipped_and_changes_nothing(delivery, run_import):
@@ -116,15 +117,15 @@ def test_branch_parent_later_in_same_file_and_reference_to_earlier_file(delivery
 
 
 def test_unknown_file_names_are_warned_and_skipped(delivery, run_import):
-    d = delivery().write_all(skip=("balances", "transactions", "sales", "kyc", "accounts"))
+    d = delivery().write_all(skip=("balances", "loans", "transactions", "sales", "kyc", "accounts"))
     (d.folder / "customers_2026103.csv").write_text("x")
-    (d.folder / "loans_20261031.csv").write_text("x")
+    (d.folder / "cards_20261031.csv").write_text("x")  # not a table of the contract
     (d.folder / "README.txt").write_text("x")
     code, report = run_import(d.folder)
     assert code == 0
     assert len(report["files"]) == 4
     assert len(report["warnings"]) == 3
-    assert any("loans_20261031.csv" in w for w in report["warnings"])
+    assert any("cards_20261031.csv" in w for w in report["warnings"])
 
 
 def test_missing_folder_is_a_clear_error():
@@ -158,7 +159,7 @@ def test_command_line_exit_status_and_report(delivery, tmp_path):
     import subprocess
     import sys
 
-    d = delivery().write_all(skip=("accounts", "kyc", "balances", "transactions", "sales"))
+    d = delivery().write_all(skip=("accounts", "kyc", "balances", "loans", "transactions", "sales"))
     d.control(d.folder / f"products_{DAY}.csv", rows=99)
     src = str(Path(__file__).resolve().parents[2] / "src")  # this checkout, not an installed copy
     env = {**os.environ, "BANKCRM_HOME": str(tmp_path / "cli-home"), "PYTHONPATH": src}

@@ -22,7 +22,7 @@ def test_control_files_good_bad_sha_bad_rows(delivery, run_import):
     d = delivery().write_all(skip=("kyc", "transactions", "sales"))
     d.control(d.folder / f"branches_{DAY}.csv", rows=2)  # <file>.ok
     d.control(d.folder / f"staff_{DAY}.csv", rows=2, name=f"staff_{DAY}.ok")  # <stem>.ok
-    d.control(d.folder / f"products_{DAY}.csv", rows=2, sha="0" * 64)
+    d.control(d.folder / f"products_{DAY}.csv", rows=3, sha="0" * 64)
     d.control(d.folder / f"balances_{DAY}.csv", rows=3)  # the file has 2 data rows
     code, report = run_import(d.folder)
     files = by_file(report)
@@ -39,7 +39,7 @@ def test_control_files_good_bad_sha_bad_rows(delivery, run_import):
     accounts = files[f"accounts_{DAY}.csv"]
     assert {r["reason"] for r in accounts["rejects"]} == {"unknown_reference"}
     # a refused file is not remembered as imported: fixed and re-delivered, it loads
-    d.control(d.folder / f"products_{DAY}.csv", rows=2)
+    d.control(d.folder / f"products_{DAY}.csv", rows=3)
     code, report = run_import(d.folder)
     assert by_file(report)[f"products_{DAY}.csv"]["status"] == "imported"
     assert by_file(report)[f"branches_{DAY}.csv"]["status"] == "skipped_duplicate"
@@ -228,7 +228,7 @@ def test_account_number_cache_is_used_only_while_current(delivery, run_import, i
     d = delivery().write_all(skip=("transactions", "sales"))
     assert run_import(d.folder)[0] == 0
     cache = isolated_home / "cache" / "ingest-account-nos.parquet"
-    assert sorted(pq.read_table(cache).column(0).to_pylist()) == ["A001", "A002"]
+    assert sorted(pq.read_table(cache).column(0).to_pylist()) == ["A001", "A002", "L001", "L002"]
 
     day2 = delivery("day2")
     rows = [["2026-11-01", "A002", "1.00"], ["2026-11-01", "A003", "2.00"], ["2026-11-01", "A001", "3.00"]]
@@ -252,6 +252,6 @@ def test_account_number_cache_is_used_only_while_current(delivery, run_import, i
     assert code == 0
     balances = by_file(report)["balances_20261102.csv"]
     assert [(r["line"], r["reason"]) for r in balances["rejects"]] == [(3, "duplicate_key")]
-    assert sorted(pq.read_table(cache).column(0).to_pylist()) == ["A001", "A002", "A003"]
+    assert sorted(pq.read_table(cache).column(0).to_pylist()) == ["A001", "A002", "A003", "L001", "L002"]
     stored = pq.read_table(warehouse.partition_dir("balances", dt.date(2026, 11, 2))).to_pylist()
     assert stored == [{"account_no": "A003", "balance_cents": 200}]

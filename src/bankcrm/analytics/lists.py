@@ -7,6 +7,7 @@ Orderings (spec where it says, docs/metrics.md where it is silent); every tie en
   maturing           nearest maturity date asc, then aum_avg desc
   kyc_expiring       no KYC first, then earliest expiry asc, then aum_avg desc
   unassigned         aum_avg desc
+  overdue            total overdue principal + interest desc (spec/loans.md)
 """
 
 from __future__ import annotations
@@ -31,6 +32,36 @@ def assignee_for(row: dict) -> str:
 
 def _by_aum(r: dict):
     return (-r["aum_avg"], r["customer_no"])
+
+
+def overdue_items(overdue: list[dict], snapshot: dict[str, dict]) -> list[dict]:
+    """The collection list (催收名单) from analytics.loans.overdue_customers and the snapshot rows of
+    those customers (assignee by the list rules, aum_avg and tier as on every list)."""
+    # Every customer has a snapshot row; one without (its accounts moved away since the dump) cannot
+    # be assigned by the list rules and is left out rather than listed with a made-up assignee.
+    chosen = sorted(
+        (o for o in overdue if o["customer_no"] in snapshot), key=lambda o: (-o["total_cents"], o["customer_no"])
+    )
+    items = []
+    for rank, o in enumerate(chosen, start=1):
+        r = snapshot[o["customer_no"]]
+        detail = (
+            f"worst loan {o['worst_account']}: {o['worst_days']} days overdue ({o['worst_bucket']}); "
+            f"overdue principal + interest {_fmt(o['total_cents'])}"
+        )
+        items.append(
+            {
+                "kind": "overdue",
+                "rank": rank,
+                "customer_no": r["customer_no"],
+                "branch_code": r["branch_code"],
+                "assignee": assignee_for(r),
+                "aum_avg": r["aum_avg"],
+                "tier": r["tier"],
+                "detail": detail[:200],
+            }
+        )
+    return items
 
 
 def build_lists(rows: list[dict], as_of: dt.date) -> list[dict]:

@@ -201,8 +201,22 @@ def _db_rows(table: pa.Table, month: str, as_of: dt.date, chunk: int = 50_000):
         yield from zip(*columns, strict=True)
 
 
-def store_snapshot(table: pa.Table, as_of: dt.date) -> int:
-    """Replace month M's CustomerMonth rows and as-of D's lists in one transaction."""
+def overdue_snapshot_rows(table: pa.Table, overdue: list[dict]) -> dict[str, dict]:
+    """The snapshot rows of the collection list's customers, by customer_no."""
+    import pyarrow.compute as pc
+
+    if not overdue:
+        return {}
+    wanted = pa.array([o["customer_no"] for o in overdue], pa.string())
+    rows = table.filter(pc.is_in(table.column("customer_no"), value_set=wanted)).to_pylist()
+    return {r["customer_no"]: r for r in rows}
+
+
+def store_snapshot(table: pa.Table, as_of: dt.date, overdue: list[dict] | None = None) -> int:
+    """Replace month M's CustomerMonth rows and as-of D's lists in one transaction.
+
+    ``overdue``: analytics.loans.overdue_customers of D, for the collection list (None: no such list).
+    """
     from bankcrm.campaigns.services import store_list_items
     from bankcrm.customers.models import CustomerMonth
 
@@ -212,6 +226,10 @@ def store_snapshot(table: pa.Table, as_of: dt.date) -> int:
     fields = ["month", "as_of", "customer", "branch_code", "rm_staff_no", "days", *MONEY_COLUMNS]
     fields += ["tier", "prev_tier", "migration", "categories_held", *FLAG_COLUMNS]
     items = build_lists(list_candidates(table), as_of)
+    if overdue:
+        from .lists import overdue_items
+
+        items += overdue_items(overdue, overdue_snapshot_rows(table, overdue))
     with transaction.atomic():
         delete_month(month)
         stored = insert_many(CustomerMonth, fields, _db_rows(table, month, as_of))
@@ -260,9 +278,11 @@ def run_metrics(as_of: dt.date, engine_name: str = "duckdb", *, progress=None) -
 
 
 def _compute_and_store(as_of: dt.date, engine: Engine, th: Thresholds) -> dict:
+    from .loans import overdue_customers
+
     table = compute_snapshot(as_of, engine, th)
     write_warehouse_snapshot(table, as_of)
-    n = store_snapshot(table, as_of)
+    n = store_snapshot(table, as_of, overdue_customers(as_of, engine))
     from bankcrm.campaigns.models import ListItem
 
     lists = dict(ListItem.objects.filter(as_of=as_of).values_list("kind").annotate(n=Count("id")).order_by())

@@ -94,6 +94,7 @@ class ListKind(models.TextChoices):
     MATURING = "maturing", _("理财产品到账客户")
     KYC_EXPIRING = "kyc_expiring", _("风险评估到期")
     UNASSIGNED = "unassigned", _("未归户客户")
+    OVERDUE = "overdue", _("逾期催收")
 
 
 class ListItemStatus(models.TextChoices):

@@ -3,6 +3,9 @@
 Layout (Hive-style partitions, one folder per business date, so a date is replaced whole):
 
     warehouse/balances/as_of_date=2026-10-31/part-0.parquet        account_no, balance_cents
+    warehouse/loans/as_of_date=2026-10-31/part-0.parquet           account_no, principal_cents,
+                                                                    overdue_principal_cents, overdue_interest_cents,
+                                                                    overdue_days, five_class
     warehouse/transactions/business_date=2026-10-31/part-0.parquet txn_id, account_no, txn_time,
                                                                     amount_cents, direction, channel,
                                                                     customer_initiated
@@ -36,7 +39,17 @@ TRANSACTIONS_SCHEMA = pa.schema(
         ("customer_initiated", pa.bool_()),
     ]
 )
-FACT_PARTITION_KEY = {"balances": "as_of_date", "transactions": "business_date"}
+LOANS_SCHEMA = pa.schema(
+    [
+        ("account_no", pa.string()),
+        ("principal_cents", pa.int64()),
+        ("overdue_principal_cents", pa.int64()),
+        ("overdue_interest_cents", pa.int64()),
+        ("overdue_days", pa.int32()),
+        ("five_class", pa.string()),
+    ]
+)
+FACT_PARTITION_KEY = {"balances": "as_of_date", "loans": "as_of_date", "transactions": "business_date"}
 
 
 def warehouse_dir() -> Path:

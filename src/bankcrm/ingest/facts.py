@@ -1,4 +1,4 @@
-"""Fact files (balances, transactions): validated set-wise in DuckDB, written as one Parquet partition.
+"""Fact files (balances, loans, transactions): validated set-wise in DuckDB, written as one Parquet partition.
 
 A balances file holds millions of rows, so no Python loop touches a row on the normal path: DuckDB
 reads the CSV (all text), one SQL pass finds each row's first problem in the spec's column order,
@@ -176,6 +176,7 @@ class AccountKeys:
         self._table: pa.Table | None = None
         self._current_file: Path | None = None  # the cache file, checked current, not read into memory
         self._valid_before = False
+        self._loans: pa.Array | None = None  # account numbers of category loan (register_loans)
 
     def get(self) -> pa.Table:
         if self._table is None:
@@ -214,8 +215,26 @@ class AccountKeys:
             pa.table({"known_no": table.column(0), "kid": pa.array(np.arange(table.num_rows, dtype=np.int32))}),
         )
 
+    def register_loans(self, con) -> None:
+        """Make ``known`` hold only the accounts of category ``loan`` (spec/loans.md: a loans row for
+        any other account is ``unknown_reference``), with the same dense kid as ``register``.
+
+        Loan accounts are a fraction of all accounts, so they are read from the database once per run
+        (products and accounts are imported before loans, so the set cannot change after it is read).
+        """
+        if self._loans is None:
+            from bankcrm.customers.models import Account
+
+            numbers = list(Account._base_manager.filter(product__category="loan").values_list("account_no", flat=True))
+            self._loans = pa.array(numbers, pa.string())
+        con.register(
+            "known",
+            pa.table({"known_no": self._loans, "kid": pa.array(np.arange(len(self._loans), dtype=np.int32))}),
+        )
+
     def prepare_for_accounts_load(self) -> None:
         """Before an accounts file is committed: remember whether the copy is current."""
+        self._loans = None  # re-read after the accounts file (a new loan account may be in it)
         if self._table is None:
             self._table = _cached_keys(_accounts_version())
         self._valid_before = self._table is not None
@@ -265,7 +284,7 @@ def _problem_sql(spec: TableSpec, business_date: dt.date, nul_possible: bool = T
         q = f'"{name}"'
         if col.required:
             whens.append(f"WHEN {q} IS NULL THEN 'missing_field|{name}'")
-        if spec.name == "balances" and name == "as_of_date":
+        if spec.name in ("balances", "loans") and name == "as_of_date":
             # one file = one business date's partition (docs/adr/0201): anything else is bad_date
             whens.append(f"WHEN {q} <> '{business_date.isoformat()}' THEN 'bad_date|{name}'")
         elif col.kind == "date":
@@ -280,6 +299,8 @@ def _problem_sql(spec: TableSpec, business_date: dt.date, nul_possible: bool = T
             )
         elif col.kind in ("money", "amount"):
             whens.append(f"WHEN NOT regexp_full_match({q}, '{SQL_PATTERNS[col.kind]}') THEN 'bad_number|{name}'")
+        elif col.kind == "int":
+            whens.append(f"WHEN NOT regexp_full_match({q}, '{SQL_PATTERNS['int']}') THEN 'bad_number|{name}'")
         elif col.kind == "code":
             codes = ", ".join(_sql_str(c) for c in col.codes)
             whens.append(f"WHEN {q} NOT IN ({codes}) THEN 'bad_code|{name}'")
@@ -305,11 +326,15 @@ def _create_chk(con, select_sql: str) -> None:
     con.execute("RESET disabled_optimizers")
 
 
-def _connect(keys: AccountKeys, threads: int | None):
+def _connect(keys: AccountKeys, threads: int | None, table: str = "balances"):
     con = duckdb.connect()
     if threads:
         con.execute(f"SET threads = {int(threads)}")
-    keys.register(con)  # account numbers are unique (the primary key): one known row per account
+    # account numbers are unique (the primary key): one known row per account
+    if table == "loans":
+        keys.register_loans(con)
+    else:
+        keys.register(con)
     return con
 
 
@@ -346,19 +371,19 @@ def check_and_stage(
     spec = delivery_file.spec
     out = FactOutcome()
     started = time.perf_counter()
-    out.con = _connect(keys, threads)
+    out.con = _connect(keys, threads, spec.name)
 
     def fresh():
         """A new connection for the next attempt (the old one may be unusable after an error)."""
         _close(out.con)
-        out.con = _connect(keys, threads)
+        out.con = _connect(keys, threads, spec.name)
         return out.con
 
     log.debug("%s: account keys ready at %.2fs", delivery_file.name, time.perf_counter() - started)
     problem_sql = _problem_sql(spec, delivery_file.business_date, nul_possible=False)  # the one pass: plain only
-    dup_column = "account_no" if spec.name == "balances" else spec.key[0]
+    dup_column = "account_no" if spec.name in ("balances", "loans") else spec.key[0]
 
-    # (a balances row without problem has the file's date, so account_no alone decides duplicates)
+    # (a balances or loans row without problem has the file's date, so account_no alone decides duplicates)
     def has_dups() -> bool:
         con = out.con
         if dup_column == "account_no":
@@ -437,6 +462,13 @@ def check_and_stage(
             query = f"""SELECT account_no, {_cents("balance")} AS balance_cents
                 FROM chk WHERE problem IS NULL AND NOT unknown"""
             schema = warehouse.BALANCES_SCHEMA
+        elif spec.name == "loans":
+            query = f"""SELECT account_no, {_cents("principal")} AS principal_cents,
+                {_cents("overdue_principal")} AS overdue_principal_cents,
+                {_cents("overdue_interest")} AS overdue_interest_cents,
+                CAST(overdue_days AS INTEGER) AS overdue_days, five_class
+                FROM chk WHERE problem IS NULL AND NOT unknown"""
+            schema = warehouse.LOANS_SCHEMA
         else:
             query = f"""SELECT txn_id, account_no, strptime(txn_time, '%Y-%m-%d %H:%M:%S') AS txn_time,
                 {_cents("amount")} AS amount_cents, direction, channel, customer_initiated = 'Y' AS customer_initiated

@@ -17,11 +17,27 @@ from bankcrm.customers.choices import (
     ProductCategory,
     RiskLevel,
 )
+from bankcrm.loans.choices import FiveClass
 from bankcrm.org.choices import StaffRole, StaffStatus
 
 # Import order (spec "Files and names"): a table's references are always earlier in this list.
-TABLE_ORDER = ("branches", "staff", "products", "customers", "accounts", "kyc", "balances", "transactions", "sales")
-FACT_TABLES = ("balances", "transactions")  # go to the Parquet warehouse; everything else is upserted into the DB
+TABLE_ORDER = (
+    "branches",
+    "staff",
+    "products",
+    "customers",
+    "accounts",
+    "kyc",
+    "balances",
+    "loans",
+    "transactions",
+    "sales",
+)
+FACT_TABLES = (
+    "balances",
+    "loans",
+    "transactions",
+)  # go to the Parquet warehouse; everything else is upserted into the DB
 
 FILE_NAME_RE = re.compile(r"(?P<table>[a-z]+)_(?P<date>[0-9]{8})\.(?P<ext>csv|parquet)\Z")
 
@@ -150,6 +166,20 @@ TABLES: dict[str, TableSpec] = {
                 Column("as_of_date", "date"),
                 Column("account_no", ref="accounts"),
                 Column("balance", "money"),
+            ),
+            key=("as_of_date", "account_no"),
+        ),
+        TableSpec(
+            # spec/loans.md: account_no must be an account of category loan (facts.LoanAccountKeys)
+            "loans",
+            (
+                Column("as_of_date", "date"),
+                Column("account_no", ref="accounts"),
+                Column("principal", "amount"),  # money >= 0: "amount" is the non-negative money kind
+                Column("overdue_principal", "amount"),
+                Column("overdue_interest", "amount"),
+                Column("overdue_days", "int"),
+                Column("five_class", "code", codes=_codes(FiveClass)),
             ),
             key=("as_of_date", "account_no"),
         ),

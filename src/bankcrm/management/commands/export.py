@@ -22,7 +22,7 @@ def _month(value: str) -> str:
 
 
 class Command(BaseCommand):
-    help = "Export customer-month, a list, quality findings or the tier summary to CSV (or Excel)."
+    help = "Export customer-month, a list, quality findings, the tier summary, loan figures and more to CSV (or Excel)."
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="kind", required=True)
@@ -67,6 +67,17 @@ class Command(BaseCommand):
         cs2 = sub.add_parser("cases", help="staff screening cases of a quarter")
         cs2.add_argument("--quarter", required=True)
         cs2.add_argument("--out", required=True, type=Path)
+        lo = sub.add_parser(
+            "loans", help="loan figures per unit: balances, overdue buckets M1-M4+, NPL (spec/loans.md)"
+        )
+        lo.add_argument("--as-of", required=True, type=_date, dest="as_of")
+        lo.add_argument("--out", required=True, type=Path)
+        lf = sub.add_parser("loan-findings", help="loans classed more leniently than their overdue days allow")
+        lf.add_argument("--as-of", required=True, type=_date, dest="as_of")
+        lf.add_argument("--out", required=True, type=Path)
+        lr = sub.add_parser("loan-rolls", help="roll rates per unit from the previous month-end's buckets to D")
+        lr.add_argument("--as-of", required=True, type=_date, dest="as_of")
+        lr.add_argument("--out", required=True, type=Path)
 
     def handle(self, *args, **options):
         kind, out = options["kind"], options["out"]
@@ -84,6 +95,18 @@ class Command(BaseCommand):
             from bankcrm.ingest.exports import export_quality
 
             rows = export_quality(out)
+        elif kind in ("loans", "loan-findings", "loan-rolls"):
+            from bankcrm.analytics import loans
+
+            try:
+                if kind == "loans":
+                    rows = loans.export_loans(options["as_of"], out)
+                elif kind == "loan-rolls":
+                    rows = loans.export_loan_rolls(options["as_of"], out)
+                else:
+                    rows = loans.export_loan_findings(options["as_of"], out)
+            except loans.NoLoansFile as exc:
+                raise CommandError(str(exc)) from exc
         elif kind in ("indicators", "targets", "scorecard"):
             rows = self._reports(kind, options, out)
         elif kind in ("campaign", "campaign-summary", "suitability"):
