@@ -7,8 +7,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from bankcrm.core.models import ChangeLoggedModel, RestrictedModel
-from bankcrm.core.querysets import RestrictedQuerySet
+from bankcrm.core.models import AppendOnlyModel, ChangeLoggedModel, RestrictedModel
 from bankcrm.customers.choices import ContactChannel, ContactOutcome, Tier
 from bankcrm.customers.models import MONEY
 
@@ -62,29 +61,6 @@ class Sale(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return self.sale_id
-
-
-class AppendOnlyQuerySet(RestrictedQuerySet):
-    def update(self, **kwargs):
-        raise TypeError("history is append-only: events cannot be updated")
-
-    def delete(self):
-        raise TypeError("history is append-only: events cannot be deleted")
-
-
-class AppendOnlyModel(RestrictedModel):
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("history is append-only: events cannot be updated")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("history is append-only: events cannot be deleted")
 
 
 class Campaign(ChangeLoggedModel):
@@ -441,7 +417,7 @@ class ContactLog(ChangeLoggedModel):
         return f"{self.customer_id} {self.contacted_at:%Y-%m-%d} {self.channel}"
 
 
-class ListItemEvent(models.Model):
+class ListItemEvent(AppendOnlyModel):
     """What happened to a list item, append-only (like complaints' events): who, when, from → to."""
 
     class Kind(models.TextChoices):

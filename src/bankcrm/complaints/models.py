@@ -6,8 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from bankcrm.core.models import ChangeLoggedModel, RestrictedModel
-from bankcrm.core.querysets import RestrictedQuerySet
+from bankcrm.core.models import AppendOnlyModel, ChangeLoggedModel, RestrictedModel
 
 from .choices import (
     OPEN_CLOCK_STATES,
@@ -133,15 +132,7 @@ def root_cause_label(value: str) -> str:
     return str(RootCause(value).label) if value in RootCause.values else value
 
 
-class AppendOnlyQuerySet(RestrictedQuerySet):
-    def update(self, **kwargs):
-        raise TypeError("complaint history is append-only: events cannot be updated")
-
-    def delete(self):
-        raise TypeError("complaint history is append-only: events cannot be deleted")
-
-
-class ComplaintEvent(RestrictedModel):
+class ComplaintEvent(AppendOnlyModel):
     """One entry of a complaint's history. Never edited, never deleted."""
 
     complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="events")
@@ -156,8 +147,6 @@ class ComplaintEvent(RestrictedModel):
     note = models.TextField(_("note"), blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     scope_branch_field = "complaint__branch"
     scope_rm_field = "complaint__customer__rm"
 
@@ -168,14 +157,6 @@ class ComplaintEvent(RestrictedModel):
 
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.action} {self.time:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("complaint history is append-only: events cannot be updated")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("complaint history is append-only: events cannot be deleted")
 
 
 class Deadline(RestrictedModel):

@@ -15,6 +15,32 @@ class RestrictedModel(models.Model):
         abstract = True
 
 
+class AppendOnlyQuerySet(RestrictedQuerySet):
+    def update(self, **kwargs):
+        raise TypeError("history is append-only: events cannot be updated")
+
+    def delete(self):
+        raise TypeError("history is append-only: events cannot be deleted")
+
+
+class AppendOnlyModel(RestrictedModel):
+    """Base of every history record (complaint, campaign and sale events): written once, never
+    edited or deleted — not one row, not a queryset."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("history is append-only: events cannot be updated")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("history is append-only: events cannot be deleted")
+
+
 class ChangeLoggedModel(RestrictedModel):
     """A model whose every create, update and delete through the ORM lands in ObjectChange.
 
