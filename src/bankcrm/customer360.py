@@ -13,6 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from bankcrm.analytics.definitions import FLAG_COLUMNS
+from bankcrm.campaigns.choices import ListKind
 from bankcrm.campaigns.forms import OPEN_LIST_STATUSES
 from bankcrm.campaigns.models import ContactLog, ListItem
 from bankcrm.campaigns.services import current_lists
@@ -25,6 +26,7 @@ from bankcrm.customers.models import Account, Customer, CustomerMonth, KycAssess
 from bankcrm.org.choices import UserRole
 
 RECENT_CONTACTS = 20
+RECENT_COLLECTION_CONTACTS = 5  # the loan card's short history; the contacts card has the rest
 RECENT_COMPLAINTS = 20
 
 
@@ -81,6 +83,7 @@ class Customer360:
     today: dt.date = field(default_factory=lambda: timezone.localdate())
     loan_date: dt.date | None = None  # the latest loans file's date (spec/loans.md)
     loans: list[dict] = field(default_factory=list)
+    collection_contacts: list[dict] = field(default_factory=list)  # newest first, on overdue items
 
     @property
     def age(self) -> int | None:
@@ -149,12 +152,16 @@ def build_360(customer: Customer, user) -> Customer360:
                 "note": entry.note if readable else "",
                 "confidential": entry.confidential,
                 "next_follow_up": entry.next_follow_up,
+                "promised_date": entry.promised_date,
+                "promised_amount": entry.promised_amount,
+                "paid_amount": entry.paid_amount,
             }
         )
     raw_complaints = complaints_for(customer.pk, user)
     from bankcrm.analytics.loans import customer_loans
 
     loan_date, loan_rows = customer_loans([a.account_no for a in accounts if a.product.category == "loan"])
+    collection = collection_contacts(customer, user) if loan_rows else []
     return Customer360(
         customer=customer,
         id_number_masked=mask_id_number(customer.id_number),
@@ -172,7 +179,37 @@ def build_360(customer: Customer, user) -> Customer360:
         today=today,
         loan_date=loan_date,
         loans=loan_rows,
+        collection_contacts=collection,
     )
+
+
+def collection_contacts(customer: Customer, user, limit: int = RECENT_COLLECTION_CONTACTS) -> list[dict]:
+    """The customer's last collection contacts (on their ``overdue`` items of any date), newest first.
+
+    Through the scope door like every read; no note is shown here (a confidential note stays in the
+    contacts card's rules), so what is listed is what the rm needs at a glance: when, what came of it,
+    the promise (date, amount) or payment, and who.
+    """
+    entries = (
+        ContactLog.objects.restrict(user, "view")
+        .filter(customer=customer, list_item__kind=ListKind.OVERDUE)
+        .select_related("staff", "list_item")[:limit]
+    )
+    return [
+        {
+            "id": entry.pk,
+            "contacted_at": entry.contacted_at,
+            "outcome": entry.outcome,
+            "outcome_display": entry.get_outcome_display(),
+            "promised_date": entry.promised_date,
+            "promised_amount": entry.promised_amount,
+            "paid_amount": entry.paid_amount,
+            "user_name": entry.user_name,
+            "staff_name": entry.staff.name if entry.staff else "",
+            "list_as_of": entry.list_item.as_of,
+        }
+        for entry in entries
+    ]
 
 
 def aum_chart_option(customer: Customer, days: int = 90) -> dict | None:

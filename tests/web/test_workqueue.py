@@ -162,7 +162,7 @@ def test_manager_sees_branch_queue_and_progress(client, items, manager):
     assert item_ids(response) == {items["b001_queue"].pk}
     progress = {row["assignee"]: row for row in response.context["progress"]}
     assert set(progress) == {"S001", "branch:B001A"}  # B002's S002 is outside the branch
-    assert progress["S001"]["statuses"] == [2, 0, 0, 0]
+    assert progress["S001"]["statuses"] == [2, 0, 0, 0, 0]  # pending … promise_broken
     everything = client.get("/campaigns/queue/?queue=all")
     assert item_ids(everything) == {items["s001_edge"].pk, items["s001_kyc"].pk, items["b001_queue"].pk}
 

@@ -113,6 +113,10 @@ class ContactSerializer(serializers.Serializer):
     note = serializers.CharField()
     confidential = serializers.BooleanField()
     next_follow_up = serializers.DateField(allow_null=True)
+    # a collection contact's promise to pay / partial payment (null on every other contact)
+    promised_date = serializers.DateField(allow_null=True)
+    promised_amount = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True)
+    paid_amount = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True)
 
 
 class ComplaintSummarySerializer(serializers.Serializer):

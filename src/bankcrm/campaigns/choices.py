@@ -102,3 +102,14 @@ class ListItemStatus(models.TextChoices):
     CONTACTED = "contacted", _("已联系")
     CONVERTED = "converted", _("已转化")
     DECLINED = "declined", _("已拒绝")
+    # set only by the broken-promise rule of the collection list (spec/loans.md), never by a person
+    PROMISE_BROKEN = "promise_broken", _("承诺未兑现")
+
+
+class CollectionOutcome(models.TextChoices):
+    """What a collection contact (催收) on an ``overdue`` item ended with, beside customers' ``no_answer``."""
+
+    PROMISE_TO_PAY = "promise_to_pay", _("承诺还款")
+    DISPUTE = "dispute", _("有异议")
+    PARTIAL_PAYMENT = "partial_payment", _("部分还款")
+    RESTRUCTURING_REQUEST = "restructuring_request", _("申请重组")

@@ -11,6 +11,7 @@ from bankcrm.customers.models import Customer, Product
 
 from .choices import ListItemStatus, SaleChannel
 from .models import ContactLog, ListItem
+from .services import check_collection_fields
 
 
 class SaleForm(forms.Form):
@@ -59,11 +60,14 @@ class SaleForm(forms.Form):
         return day
 
 
-OPEN_LIST_STATUSES = (ListItemStatus.PENDING, ListItemStatus.CONTACTED)
+# promise_broken is open work too: the rule put it back on top for someone to follow up
+OPEN_LIST_STATUSES = (ListItemStatus.PENDING, ListItemStatus.CONTACTED, ListItemStatus.PROMISE_BROKEN)
+# the statuses a person may choose; promise_broken is set only by the broken-promise rule
+CHOOSABLE_STATUSES = [(v, label) for v, label in ListItemStatus.choices if v != ListItemStatus.PROMISE_BROKEN]
 
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), choices=ListItemStatus.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=CHOOSABLE_STATUSES)
 
 
 class ReassignItemForm(forms.Form):
@@ -81,14 +85,27 @@ class ContactForm(forms.ModelForm):
 
     class Meta:
         model = ContactLog
-        fields = ["channel", "outcome", "note", "next_follow_up", "confidential", "list_item"]
+        fields = [
+            "channel",
+            "outcome",
+            "note",
+            "next_follow_up",
+            "confidential",
+            "list_item",
+            "promised_date",
+            "promised_amount",
+            "paid_amount",
+        ]
         widgets = {
             "note": forms.Textarea(attrs={"rows": 2}),
             "next_follow_up": forms.DateInput(attrs={"type": "date"}),
+            "promised_date": forms.DateInput(attrs={"type": "date"}),
         }
 
-    def __init__(self, *args, customer=None, user=None, **kwargs):
+    def __init__(self, *args, customer=None, user=None, answers: ListItem | None = None, **kwargs):
+        """``answers``: the item the contact is logged on when the page fixes it (the work queue's card)."""
         super().__init__(*args, **kwargs)
+        self.answers = answers
         if customer is not None:
             self.fields["list_item"].queryset = scoped_choices(ListItem, user).filter(
                 customer=customer, status__in=OPEN_LIST_STATUSES
@@ -111,3 +128,22 @@ class ContactForm(forms.ModelForm):
                 else "form-control"
             )
             field.widget.attrs.setdefault("class", css)
+
+    def clean(self):
+        """The outcome against its list item and the collection fields: the service's own check."""
+        data = super().clean()
+        if "outcome" not in data:
+            return data
+        contacted_at = self.instance.contacted_at or timezone.now()
+        errors = check_collection_fields(
+            outcome=data["outcome"],
+            list_item=self.answers or data.get("list_item"),
+            promised_date=data.get("promised_date"),
+            promised_amount=data.get("promised_amount"),
+            paid_amount=data.get("paid_amount"),
+            contact_day=timezone.localdate(contacted_at),
+        )
+        for name, message in errors.items():
+            if name in data or name in self.fields:
+                self.add_error(name, message)
+        return data

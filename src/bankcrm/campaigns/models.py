@@ -15,6 +15,7 @@ from .choices import (
     CampaignAction,
     CampaignChannel,
     CampaignStatus,
+    CollectionOutcome,
     ExclusionReason,
     Finding,
     Group,
@@ -350,7 +351,7 @@ class ListItem(ChangeLoggedModel):
     tier = models.CharField(_("tier"), max_length=10, choices=Tier.choices)
     detail = models.CharField(_("detail"), max_length=200, blank=True)
     status = models.CharField(
-        _("status"), max_length=10, choices=ListItemStatus.choices, default=ListItemStatus.PENDING
+        _("status"), max_length=15, choices=ListItemStatus.choices, default=ListItemStatus.PENDING
     )
     status_changed = models.DateTimeField(_("status changed"), null=True, blank=True)
 
@@ -391,7 +392,10 @@ class ContactLog(ChangeLoggedModel):
     user_name = models.CharField(_("entered by"), max_length=150)
     contacted_at = models.DateTimeField(_("contacted at"), db_index=True)
     channel = models.CharField(_("channel"), max_length=10, choices=ContactChannel.choices)
-    outcome = models.CharField(_("outcome"), max_length=12, choices=ContactOutcome.choices)
+    # the customers' outcomes, plus the collection ones (offered only on an ``overdue`` list item)
+    outcome = models.CharField(
+        _("outcome"), max_length=25, choices=[*ContactOutcome.choices, *CollectionOutcome.choices]
+    )
     note = models.TextField(_("note"), blank=True)
     next_follow_up = models.DateField(_("next follow-up"), null=True, blank=True, db_index=True)
     confidential = models.BooleanField(_("confidential"), default=False)
@@ -403,6 +407,11 @@ class ContactLog(ChangeLoggedModel):
         related_name="contacts",
         verbose_name=_("list item"),
     )
+    # a promise to pay (承诺还款): both required, the date not before the contact's day
+    promised_date = models.DateField(_("promised date"), null=True, blank=True)
+    promised_amount = models.DecimalField(_("promised amount"), null=True, blank=True, **MONEY)
+    # a partial payment (部分还款): what the customer says they paid
+    paid_amount = models.DecimalField(_("amount paid"), null=True, blank=True, **MONEY)
 
     scope_branch_field = "customer__branch"
     scope_rm_field = "customer__rm"
@@ -412,6 +421,29 @@ class ContactLog(ChangeLoggedModel):
         ordering = ["-contacted_at", "-pk"]
         verbose_name = _("contact")
         verbose_name_plural = _("contact log")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(outcome="promise_to_pay") | (Q(promised_date__isnull=False) & Q(promised_amount__gt=0)),
+                name="contact_promise_has_date_and_amount",
+                violation_error_message=_("A promise to pay needs a promised date and an amount above 0."),
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="promise_to_pay")
+                | (Q(promised_date__isnull=True) & Q(promised_amount__isnull=True)),
+                name="contact_promised_fields_only_on_promise",
+                violation_error_message=_("A promised date or amount goes only with a promise to pay."),
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="partial_payment") | Q(paid_amount__isnull=True),
+                name="contact_paid_amount_only_on_partial_payment",
+                violation_error_message=_("An amount paid goes only with a partial payment."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome="partial_payment") | Q(paid_amount__gt=0),
+                name="contact_partial_payment_positive",
+                violation_error_message=_("A partial payment needs an amount paid above 0."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.contacted_at:%Y-%m-%d} {self.channel}"

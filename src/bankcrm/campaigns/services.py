@@ -22,7 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,9 +37,11 @@ from .choices import (
     CampaignAction,
     CampaignChannel,
     CampaignStatus,
+    CollectionOutcome,
     ExclusionReason,
     Group,
     ListItemStatus,
+    ListKind,
     Refusal,
     SaleAction,
     SaleChannel,
@@ -1019,7 +1021,11 @@ STATUS_MOVES: dict[str, frozenset[str]] = {
     S.CONTACTED: frozenset({S.CONTACTED, S.CONVERTED, S.DECLINED}),
     S.CONVERTED: frozenset({S.CONVERTED, S.CONTACTED}),
     S.DECLINED: frozenset({S.DECLINED, S.CONTACTED}),
+    # a broken promise is followed up like a fresh item; nobody sets promise_broken by hand
+    S.PROMISE_BROKEN: frozenset({S.CONTACTED, S.CONVERTED, S.DECLINED}),
 }
+# Outcomes offered on an item of the collection list (spec/loans.md) — and only there.
+COLLECTION_OUTCOMES: tuple[str, ...] = ("no_answer", *CollectionOutcome.values)
 
 
 class StatusNotAllowed(ValidationError):
@@ -1060,6 +1066,61 @@ def reassign_list_item(item: ListItem, assignee: str, user) -> ListItem:
     return locked
 
 
+def check_collection_fields(
+    *,
+    outcome: str,
+    list_item: ListItem | None,
+    promised_date: dt.date | None,
+    promised_amount: Decimal | None,
+    paid_amount: Decimal | None,
+    contact_day: dt.date,
+) -> dict[str, str]:
+    """The faults of a contact's outcome against its list item and the collection fields, by field.
+
+    Collection outcomes belong to an ``overdue`` item, the sales outcomes to every other contact; a
+    promise to pay needs its date (not before the contact's day) and an amount > 0, a partial payment
+    its amount; a field that does not go with the outcome is refused rather than silently dropped.
+    """
+    errors: dict[str, str] = {}
+    on_collection_item = list_item is not None and list_item.kind == ListKind.OVERDUE
+    if on_collection_item and outcome not in COLLECTION_OUTCOMES:
+        errors["outcome"] = _("%(outcome)r is not an outcome of a collection contact; one of: %(allowed)s") % {
+            "outcome": outcome,
+            "allowed": ", ".join(COLLECTION_OUTCOMES),
+        }
+    elif not on_collection_item and outcome in CollectionOutcome.values:
+        errors["outcome"] = _("%(outcome)r is recorded only on an item of the collection list (overdue)") % {
+            "outcome": outcome
+        }
+    if outcome == CollectionOutcome.PROMISE_TO_PAY:
+        if promised_date is None:
+            errors["promised_date"] = _("a promise to pay needs the date the customer promised")
+        elif promised_date < contact_day:
+            errors["promised_date"] = _("the promised date %(day)s is in the past (contact of %(contact)s)") % {
+                "day": promised_date,
+                "contact": contact_day,
+            }
+        if promised_amount is None:
+            errors["promised_amount"] = _("a promise to pay needs the amount the customer promised")
+        elif promised_amount <= 0:
+            errors["promised_amount"] = _("the promised amount must be more than 0 (got %(amount)s)") % {
+                "amount": promised_amount
+            }
+    else:
+        if promised_date is not None:
+            errors["promised_date"] = _("a promised date goes only with a promise to pay")
+        if promised_amount is not None:
+            errors["promised_amount"] = _("a promised amount goes only with a promise to pay")
+    if outcome == CollectionOutcome.PARTIAL_PAYMENT:
+        if paid_amount is None:
+            errors["paid_amount"] = _("a partial payment needs the amount paid")
+        elif paid_amount <= 0:
+            errors["paid_amount"] = _("the amount paid must be more than 0 (got %(amount)s)") % {"amount": paid_amount}
+    elif paid_amount is not None:
+        errors["paid_amount"] = _("an amount paid goes only with a partial payment")
+    return errors
+
+
 @transaction.atomic
 def log_contact(
     customer: Customer,
@@ -1070,24 +1131,48 @@ def log_contact(
     note: str = "",
     next_follow_up: dt.date | None = None,
     confidential: bool = False,
-    list_item=None,
+    list_item: ListItem | None = None,
     contacted_at: dt.datetime | None = None,
+    promised_date: dt.date | None = None,
+    promised_amount: Decimal | None = None,
+    paid_amount: Decimal | None = None,
 ) -> ContactLog:
-    """Record a contact; a list item it answers moves to contacted/converted/declined."""
+    """Record a contact; a list item it answers moves to contacted/converted/declined.
+
+    On an item of the collection list (``overdue``) the outcome is a collection one
+    (COLLECTION_OUTCOMES) with its fields: a promise to pay carries its date and amount, which the
+    broken-promise rule reads when the lists are next computed (``store_list_items``).
+    """
     if not Customer.objects.restrict(user, "view").filter(pk=customer.pk).exists():
         raise PermissionDenied(_("This customer is not in your scope."))
+    if list_item is not None and list_item.customer_id != customer.pk:
+        raise ValidationError({"list_item": _("the list item is not this customer's")})
+    contacted_at = contacted_at or timezone.now()
+    errors = check_collection_fields(
+        outcome=outcome,
+        list_item=list_item,
+        promised_date=promised_date,
+        promised_amount=promised_amount,
+        paid_amount=paid_amount,
+        contact_day=timezone.localdate(contacted_at),
+    )
+    if errors:
+        raise ValidationError(errors)
     profile = getattr(user, "profile", None)
     entry = ContactLog(
         customer=customer,
         staff=getattr(profile, "staff", None),
         user_name=user.get_username(),
-        contacted_at=contacted_at or timezone.now(),
+        contacted_at=contacted_at,
         channel=channel,
         outcome=outcome,
         note=note,
         next_follow_up=next_follow_up,
         confidential=confidential,
         list_item=list_item,
+        promised_date=promised_date,
+        promised_amount=promised_amount,
+        paid_amount=paid_amount,
     )
     entry.full_clean()
     entry.save()
@@ -1097,6 +1182,77 @@ def log_contact(
         )
         set_list_item_status(list_item, status, user, note=f"contact {entry.pk}")
     return entry
+
+
+# --- the broken-promise rule of the collection list (spec/loans.md) ------------------------------
+
+
+def broken_promises(customer_nos: set[str], as_of: dt.date) -> dict[str, dt.date]:
+    """Customers of ``customer_nos`` whose promise to pay is broken on ``as_of``: {customer_no: promised date}.
+
+    Broken (docs/loans.md): the customer's *latest* promise to pay (newest contact, on any of their
+    ``overdue`` items of any date) names a date before ``as_of`` — the caller passes only customers
+    still overdue on ``as_of`` — and nobody has logged a collection contact with them after that
+    date (a contact after the promised day is the follow-up the rule asks for). A newer promise
+    replaces an older one, so a customer who promised again for a date not yet passed is not broken.
+    """
+    if not customer_nos:
+        return {}
+    collection = ContactLog.objects.filter(list_item__kind=ListKind.OVERDUE)
+    latest: dict[str, dt.date] = {}
+    promises = (
+        collection.filter(outcome=CollectionOutcome.PROMISE_TO_PAY)
+        .order_by("customer_id", "contacted_at", "pk")
+        .values_list("customer_id", "promised_date")
+    )
+    for customer_no, promised in promises.iterator(chunk_size=20_000):
+        latest[customer_no] = promised  # ordered oldest first: the last one seen is the latest
+    candidates = {c: day for c, day in latest.items() if c in customer_nos and day < as_of}
+    if not candidates:
+        return {}
+    followed_up: set[str] = set()
+    names = sorted(candidates)
+    for start in range(0, len(names), 900):
+        rows = (
+            collection.filter(customer_id__in=names[start : start + 900])
+            .values("customer_id")
+            .annotate(last=Max("contacted_at"))
+            .values_list("customer_id", "last")
+        )
+        followed_up |= {c for c, last in rows if timezone.localdate(last) > candidates[c]}
+    return {c: day for c, day in candidates.items() if c not in followed_up}
+
+
+def promise_broken_first(items: list[dict], broken: dict[str, dt.date]) -> list[dict]:
+    """The collection list with its broken promises on top, re-ranked 1..n.
+
+    "The top" (docs/loans.md): every broken promise before every other item of the list; among
+    themselves, and among the rest, the list's own order (overdue principal + interest descending,
+    then customer_no) is kept, so the biggest broken promise comes first.
+    """
+    if not broken:
+        return items
+    ranked = sorted(items, key=lambda it: (it["customer_no"] not in broken, it["rank"]))
+    return [{**it, "rank": rank} for rank, it in enumerate(ranked, start=1)]
+
+
+def mark_promise_broken(item: ListItem, promised_date: dt.date) -> ListItem:
+    """The rule's one state change: the item becomes ``promise_broken``, with its event (by the system).
+
+    Kept apart from ``set_list_item_status``: the move is the system's, from any status, and is not
+    in the map a person's buttons follow.
+    """
+    locked = ListItem.objects.select_for_update().get(pk=item.pk)
+    before = locked.status
+    if before == ListItemStatus.PROMISE_BROKEN:
+        return locked
+    locked.status = ListItemStatus.PROMISE_BROKEN
+    locked.status_changed = timezone.now()
+    locked.save()
+    events.list_item_status_changed(
+        locked, None, from_status=before, note=f"promise to pay of {promised_date.isoformat()} broken"
+    )
+    return locked
 
 
 def current_lists() -> Q:
@@ -1119,6 +1275,10 @@ def store_list_items(items: list[dict], as_of: dt.date) -> None:
     transaction.
     """
     now = timezone.now()
+    overdue = [it for it in items if it["kind"] == ListKind.OVERDUE]
+    broken = broken_promises({it["customer_no"] for it in overdue}, as_of)
+    if broken:
+        items = [it for it in items if it["kind"] != ListKind.OVERDUE] + promise_broken_first(overdue, broken)
     active_staff = set(Staff.objects.filter(status="active").values_list("staff_no", flat=True))
     existing = {
         (kind, customer): (pk, status, assignee)
@@ -1181,3 +1341,8 @@ def store_list_items(items: list[dict], as_of: dt.date) -> None:
         ],
         new,
     )
+    if broken:
+        # new and surviving items alike: each one's move gets its event (few rows: one per broken promise)
+        flagged = ListItem.objects.filter(kind=ListKind.OVERDUE, as_of=as_of, customer_id__in=list(broken))
+        for item in flagged.exclude(status=ListItemStatus.PROMISE_BROKEN).order_by("pk"):
+            mark_promise_broken(item, broken[item.customer_id])

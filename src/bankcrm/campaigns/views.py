@@ -28,9 +28,9 @@ from bankcrm.org.models import Branch, Staff
 from bankcrm.org.scope import scope_for, scope_label
 
 from . import services, suitability
-from .choices import BRANCH_QUEUE_PREFIX, CampaignChannel, ExclusionReason, Group, ListItemStatus
+from .choices import BRANCH_QUEUE_PREFIX, CampaignChannel, ExclusionReason, Group, ListItemStatus, ListKind
 from .filtersets import ListItemFilterSet
-from .forms import ContactForm, ReassignItemForm, SaleForm, StatusForm
+from .forms import CHOOSABLE_STATUSES, ContactForm, ReassignItemForm, SaleForm, StatusForm
 from .models import Campaign, ContactLog, ListItem, RecordedSale, RefusedSale, SuitabilityFinding
 
 
@@ -520,10 +520,13 @@ class WorkQueueMixin(RestrictedViewMixin):
         """What every item card needs, computed once per request (no per-item queries)."""
         user = self.request.user
         manager = can_manage_queue(user)
+        outcome_labels = dict(ContactLog._meta.get_field("outcome").choices)
         context = {
             "channels": ContactChannel.choices,
             "outcomes": ContactOutcome.choices,
-            "statuses": ListItemStatus.choices,
+            # an overdue item offers the collection outcomes instead (services.COLLECTION_OUTCOMES)
+            "collection_outcomes": [(v, outcome_labels[v]) for v in services.COLLECTION_OUTCOMES],
+            "statuses": CHOOSABLE_STATUSES,
             "can_contact": user.has_perm("campaigns.add_contactlog"),
             "can_set_status": user.has_perm("campaigns.change_listitem"),
             "can_manage": manager,
@@ -552,8 +555,20 @@ class WorkQueueView(WorkQueueMixin, HtmxTemplateMixin, ListView):
         status_order = Case(
             *[When(status=s, then=Value(i)) for i, s in enumerate(ListItemStatus.values)], default=Value(9)
         )
+        # The collection list comes first whenever it has items (issue 12), in its own order: broken
+        # promises on top (their rank), then by overdue amount; the other lists follow as before.
+        collection_first = Case(When(kind=ListKind.OVERDUE, then=Value(0)), default=Value(1))
+        overdue_rank = Case(When(kind=ListKind.OVERDUE, then=F("rank")), default=Value(0))
         return queryset.order_by(
-            F("due").desc(), F("follow_up").asc(nulls_last=True), status_order, "kind", "-as_of", "rank", "pk"
+            collection_first,
+            overdue_rank,
+            F("due").desc(),
+            F("follow_up").asc(nulls_last=True),
+            status_order,
+            "kind",
+            "-as_of",
+            "rank",
+            "pk",
         )
 
     def progress(self) -> list[dict]:
@@ -576,7 +591,13 @@ class WorkQueueView(WorkQueueMixin, HtmxTemplateMixin, ListView):
                     "name": names[assignee],
                     "statuses": [by_status.get(s, 0) for s in ListItemStatus.values],
                     "total": total,
-                    "done_rate": percent(total - by_status.get(ListItemStatus.PENDING, 0), total),
+                    # a broken promise is work to do again, like a pending item
+                    "done_rate": percent(
+                        total
+                        - by_status.get(ListItemStatus.PENDING, 0)
+                        - by_status.get(ListItemStatus.PROMISE_BROKEN, 0),
+                        total,
+                    ),
                 }
             )
         return rows
@@ -617,9 +638,14 @@ class ListItemView(WorkQueueMixin, SingleObjectMixin, View):
     def render_item(self, item, *, errors=None, notice=None, status=200):
         item.customer_url = reverse("customers:detail", args=[item.customer_id])
         context = {**self.item_context(), "item": item, "errors": errors or [], "notice": notice}
-        context["contacts"] = (
-            ContactLog.objects.restrict(self.request.user, "view").filter(list_item=item).select_related("staff")[:10]
-        )
+        contacts = ContactLog.objects.restrict(self.request.user, "view").select_related("staff")
+        if item.kind == ListKind.OVERDUE:
+            # Each delivery's collection list is a new row per customer: the work done is the customer's
+            # collection history over every date's item, so the promise and what followed stay in view.
+            contacts = contacts.filter(customer_id=item.customer_id, list_item__kind=ListKind.OVERDUE)
+        else:
+            contacts = contacts.filter(list_item=item)
+        context["contacts"] = contacts[:10]
         return render_page(
             self.request, self.template_name, context, partial_template_name=self.partial_template_name, status=status
         )
@@ -665,7 +691,7 @@ class ListItemView(WorkQueueMixin, SingleObjectMixin, View):
     def do_contact(self, item):
         if not self.request.user.has_perm("campaigns.add_contactlog"):
             raise PermissionDenied(_("You may not log contacts."))
-        form = ContactForm(self.request.POST)  # the item answered is this one, not a choice
+        form = ContactForm(self.request.POST, answers=item)  # the item answered is this one, not a choice
         if not form.is_valid():
             return None, self.form_errors(form)
         customer = get_object_or_404(Customer.objects.restrict(self.request.user, "view"), pk=item.customer_id)
