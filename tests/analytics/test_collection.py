@@ -14,12 +14,12 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from test_loans import make_book
-from webapi_data import page_client
 
 from bankcrm.campaigns.models import ContactLog, ListItem, ListItemEvent
 from bankcrm.campaigns.services import log_contact
 from bankcrm.core.models import AccessLog
 from bankcrm.customers.models import Customer
+from webapi_data import page_client
 
 pytestmark = pytest.mark.django_db
 
