@@ -10,7 +10,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from .choices import CampaignAction, SaleAction
+from .choices import CampaignAction, ListItemStatus, SaleAction
 from .models import Campaign, CampaignEvent, ListItem, ListItemEvent, RecordedSale, SaleEvent
 
 SYSTEM_USER_NAME = "system"
@@ -104,6 +104,24 @@ def list_item_status_changed(item: ListItem, user, *, from_status: str, note: st
         from_value=from_status,
         to_value=item.status,
         note=note[:200],
+    )
+
+
+def list_items_promise_broken(moves: list[tuple[int, str, str]]) -> list[ListItemEvent]:
+    """The broken-promise rule moved these items (pk, from status, note) to promise_broken: one event each."""
+    return ListItemEvent.objects.bulk_create(
+        [
+            ListItemEvent(
+                item_id=pk,
+                user_name=SYSTEM_USER_NAME,
+                kind=ListItemEvent.Kind.STATUS,
+                from_value=before,
+                to_value=ListItemStatus.PROMISE_BROKEN,
+                note=note[:200],
+            )
+            for pk, before, note in moves
+        ],
+        batch_size=2000,
     )
 
 

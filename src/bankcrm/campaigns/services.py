@@ -1236,23 +1236,36 @@ def promise_broken_first(items: list[dict], broken: dict[str, dt.date]) -> list[
     return [{**it, "rank": rank} for rank, it in enumerate(ranked, start=1)]
 
 
-def mark_promise_broken(item: ListItem, promised_date: dt.date) -> ListItem:
-    """The rule's one state change: the item becomes ``promise_broken``, with its event (by the system).
+def mark_promises_broken(as_of: dt.date, broken: dict[str, dt.date]) -> int:
+    """The rule's one state change: D's collection items of ``broken`` become ``promise_broken``.
 
-    Kept apart from ``set_list_item_status``: the move is the system's, from any status, and is not
-    in the map a person's buttons follow.
+    The system's move, from any status, so not in the map a person's buttons follow (STATUS_MOVES).
+    One event per item moved (by ``system``, naming the promised date); items already flagged are
+    left alone, so a rerun of D writes nothing twice. Written in bulk like the rest of the lists
+    (docs/adr/0002): a bank may have thousands of broken promises on one morning. Call inside the
+    transaction that stores the lists.
     """
-    locked = ListItem.objects.select_for_update().get(pk=item.pk)
-    before = locked.status
-    if before == ListItemStatus.PROMISE_BROKEN:
-        return locked
-    locked.status = ListItemStatus.PROMISE_BROKEN
-    locked.status_changed = timezone.now()
-    locked.save()
-    events.list_item_status_changed(
-        locked, None, from_status=before, note=f"promise to pay of {promised_date.isoformat()} broken"
-    )
-    return locked
+    now = timezone.now()
+    moved = 0
+    names = sorted(broken)
+    for start in range(0, len(names), 900):
+        rows = list(
+            ListItem.objects.select_for_update()
+            .filter(kind=ListKind.OVERDUE, as_of=as_of, customer_id__in=names[start : start + 900])
+            .exclude(status=ListItemStatus.PROMISE_BROKEN)
+            .order_by("pk")
+            .values_list("pk", "customer_id", "status")
+        )
+        if not rows:
+            continue
+        ListItem.objects.filter(pk__in=[pk for pk, _c, _s in rows]).update(
+            status=ListItemStatus.PROMISE_BROKEN, status_changed=now, last_updated=now
+        )
+        events.list_items_promise_broken(
+            [(pk, before, f"promise to pay of {broken[customer].isoformat()} broken") for pk, customer, before in rows]
+        )
+        moved += len(rows)
+    return moved
 
 
 def current_lists() -> Q:
@@ -1341,8 +1354,5 @@ def store_list_items(items: list[dict], as_of: dt.date) -> None:
         ],
         new,
     )
-    if broken:
-        # new and surviving items alike: each one's move gets its event (few rows: one per broken promise)
-        flagged = ListItem.objects.filter(kind=ListKind.OVERDUE, as_of=as_of, customer_id__in=list(broken))
-        for item in flagged.exclude(status=ListItemStatus.PROMISE_BROKEN).order_by("pk"):
-            mark_promise_broken(item, broken[item.customer_id])
+    if broken:  # new and surviving items alike, each move with its event
+        mark_promises_broken(as_of, broken)
