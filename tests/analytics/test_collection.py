@@ -426,3 +426,31 @@ def test_the_360_api_carries_the_promise_of_a_contact(listed, rm1):
     assert [(c["promised_date"], c["promised_amount"], c["paid_amount"]) for c in promised] == [
         ("2026-10-31", "5000.00", None)
     ]
+
+
+def test_the_360_contact_form_offers_collection_outcomes_only_with_a_collection_item(listed, rm1):
+    from bankcrm.campaigns.forms import ContactForm
+
+    x1 = Customer.objects.get(pk="X1")
+    with_item = {value for value, _label in ContactForm(customer=x1, user=rm1).fields["outcome"].choices}
+    assert {"promise_to_pay", "partial_payment", "dispute", "restructuring_request"} <= with_item
+    ListItem.objects.filter(kind="overdue").delete()  # X1 no longer on the collection list
+    without = {value for value, _label in ContactForm(customer=x1, user=rm1).fields["outcome"].choices}
+    assert not {"promise_to_pay", "partial_payment", "dispute", "restructuring_request"} & without
+    # logged from the 360 with the overdue item chosen, a promise is a collection contact like any
+    ListItem.objects.all().delete()
+    make_book(listed, STILL_OVERDUE, day=D0)
+    listed.run(D0)
+    response = page_client(rm1).post(
+        reverse("customers:contact", args=["X1"]),
+        {
+            "channel": "phone",
+            "outcome": "promise_to_pay",
+            "list_item": item("X1", D0).pk,
+            "promised_date": (timezone.localdate() + dt.timedelta(days=1)).isoformat(),
+            "promised_amount": "300.00",
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert ContactLog.objects.get(customer_id="X1").promised_amount == Decimal("300.00")

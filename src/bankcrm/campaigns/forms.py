@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from bankcrm.core.forms import find_in_scope, scoped_choices
 from bankcrm.customers.models import Customer, Product
 
-from .choices import ListItemStatus, SaleChannel
+from .choices import CollectionOutcome, ListItemStatus, ListKind, SaleChannel
 from .models import ContactLog, ListItem
 from .services import check_collection_fields
 
@@ -110,6 +110,11 @@ class ContactForm(forms.ModelForm):
             self.fields["list_item"].queryset = scoped_choices(ListItem, user).filter(
                 customer=customer, status__in=OPEN_LIST_STATUSES
             )
+            # collection outcomes only when there is a collection item to log them on
+            if not self.fields["list_item"].queryset.filter(kind=ListKind.OVERDUE).exists():
+                self.fields["outcome"].choices = [
+                    c for c in self.fields["outcome"].choices if c[0] not in CollectionOutcome.values
+                ]
         # the list's label in the user's language, not ListItem.__str__ (codes, kept for logs)
         self.fields["list_item"].label_from_instance = lambda item: (
             f"{item.get_kind_display()} · {item.as_of:%Y-%m-%d} · #{item.rank}"
