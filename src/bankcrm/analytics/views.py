@@ -169,7 +169,11 @@ def list_progress(user) -> list[dict]:
                 "as_of": newest[kind],
                 "statuses": statuses,
                 "total": total,
-                "done_rate": percent(total - by_status.get(ListItemStatus.PENDING, 0), total),
+                # A broken promise is work to do again, not follow-up done.
+                "done_rate": percent(
+                    total - by_status.get(ListItemStatus.PENDING, 0) - by_status.get(ListItemStatus.PROMISE_BROKEN, 0),
+                    total,
+                ),
             }
         )
     return progress

@@ -374,7 +374,7 @@ def _screen_exit_audit(result: ScreenResult) -> None:
     from bankcrm.org.choices import StaffStatus
     from bankcrm.org.models import Staff
 
-    OPEN_ITEM_STATES = (ListItemStatus.PENDING, ListItemStatus.CONTACTED)
+    OPEN_ITEM_STATES = (ListItemStatus.PENDING, ListItemStatus.CONTACTED, ListItemStatus.PROMISE_BROKEN)
     audited = set(ScreeningCase.objects.filter(rule=Rule.EXIT_AUDIT).values_list("staff_id", flat=True))
     for staff in Staff.objects.filter(status=StaffStatus.LEFT).exclude(pk__in=audited).order_by("pk"):
         customers = list(Customer.objects.filter(rm=staff).order_by("pk").values_list("pk", flat=True))
