@@ -82,7 +82,7 @@ def plan_report_workbook(plan: InspectionPlan, today=None):
         inspected = timezone.localtime(item.inspected_at).replace(tzinfo=None) if item.inspected_at else None
         append_row(sample, [plan.code, item.key, money_cell(item.amount), item.reason, inspected, item.inspected_by])
 
-    findings = book.create_sheet(_("Findings"))
+    findings = book.create_sheet(_("Inspection findings"))
     append_row(
         findings,
         ["id", "key", "code", "severity", "description", "responsible", "due_date", "status", "overdue",
