@@ -527,7 +527,8 @@ def test_desk_pages_are_compliance_only(role, plan, case, library, complaint, ma
         ("/compliance/plans/P1/items/S1/findings/", {}), ("/compliance/plans/P1/items/S1/checklist/", {}),
         (f"/compliance/findings/{finding.pk}/move/", {"action": "rectify", "note": "x"}),
         (f"/compliance/findings/{finding.pk}/cite/", {"reg_id": "R1"}),
-        (f"/compliance/cases/{case.pk}/move/", {"to": "explained"}), (f"/compliance/cases/{case.pk}/note/", {"note": "x"}),
+        (f"/compliance/cases/{case.pk}/move/", {"to": "explained"}),
+        (f"/compliance/cases/{case.pk}/note/", {"note": "x"}),
         ("/compliance/checklists/", {"text": "x"}),
     ):  # fmt: skip
         assert client.post(url, data).status_code == 403, url
