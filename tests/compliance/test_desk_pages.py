@@ -534,3 +534,37 @@ def test_desk_pages_are_compliance_only(role, plan, case, library, complaint, ma
         assert client.post(url, data).status_code == 403, url
     finding.refresh_from_db()
     assert finding.status == "open" and not Citation.objects.exists()
+
+
+# ------------------------------------------------------------------ the same through the API
+
+
+def test_api_overdue_filter_citations_and_escalations(officer, plan, case, library, make_login):
+    from webapi_data import token_client
+
+    today = timezone.localdate()
+    late = new_finding(plan, "S1", due=today - dt.timedelta(days=1))
+    new_finding(plan, "S2", due=today, responsible="S002")
+    api = token_client(officer)
+    body = api.get("/api/findings/", {"overdue": "1"}).json()
+    rows = body["results"] if isinstance(body, dict) else body
+    assert [(r["id"], r["overdue"]) for r in rows] == [(late.pk, True)]
+    cited = api.post(f"/api/findings/{late.pk}/cite/", {"reg_id": "R1"}, format="json")
+    assert cited.status_code == 200
+    assert [(c["reg_id"], c["version"], c["doc_no"]) for c in cited.json()["citations"]] == [("R1", 1, "令2018年第6号")]
+    unknown = api.post(f"/api/screening-cases/{case.pk}/cite/", {"reg_id": "R9"}, format="json")
+    assert unknown.status_code == 400 and "reg_id" in unknown.json()["errors"]
+    assert api.post(f"/api/screening-cases/{case.pk}/cite/", {"reg_id": "R1"}, format="json").status_code == 200
+    sweep(today)
+    head = token_client(make_login("bm1", "branch_manager", branch_code="B001"))
+    body = head.get("/api/finding-escalations/").json()
+    rows = body["results"] if isinstance(body, dict) else body
+    assert [(r["finding"], r["branch"]) for r in rows] == [(late.pk, "B001")]
+    assert head.post(f"/api/finding-escalations/{rows[0]['id']}/acknowledge/").json()["acknowledged_by"] == "bm1"
+    assert head.get("/api/findings/").status_code == 403  # the notice, not the desk
+    assert (
+        token_client(make_login("bm2", "branch_manager", branch_code="B002"))
+        .get(f"/api/finding-escalations/{rows[0]['id']}/")
+        .status_code
+        == 404
+    )

@@ -502,3 +502,12 @@ class TestEscalationsPageForTheBranchHead(EndpointChecks):
     scoped = False
     allowed = "branch_manager"
     denied = "head_office"
+
+
+class TestFindingEscalationsAPI(EndpointChecks):
+    kind = "api"
+    url = "/api/finding-escalations/"
+    is_list = True
+    scoped = False
+    allowed = "branch_manager"
+    denied = "head_office"
