@@ -682,6 +682,28 @@ def answer_checklist(item: SampleItem, answers: dict[int, tuple[str, str]], user
     return [questions[qid] for qid, (answer, _n) in answers.items() if answer == Answer.NO]
 
 
+def add_checklist_question(population: str, text: str, position: int = 0):
+    """A new question on the population's template (the bank edits its templates)."""
+    from .models import ChecklistQuestion
+
+    text = (text or "").strip()
+    errors = []
+    if population not in Population.values:
+        errors.append(f"population: {population!r} is not one of {', '.join(Population.values)}")
+    if not text:
+        errors.append("text: missing")
+    if errors:
+        raise BadInput(errors)
+    return ChecklistQuestion.objects.create(population=population, text=text, position=position)
+
+
+def set_question_in_use(question, active: bool):
+    """Take a question out of use (or back): never deleted, the items that answered it keep it."""
+    question.active = active
+    question.save()
+    return question
+
+
 # ---------------------------------------------------------------- screening cases: notes and reviewer
 
 

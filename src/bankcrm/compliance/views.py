@@ -786,12 +786,14 @@ class ChecklistQuestionsView(DeskMixin, HtmxTemplateMixin, ListView):
             raise PermissionDenied
         if pk := request.POST.get("toggle"):
             question = get_object_or_404(ChecklistQuestion.objects.restrict(request.user, "change"), pk=pk)
-            question.active = not question.active
-            question.save()
+            services.set_question_in_use(question, not question.active)
             return redirect("compliance:checklists")
         form = ChecklistQuestionForm(request.POST)
         if form.is_valid():
-            form.save()
+            data = form.cleaned_data
+            question = services.add_checklist_question(data["population"], data["text"], data["position"] or 0)
+            if not data["active"]:
+                services.set_question_in_use(question, False)
             messages.success(request, gettext("Question added."))
             return redirect("compliance:checklists")
         self.object_list = self.get_queryset()
