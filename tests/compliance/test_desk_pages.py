@@ -282,6 +282,7 @@ def test_the_branch_head_sees_and_acknowledges_their_branchs_escalations(officer
     page = text(head_b1.get("/compliance/escalations/"))
     assert "资料不全" in page and "签字缺失" not in page  # only their branch
     assert "/compliance/plans/" not in page  # no link into the desk the branch head cannot open
+    assert 'href="/compliance/escalations/"' in text(head_b1.get("/customers/"))  # in their menu
     assert head_b1.get("/compliance/findings/").status_code == 403  # the notice, not the desk
     assert head_b1.get("/compliance/plans/P1/items/S1/").status_code == 403
     escalation = FindingEscalation.objects.get(branch_id="B001")
