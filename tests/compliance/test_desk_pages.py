@@ -569,3 +569,21 @@ def test_api_overdue_filter_citations_and_escalations(officer, plan, case, libra
         .status_code
         == 404
     )
+
+
+def test_the_manager_of_a_parent_branch_counts_as_the_head(plan, make_login):
+    make_login("bm1", "branch_manager", branch_code="B001")
+    new_finding(plan, responsible="S003", due=dt.date(2026, 11, 15))  # S003 works at B001A, below B001
+    result = sweep(dt.date(2026, 11, 16))
+    assert [e.branch_id for e in result.escalated] == ["B001A"] and result.no_branch_head == []
+
+
+def test_remove_citation_does_not_redirect_off_site(officer, case, library):
+    from bankcrm.compliance.models import Regulation
+    from bankcrm.compliance.services import cite
+
+    citation = cite(Regulation.objects.get(pk="R1"), "comp1", case=case)
+    response = page_client(officer).post(
+        f"/compliance/citations/{citation.pk}/remove/", {"next": "https://evil.example/"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/compliance/regulations/"

@@ -762,11 +762,22 @@ def sweep(today: dt.date | None = None) -> SweepResult:
     result = SweepResult(today)
     overdue = overdue_findings(today).select_related("responsible")
     result.overdue = overdue.count()
-    heads = set(
-        UserProfile.objects.filter(role=UserRole.BRANCH_MANAGER, branch__isnull=False).values_list(
-            "branch_id", flat=True
-        )
-    )
+    from bankcrm.org.models import Branch
+
+    managed = UserProfile.objects.filter(role=UserRole.BRANCH_MANAGER, branch__isnull=False)
+    heads = set(managed.values_list("branch_id", flat=True))
+    parent_of = dict(Branch.objects.values_list("code", "parent_id"))
+
+    def has_a_head(branch: str | None) -> bool:
+        """A branch manager of the branch or of a branch above it sees the escalation (their scope)."""
+        seen = set()
+        while branch and branch not in seen:
+            if branch in heads:
+                return True
+            seen.add(branch)
+            branch = parent_of.get(branch)
+        return False
+
     for finding in overdue.filter(escalation__isnull=True).order_by("pk"):
         with transaction.atomic():
             escalation, created = FindingEscalation.objects.get_or_create(
@@ -774,7 +785,7 @@ def sweep(today: dt.date | None = None) -> SweepResult:
             )
         if created:
             result.escalated.append(escalation)
-            if escalation.branch_id not in heads and escalation.branch_id not in result.no_branch_head:
+            if not has_a_head(escalation.branch_id) and escalation.branch_id not in result.no_branch_head:
                 result.no_branch_head.append(escalation.branch_id)
     return result
 

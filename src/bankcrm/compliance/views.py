@@ -239,6 +239,16 @@ class DeskActionView(DeskMixin, View):
         messages.error(self.request, gettext("Refused: %(why)s") % {"why": exc})
 
 
+def _back(request, default: str) -> str:
+    """The page to return to after a POST: the form's ``next`` if it is a page of this site."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
 def _finding_actions(finding, user) -> list[str]:
     """The moves this user may press on this finding now (buttons only where they work)."""
     if not user.has_perm("compliance.change_finding"):
@@ -378,7 +388,7 @@ class MoveFindingView(DeskActionView):
                 self.refuse(_finding_refusal(finding, form.cleaned_data["action"], exc))
             else:
                 messages.success(request, gettext("Finding %(id)s updated.") % {"id": finding.pk})
-        return redirect(request.POST.get("next") or f"{finding_url(finding)}")
+        return redirect(_back(request, finding_url(finding)))
 
 
 def _finding_refusal(finding, action: str, exc) -> str:
@@ -575,7 +585,9 @@ class UncitView(DeskActionView):
         citation = get_object_or_404(Citation.objects.restrict(request.user, "delete"), pk=pk)
         services.remove_citation(citation)
         messages.success(request, gettext("Citation removed."))
-        return redirect(request.POST.get("next") or "compliance:regulations")
+        from django.urls import reverse
+
+        return redirect(_back(request, reverse("compliance:regulations")))
 
 
 class ComplaintsView(DeskMixin, HtmxTemplateMixin, ListView):
