@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bankcrm.core.forms import find_in_scope, scoped_choices
+from bankcrm.org.choices import StaffStatus, UserRole
+from bankcrm.org.models import Staff, UserProfile
 
 from .choices import Answer, CaseStatus, Population, Severity
 from .models import ChecklistQuestion, FindingCode, Regulation
@@ -28,15 +30,12 @@ class FindingForm(_Styled, forms.Form):
     code = forms.ModelChoiceField(label=_("Finding code"), queryset=FindingCode.objects.none())
     severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
     description = forms.CharField(label=_("Description"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
-    responsible = forms.ModelChoiceField(label=_("Responsible staff"), queryset=FindingCode.objects.none())
+    responsible = forms.ModelChoiceField(label=_("Responsible staff"), queryset=Staff.objects.none())
     due_date = forms.DateField(
         label=_("Rectification due"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
     def __init__(self, *args, user=None, **kwargs):
-        from bankcrm.org.choices import StaffStatus
-        from bankcrm.org.models import Staff
-
         super().__init__(*args, **kwargs)
         self.fields["code"].queryset = scoped_choices(FindingCode, user).order_by("code")
         self.fields["responsible"].queryset = (
@@ -69,12 +68,9 @@ class CaseNoteForm(_Styled, forms.Form):
 
 
 class CaseReviewerForm(_Styled, forms.Form):
-    reviewer = forms.ModelChoiceField(label=_("Reviewer"), queryset=FindingCode.objects.none())
+    reviewer = forms.ModelChoiceField(label=_("Reviewer"), queryset=UserProfile.objects.none())
 
     def __init__(self, *args, user=None, **kwargs):
-        from bankcrm.org.choices import UserRole
-        from bankcrm.org.models import UserProfile
-
         super().__init__(*args, **kwargs)
         self.fields["reviewer"].queryset = (
             scoped_choices(UserProfile, user)
