@@ -367,12 +367,14 @@ def test_plan_report_export(officer, second_officer, plan):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content))
-    report = {row[0]: row[1:] for row in book.worksheets[0].iter_rows(values_only=True) if row and row[0]}
-    assert report["总体数量"][0] == 10
-    assert report["抽中数"][0] == 3
-    assert report["已检查"][0] == 2
-    assert report["逾期未整改"][0] == 1
-    assert Decimal(str(report["按期整改率 %"][0])) == Decimal("50.00")  # 1 on time of 2 due
+    rows = [row for row in book.worksheets[0].iter_rows(values_only=True) if row and row[0]]
+    report = {row[0]: row[1:3] for row in rows}
+    assert report["population"] == ("总体数量", 10)  # name, Chinese label, value
+    assert report["sampled"] == ("抽中数", 3)
+    assert report["inspected"] == ("已检查", 2)
+    assert report["overdue"] == ("逾期未整改", 1)
+    assert report["on_time_rate_pct"][0] == "按期整改率 %"
+    assert Decimal(str(report["on_time_rate_pct"][1])) == Decimal("50.00")  # 1 on time of 2 due
     assert report["DOC"][:2] == ("high", 2) and report["SIG"][:2] == ("low", 1)
     sample = list(book.worksheets[1].iter_rows(values_only=True))
     assert sample[0][:4] == ("plan", "key", "amount", "reason")

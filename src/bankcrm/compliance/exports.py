@@ -62,17 +62,21 @@ def plan_report_workbook(plan: InspectionPlan, today=None):
     report = services.plan_report(plan, today)
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("Report"))
-    append_row(sheet, [_("Inspection plan"), plan.code])
-    append_row(sheet, [_("Population"), plan.population, plan.get_population_display()])
-    append_row(sheet, [_("Quarter"), plan.period])
-    append_row(sheet, [_("Population size"), report["population"]])
-    append_row(sheet, [_("Sampled"), report["sampled"]])
-    append_row(sheet, [_("Inspected"), report["inspected"]])
-    append_row(sheet, [_("Overdue findings"), report["overdue"]])
-    append_row(sheet, [_("Rectified on time %"), report["on_time_rate_pct"]])
-    append_row(sheet, [_("As of"), today])
+    # column A the figure's name as in the API report (for a program), B its label (for a person), C the value
+    for key, label, value in (
+        ("plan", _("Inspection plan"), plan.code),
+        ("population_kind", _("Population"), plan.population),
+        ("period", _("Quarter"), plan.period),
+        ("population", _("Population size"), report["population"]),
+        ("sampled", _("Sampled"), report["sampled"]),
+        ("inspected", _("Inspected"), report["inspected"]),
+        ("overdue", _("Overdue findings"), report["overdue"]),
+        ("on_time_rate_pct", _("Rectified on time %"), report["on_time_rate_pct"]),
+        ("as_of", _("As of"), today),
+    ):
+        append_row(sheet, [key, label, value])
     append_row(sheet, [])
-    append_row(sheet, [_("Finding code"), _("Severity"), _("Findings")])
+    append_row(sheet, ["code", "severity", "count", _("Finding code"), _("Severity"), _("Findings")])
     for row in report["findings"]:
         append_row(sheet, [row["code"], row["severity"], row["count"]])
 
