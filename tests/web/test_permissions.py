@@ -456,3 +456,58 @@ class TestFindingsAPI(EndpointChecks):
     scoped = False
     allowed = "compliance"
     denied = "head_office"
+
+
+# --- the desk's working pages (issue 13): compliance only; the branch head sees escalations
+
+
+class TestFindingsPage(EndpointChecks):
+    url = "/compliance/findings/"
+    data = {"overdue": "1"}
+    scoped = False
+    allowed = "compliance"
+    denied = "head_office"
+
+
+class TestChecklistsPage(EndpointChecks):
+    url = "/compliance/checklists/"
+    scoped = False
+    allowed = "compliance"
+    denied = "branch_manager"
+
+
+class TestComplaintRootCausesPage(EndpointChecks):
+    url = "/compliance/complaints/"
+    scoped = False
+    allowed = "compliance"
+    denied = "head_office"
+
+
+class TestIndicatorTrendPage(EndpointChecks):
+    url = "/compliance/indicators/car/"
+    scoped = False
+    allowed = "compliance"
+    denied = "marketing"
+
+
+class TestEscalationsPageForCompliance(EndpointChecks):
+    url = "/compliance/escalations/"
+    scoped = False  # the branch head's own branch only: tests/compliance/test_desk_pages.py
+    allowed = "compliance"
+    denied = "rm"
+
+
+class TestEscalationsPageForTheBranchHead(EndpointChecks):
+    url = "/compliance/escalations/"
+    scoped = False
+    allowed = "branch_manager"
+    denied = "head_office"
+
+
+class TestFindingEscalationsAPI(EndpointChecks):
+    kind = "api"
+    url = "/api/finding-escalations/"
+    is_list = True
+    scoped = False
+    allowed = "branch_manager"
+    denied = "head_office"

@@ -54,3 +54,9 @@ class FindingStatus(models.TextChoices):
     OPEN = "open", _("待整改")
     RECTIFIED = "rectified", _("已整改")
     VERIFIED = "verified", _("已验证")
+
+
+class Answer(models.TextChoices):
+    YES = "yes", _("是")
+    NO = "no", _("否")
+    NOT_APPLICABLE = "na", _("不适用")

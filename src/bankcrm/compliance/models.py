@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from bankcrm.core.models import ChangeLoggedModel, RestrictedModel
 
 from .choices import (
+    Answer,
     CaseStatus,
     Direction,
     FindingStatus,
@@ -214,7 +215,6 @@ class Finding(ChangeLoggedModel):
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     verified_by = models.CharField(_("verified by"), max_length=150, blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    regulations = models.ManyToManyField(Regulation, blank=True, related_name="+", verbose_name=_("regulations cited"))
 
     class Meta:
         ordering = ["due_date", "pk"]
@@ -224,3 +224,105 @@ class Finding(ChangeLoggedModel):
     def is_overdue(self, today) -> bool:
         """Past its due date without rectification (a rectified or verified finding is never overdue)."""
         return self.status == FindingStatus.OPEN and self.due_date < today
+
+
+# ---------------------------------------------------------------- checklists (issue 13)
+
+
+class ChecklistQuestion(ChangeLoggedModel):
+    """One line of the bank's checklist template for a population (edited in the admin and on the desk)."""
+
+    population = models.CharField(_("population"), max_length=10, choices=Population.choices)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    text = models.CharField(_("question"), max_length=500)
+    active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["population", "position", "pk"]
+        verbose_name = _("checklist question")
+        verbose_name_plural = _("checklist questions")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class ChecklistAnswer(ChangeLoggedModel):
+    """The inspector's answer to one question for one sampled item. The question's wording is copied,
+    so editing the template later does not change what an inspection answered."""
+
+    item = models.ForeignKey(SampleItem, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(ChecklistQuestion, on_delete=models.PROTECT, related_name="answers")
+    question_text = models.CharField(_("question"), max_length=500)
+    answer = models.CharField(_("answer"), max_length=3, choices=Answer.choices)
+    note = models.TextField(_("note"), blank=True)
+    answered_by = models.CharField(_("answered by"), max_length=150)
+
+    class Meta:
+        ordering = ["item", "question__position", "question_id"]
+        constraints = [models.UniqueConstraint(fields=["item", "question"], name="compliance_answer_once")]
+        verbose_name = _("checklist answer")
+        verbose_name_plural = _("checklist answers")
+
+
+# ---------------------------------------------------------------- escalation of overdue findings
+
+
+class FindingEscalation(ChangeLoggedModel):
+    """An overdue finding escalated to the head of the responsible staff member's branch — once
+    (one-to-one), by ``bankcrm compliance sweep``. The branch head sees it (scoped to the branch) and
+    acknowledges it; it is the in-app notice."""
+
+    finding = models.OneToOneField(Finding, on_delete=models.CASCADE, related_name="escalation")
+    branch = models.ForeignKey("org.Branch", on_delete=models.PROTECT, related_name="+", verbose_name=_("branch"))
+    escalated_on = models.DateField(_("escalated on"))
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.CharField(_("acknowledged by"), max_length=150, blank=True)
+
+    scope_branch_field = "branch"
+
+    class Meta:
+        ordering = ["acknowledged_at", "-escalated_on", "pk"]
+        verbose_name = _("finding escalation")
+        verbose_name_plural = _("finding escalations")
+
+
+# ---------------------------------------------------------------- citations of the regulation library
+
+
+class Citation(ChangeLoggedModel):
+    """A regulation cited by a finding, a screening case or a complaint's root cause, at the version
+    cited. The complaint is a lower layer (complaints, layer 3), so the link lives here, pointing down."""
+
+    regulation = models.ForeignKey(Regulation, on_delete=models.PROTECT, related_name="citations")
+    version = models.PositiveIntegerField(_("version cited"))
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, null=True, blank=True, related_name="citations")
+    case = models.ForeignKey(ScreeningCase, on_delete=models.CASCADE, null=True, blank=True, related_name="citations")
+    complaint = models.ForeignKey(
+        "complaints.Complaint", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    cited_by = models.CharField(_("cited by"), max_length=150)
+
+    class Meta:
+        ordering = ["created", "pk"]
+        verbose_name = _("citation")
+        verbose_name_plural = _("citations")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(finding__isnull=False, case__isnull=True, complaint__isnull=True)
+                    | models.Q(finding__isnull=True, case__isnull=False, complaint__isnull=True)
+                    | models.Q(finding__isnull=True, case__isnull=True, complaint__isnull=False)
+                ),
+                name="compliance_citation_one_target",
+            ),
+        ]
+
+    def as_cited(self) -> dict:
+        """Title, document no. and status of the version cited (the stored one, or a kept old one)."""
+        reg = self.regulation
+        if self.version == reg.version:
+            return {"title": reg.title, "doc_no": reg.doc_no, "status": reg.get_status_display(), "current": True}
+        old = reg.versions.filter(version=self.version).first()
+        if old is None:
+            return {"title": reg.title, "doc_no": reg.doc_no, "status": reg.get_status_display(), "current": False}
+        return {"title": old.title, "doc_no": old.doc_no, "status": old.get_status_display(), "current": False}

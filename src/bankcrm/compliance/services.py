@@ -632,3 +632,205 @@ def plan_report(plan: InspectionPlan, today: dt.date | None = None) -> dict:
         "overdue": sum(1 for f in findings if f.is_overdue(today)),
         "on_time_rate_pct": None if not due else (Decimal(on_time * 100) / due).quantize(Decimal("0.01")),
     }
+
+
+# ---------------------------------------------------------------- checklists (issue 13)
+
+
+def checklist_for(item: SampleItem) -> list[tuple]:
+    """(question, answer or None) for the template of the item's population, in template order.
+
+    Questions no longer in use still show when the item answered them (the inspection stays whole).
+    """
+    from .models import ChecklistQuestion
+
+    answers = {a.question_id: a for a in item.answers.all()}
+    questions = ChecklistQuestion.objects.filter(population=item.plan.population).order_by("position", "pk")
+    return [(q, answers.get(q.pk)) for q in questions if q.active or q.pk in answers]
+
+
+def answer_checklist(item: SampleItem, answers: dict[int, tuple[str, str]], user_name: str) -> list:
+    """Store the answers {question id: (yes | no | na, note)} for one sampled item (a changed answer
+    replaces the earlier one). Returns the questions answered "no" — each suggests a finding.
+
+    Every question must belong to the item's population; a "no" or "not applicable" without a note
+    is accepted (the finding or the inspector's judgement carries the reason)."""
+    from .choices import Answer
+    from .models import ChecklistAnswer, ChecklistQuestion
+
+    questions = {q.pk: q for q in ChecklistQuestion.objects.filter(population=item.plan.population)}
+    errors = []
+    for qid, (answer, _note) in answers.items():
+        if qid not in questions:
+            errors.append(f"question {qid}: not on the {item.plan.population} checklist")
+        elif answer not in Answer.values:
+            errors.append(f"question {qid}: answer {answer!r} is not yes, no or na")
+    if errors:
+        raise BadInput(errors)
+    with transaction.atomic():
+        for qid, (answer, note) in answers.items():
+            ChecklistAnswer.objects.update_or_create(
+                item=item,
+                question=questions[qid],
+                defaults={
+                    "answer": answer, "note": (note or "").strip(), "answered_by": user_name,
+                    "question_text": questions[qid].text,
+                },
+            )  # fmt: skip
+        if answers:
+            mark_inspected(item, user_name)
+    return [questions[qid] for qid, (answer, _n) in answers.items() if answer == Answer.NO]
+
+
+def add_checklist_question(population: str, text: str, position: int = 0):
+    """A new question on the population's template (the bank edits its templates)."""
+    from .models import ChecklistQuestion
+
+    text = (text or "").strip()
+    errors = []
+    if population not in Population.values:
+        errors.append(f"population: {population!r} is not one of {', '.join(Population.values)}")
+    if not text:
+        errors.append("text: missing")
+    if errors:
+        raise BadInput(errors)
+    return ChecklistQuestion.objects.create(population=population, text=text, position=position)
+
+
+def set_question_in_use(question, active: bool):
+    """Take a question out of use (or back): never deleted, the items that answered it keep it."""
+    question.active = active
+    question.save()
+    return question
+
+
+# ---------------------------------------------------------------- screening cases: notes and reviewer
+
+
+def add_case_note(case: ScreeningCase, user, note: str) -> ScreeningCase:
+    note = (note or "").strip()
+    if not note:
+        raise BadInput(f"case {case.pk}: the note is empty")
+    with transaction.atomic():
+        case = ScreeningCase.objects.select_for_update().get(pk=case.pk)
+        stamp = timezone.now().strftime("%Y-%m-%d %H:%M")
+        case.notes = (case.notes + "\n" if case.notes else "") + f"{stamp} {user}: {note}"
+        case.save()
+    return case
+
+
+def set_case_reviewer(case: ScreeningCase, reviewer, user) -> ScreeningCase:
+    """The reviewer must be a login that may work on the desk (change screening cases)."""
+    if reviewer is None or not reviewer.has_perm("compliance.change_screeningcase"):
+        raise BadInput(f"case {case.pk}: the reviewer must be a compliance login")
+    with transaction.atomic():
+        case = ScreeningCase.objects.select_for_update().get(pk=case.pk)
+        if case.status == CaseStatus.CLOSED:
+            raise BadInput(f"case {case.pk} is closed")
+        case.reviewer = reviewer
+        case.save()
+    return case
+
+
+# ---------------------------------------------------------------- overdue findings and escalation
+
+
+@dataclass
+class SweepResult:
+    today: dt.date
+    overdue: int = 0
+    escalated: list = field(default_factory=list)  # FindingEscalation created by this run
+    no_branch_head: list[str] = field(default_factory=list)  # branch codes with no branch-manager login
+
+
+def overdue_findings(today: dt.date | None = None):
+    """Open findings past their due date (on the due date itself a finding is not overdue)."""
+    today = today or timezone.localdate()
+    return Finding.objects.filter(status=FindingStatus.OPEN, due_date__lt=today)
+
+
+def sweep(today: dt.date | None = None) -> SweepResult:
+    """``bankcrm compliance sweep``: escalate every overdue finding to the head of the responsible
+    staff member's branch, once. Idempotent: a finding already escalated is left alone (also after
+    it is reopened), so running the sweep daily — or twice a day — escalates each finding one time."""
+    from bankcrm.org.choices import UserRole
+    from bankcrm.org.models import UserProfile
+
+    from .models import FindingEscalation
+
+    today = today or timezone.localdate()
+    result = SweepResult(today)
+    overdue = overdue_findings(today).select_related("responsible")
+    result.overdue = overdue.count()
+    from bankcrm.org.models import Branch
+
+    managed = UserProfile.objects.filter(role=UserRole.BRANCH_MANAGER, branch__isnull=False)
+    heads = set(managed.values_list("branch_id", flat=True))
+    parent_of = dict(Branch.objects.values_list("code", "parent_id"))
+
+    def has_a_head(branch: str | None) -> bool:
+        """A branch manager of the branch or of a branch above it sees the escalation (their scope)."""
+        seen = set()
+        while branch and branch not in seen:
+            if branch in heads:
+                return True
+            seen.add(branch)
+            branch = parent_of.get(branch)
+        return False
+
+    for finding in overdue.filter(escalation__isnull=True).order_by("pk"):
+        with transaction.atomic():
+            escalation, created = FindingEscalation.objects.get_or_create(
+                finding=finding, defaults={"branch_id": finding.responsible.branch_id, "escalated_on": today}
+            )
+        if created:
+            result.escalated.append(escalation)
+            if not has_a_head(escalation.branch_id) and escalation.branch_id not in result.no_branch_head:
+                result.no_branch_head.append(escalation.branch_id)
+    return result
+
+
+def acknowledge_escalation(escalation, user_name: str):
+    from .models import FindingEscalation
+
+    with transaction.atomic():
+        escalation = FindingEscalation.objects.select_for_update().get(pk=escalation.pk)
+        if escalation.acknowledged_at is not None:
+            raise BadInput(f"escalation {escalation.pk} is already acknowledged")
+        escalation.acknowledged_at, escalation.acknowledged_by = timezone.now(), user_name
+        escalation.save()
+    return escalation
+
+
+# ---------------------------------------------------------------- citations
+
+
+def cite(regulation: Regulation, user_name: str, *, finding=None, case=None, complaint=None):
+    """Cite the regulation's current version from one finding, case or complaint root cause; citing
+    the same regulation twice from one record adds nothing (returns the existing citation)."""
+    from .models import Citation
+
+    targets = {"finding": finding, "case": case, "complaint": complaint}
+    if sum(t is not None for t in targets.values()) != 1:
+        raise BadInput("a citation belongs to exactly one finding, case or complaint")
+    if complaint is not None and not complaint.root_cause:
+        raise BadInput(f"complaint {complaint}: no root cause recorded yet to cite a regulation for")
+    with transaction.atomic():
+        existing = Citation.objects.filter(regulation=regulation, **{k: v for k, v in targets.items() if v}).first()
+        if existing is not None:
+            return existing
+        return Citation.objects.create(regulation=regulation, version=regulation.version, cited_by=user_name, **targets)
+
+
+def remove_citation(citation) -> None:
+    citation.delete()
+
+
+# ---------------------------------------------------------------- indicator trend
+
+
+def indicator_trend(indicator: RiskIndicator) -> list[tuple[str, Decimal, str]]:
+    """(period, value, status) of every quarter with a value, oldest first."""
+    return [
+        (v.period, v.value, v.status) for v in IndicatorValue.objects.filter(indicator=indicator).order_by("period")
+    ]

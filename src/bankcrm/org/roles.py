@@ -49,6 +49,9 @@ ROLE_RULES: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("campaigns", "recordedsale", ("add", "change", "review")),
         ("campaigns", "refusedsale", ("add",)),
         ("complaints", "*", ("add", "change")),
+        # overdue findings escalated to the branch head (spec/compliance.md, docs/compliance.md): only
+        # the escalation notice of the desk, not its findings, cases or plans
+        ("compliance", "findingescalation", ("view", "change")),
     ],
     UserRole.RM: [
         ("*", "*", READ),

@@ -1,7 +1,9 @@
 from rest_framework import serializers
 
 from bankcrm.compliance.models import (
+    Citation,
     Finding,
+    FindingEscalation,
     IndicatorAlert,
     InspectionPlan,
     Regulation,
@@ -64,12 +66,53 @@ class SampleItemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class CitationSerializer(serializers.ModelSerializer):
+    """A cited regulation as it was at the version cited (title and doc_no of that version)."""
+
+    reg_id = serializers.CharField(source="regulation_id", read_only=True)
+    title = serializers.SerializerMethodField()
+    doc_no = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Citation
+        fields = ["id", "reg_id", "version", "title", "doc_no", "cited_by", "created"]
+        read_only_fields = fields
+
+    def get_title(self, obj) -> str:
+        return obj.as_cited()["title"]
+
+    def get_doc_no(self, obj) -> str:
+        return obj.as_cited()["doc_no"]
+
+
+class CiteSerializer(serializers.Serializer):
+    reg_id = serializers.CharField(max_length=60)
+
+
 class ScreeningCaseSerializer(serializers.ModelSerializer):
     staff_no = serializers.CharField(source="staff_id", read_only=True)
+    citations = CitationSerializer(many=True, read_only=True)
 
     class Meta:
         model = ScreeningCase
-        fields = ["id", "quarter", "staff_no", "rule", "detail", "status", "notes", "created"]
+        fields = ["id", "quarter", "staff_no", "rule", "detail", "status", "notes", "created", "citations"]
+        read_only_fields = fields
+
+
+class FindingEscalationSerializer(serializers.ModelSerializer):
+    finding = serializers.IntegerField(source="finding_id", read_only=True)
+    branch = serializers.CharField(source="branch_id", read_only=True)
+    code = serializers.CharField(source="finding.code_id", read_only=True)
+    description = serializers.CharField(source="finding.description", read_only=True)
+    responsible = serializers.CharField(source="finding.responsible_id", read_only=True)
+    due_date = serializers.DateField(source="finding.due_date", read_only=True)
+
+    class Meta:
+        model = FindingEscalation
+        fields = [
+            "id", "finding", "branch", "code", "description", "responsible", "due_date", "escalated_on",
+            "acknowledged_at", "acknowledged_by",
+        ]  # fmt: skip
         read_only_fields = fields
 
 
@@ -87,14 +130,22 @@ class FindingSerializer(serializers.ModelSerializer):
     key = serializers.CharField(source="item.key", read_only=True)
     code = serializers.CharField(source="code_id", read_only=True)
     responsible = serializers.CharField(source="responsible_id", read_only=True)
+    overdue = serializers.SerializerMethodField()
+    citations = CitationSerializer(many=True, read_only=True)
 
     class Meta:
         model = Finding
         fields = [
             "id", "plan", "key", "code", "severity", "description", "responsible", "due_date", "status", "inspector",
-            "rectified_at", "rectified_by", "verified_at", "verified_by", "notes",
+            "rectified_at", "rectified_by", "verified_at", "verified_by", "notes", "overdue", "citations",
         ]  # fmt: skip
         read_only_fields = fields
+
+    def get_overdue(self, obj) -> bool:
+        """Open past its due date (on the due date itself not yet)."""
+        from django.utils import timezone
+
+        return obj.is_overdue(timezone.localdate())
 
 
 class FindingCreateSerializer(serializers.Serializer):

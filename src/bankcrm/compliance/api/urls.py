@@ -2,6 +2,7 @@ from rest_framework.routers import DefaultRouter
 
 from .views import (
     AccessLogViewSet,
+    FindingEscalationViewSet,
     FindingViewSet,
     IndicatorAlertViewSet,
     InspectionPlanViewSet,
@@ -18,5 +19,6 @@ router.register("indicator-alerts", IndicatorAlertViewSet, basename="indicatoral
 router.register("inspection-plans", InspectionPlanViewSet, basename="inspectionplan")
 router.register("screening-cases", ScreeningCaseViewSet, basename="screeningcase")
 router.register("findings", FindingViewSet, basename="finding")
+router.register("finding-escalations", FindingEscalationViewSet, basename="findingescalation")
 router.register("regulations", RegulationViewSet, basename="regulation")
 urlpatterns = router.urls

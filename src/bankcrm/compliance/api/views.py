@@ -5,12 +5,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from bankcrm.compliance import services
 from bankcrm.compliance.filtersets import AccessLogFilterSet
 from bankcrm.compliance.models import (
     Finding,
+    FindingEscalation,
     IndicatorAlert,
     InspectionPlan,
     Regulation,
@@ -19,13 +21,15 @@ from bankcrm.compliance.models import (
     ScreeningCase,
 )
 from bankcrm.core.accesslog import record_access
-from bankcrm.core.api.views import RestrictedModelViewSet, RestrictedReadOnlyViewSet
+from bankcrm.core.api.views import ReadByPostPermissions, RestrictedModelViewSet, RestrictedReadOnlyViewSet
 from bankcrm.core.models import AccessLog
 
 from .serializers import (
     AccessLogSerializer,
     CaseMoveSerializer,
+    CiteSerializer,
     FindingCreateSerializer,
+    FindingEscalationSerializer,
     FindingMoveSerializer,
     FindingSerializer,
     IndicatorAlertSerializer,
@@ -100,7 +104,7 @@ class InspectionPlanViewSet(RestrictedReadOnlyViewSet):
 class FindingViewSet(RestrictedReadOnlyViewSet):
     """Findings on sampled items: record one (POST), then rectify / verify / reopen (POST …/move/)."""
 
-    queryset = Finding.objects.select_related("item")
+    queryset = Finding.objects.select_related("item").prefetch_related("citations__regulation")
     serializer_class = FindingSerializer
     http_method_names = ["get", "post", "head", "options"]
 
@@ -108,7 +112,17 @@ class FindingViewSet(RestrictedReadOnlyViewSet):
         queryset = super().get_queryset()
         if plan := self.request.query_params.get("plan"):
             queryset = queryset.filter(item__plan_id=plan)
+        if self.request.query_params.get("overdue") in ("1", "true"):
+            queryset = queryset.filter(pk__in=services.overdue_findings().values("pk"))
         return queryset
+
+    @extend_schema(request=CiteSerializer, responses={200: FindingSerializer})
+    @action(detail=True, methods=["post"])
+    def cite(self, request, pk=None):
+        """Cite a regulation of the library (its current version) from this finding."""
+        finding = self.get_object()
+        _cite(request, finding=finding)
+        return Response(FindingSerializer(Finding.objects.get(pk=finding.pk)).data)
 
     @extend_schema(request=FindingCreateSerializer, responses={201: FindingSerializer})
     def create(self, request):
@@ -175,6 +189,50 @@ class ScreeningCaseViewSet(RestrictedReadOnlyViewSet):
         except services.BadInput as exc:
             raise _bad(exc) from exc
         return Response(ScreeningCaseSerializer(case).data)
+
+    @extend_schema(request=CiteSerializer, responses={200: ScreeningCaseSerializer})
+    @action(detail=True, methods=["post"])
+    def cite(self, request, pk=None):
+        """Cite a regulation of the library (its current version) from this case."""
+        case = self.get_object()
+        _cite(request, case=case)
+        return Response(ScreeningCaseSerializer(ScreeningCase.objects.get(pk=case.pk)).data)
+
+
+def _cite(request, **target):
+    if not request.user.has_perm("compliance.add_citation"):
+        raise PermissionDenied
+    data = CiteSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    reg_id = data.validated_data["reg_id"]
+    regulation = Regulation.objects.restrict(request.user).filter(pk=reg_id).first()
+    if regulation is None:
+        raise DjangoValidationError({"reg_id": [f"no regulation {reg_id!r} in the library"]})
+    try:
+        services.cite(regulation, request.user.get_username(), **target)
+    except services.BadInput as exc:
+        raise _bad(exc) from exc
+
+
+class FindingEscalationViewSet(RestrictedReadOnlyViewSet):
+    """Overdue findings escalated to the branch head (``bankcrm compliance sweep``): compliance sees
+    all, a branch head those of their branch; acknowledging is the branch head's (or compliance's)."""
+
+    queryset = FindingEscalation.objects.select_related("finding")
+    serializer_class = FindingEscalationSerializer
+
+    # acknowledging changes the escalation: the change permission (checked below), not "add"
+    @extend_schema(request=None, responses={200: FindingEscalationSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, ReadByPostPermissions])
+    def acknowledge(self, request, pk=None):
+        escalation = self.get_object()
+        if not request.user.has_perm("compliance.change_findingescalation"):
+            raise PermissionDenied
+        try:
+            escalation = services.acknowledge_escalation(escalation, request.user.get_username())
+        except services.BadInput as exc:
+            raise _bad(exc) from exc
+        return Response(FindingEscalationSerializer(escalation).data)
 
 
 class RegulationViewSet(RestrictedReadOnlyViewSet):

@@ -22,6 +22,8 @@ class Command(BaseCommand):
         plan.add_parser("draw", help="draw the plan's sample once and freeze it").add_argument("code")
         scr = sub.add_parser("screen", help="staff behaviour screening for a quarter")
         scr.add_argument("--quarter", required=True)
+        sweep = sub.add_parser("sweep", help="escalate overdue findings to the branch head (once each)")
+        sweep.add_argument("--today", help="the day to sweep as (YYYY-MM-DD; default today)")
         reg = sub.add_parser("regulations", help="the regulation library").add_subparsers(dest="action", required=True)
         reg.add_parser("import", help="CSV/xlsx; a row replaces the stored one with its reg_id").add_argument(
             "path", type=Path
@@ -61,6 +63,8 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"screen {result.quarter}: {len(result.opened)} new cases, {result.existing} already open"
                 )
+            elif area == "sweep":
+                self._sweep(services, options.get("today"))
             else:
                 new, replaced = services.import_regulations(options["path"])
                 self.stdout.write(f"regulations: {new} new, {replaced} replaced")
@@ -68,3 +72,17 @@ class Command(BaseCommand):
             for line in exc.errors[:-1]:
                 self.stderr.write(line)
             raise CommandError(exc.errors[-1] if exc.errors else str(exc)) from exc
+
+    def _sweep(self, services, today_text):
+        import datetime as dt
+
+        try:
+            today = dt.date.fromisoformat(today_text) if today_text else None
+        except ValueError as exc:
+            raise CommandError(f"--today: {today_text!r} is not a date (YYYY-MM-DD)") from exc
+        result = services.sweep(today)
+        for branch in result.no_branch_head:
+            self.stderr.write(f"branch {branch}: no branch-manager login to see the escalation (compliance sees it)")
+        self.stdout.write(
+            f"sweep {result.today}: {result.overdue} overdue findings, {len(result.escalated)} newly escalated"
+        )
