@@ -29,7 +29,8 @@ SPEC_COLUMNS = {
     "accounts": "account_no, customer_no, product_code, open_date, maturity_date, close_date, status, branch_code",
     "kyc": "customer_no, assessed_date, risk_level, expires_date, channel",
     "balances": "as_of_date, account_no, balance",
-    "transactions": "txn_id, account_no, txn_time, amount, direction, channel, customer_initiated, counterparty_account",
+    "transactions": "txn_id, account_no, txn_time, amount, direction, channel, customer_initiated, "
+    "counterparty_account",
     "sales": "sale_id, sale_date, customer_no, product_code, amount, fee_income, staff_no, branch_code, channel",
 }
 MONEY_COLUMNS = {"balances": ["balance"], "transactions": ["amount"], "sales": ["amount", "fee_income"]}

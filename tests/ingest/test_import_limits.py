@@ -30,8 +30,6 @@ LONG = [
 
 
 def write(d, table: str, rows: list[list[str]]):
-    from bankcrm.ingest.tables import TABLES
-
     header = ",".join(base_columns(table)).encode() + b"\n"
     d.write(table, data=header + b"".join(line_of(r) for r in rows))
 
