@@ -36,6 +36,10 @@ class Engine:
     def create_view(self, view: str, sql: str) -> None:
         raise NotImplementedError
 
+    def register_table(self, view: str, table: pa.Table) -> None:
+        """Expose a small in-memory table (read from the database for one query) as ``view``."""
+        raise NotImplementedError
+
     def query(self, sql: str) -> pa.Table:
         raise NotImplementedError
 
@@ -74,6 +78,9 @@ class DuckDBEngine(Engine):
 
     def create_view(self, view, sql):
         self.con.execute(f"CREATE OR REPLACE VIEW {view} AS {sql}")
+
+    def register_table(self, view, table):
+        self.con.register(view, table)
 
     def query(self, sql):
         return self.con.sql(sql).to_arrow_table()
@@ -139,6 +146,9 @@ class SparkEngine(Engine):
 
     def create_view(self, view, sql):
         self.spark.sql(self.transpile(sql)).createOrReplaceTempView(view)
+
+    def register_table(self, view, table):
+        self.spark.createDataFrame(table.to_pandas()).createOrReplaceTempView(view)
 
     @staticmethod
     def transpile(sql: str) -> str:

@@ -45,7 +45,6 @@ from .models import (
     ScreeningCase,
 )
 
-NOT_AVAILABLE = "not available yet (the loans app is not installed)"
 TRANSFER_SINGLE = Decimal("50000.00")
 TRANSFER_QUARTER = Decimal("200000.00")
 BROWSING_VIEWS = 5
@@ -282,7 +281,9 @@ def create_plan(path: Path) -> InspectionPlan:
 def plan_population(plan: InspectionPlan) -> list[tuple[str, Decimal]]:
     start, end = parse_quarter(plan.period)
     if plan.population == Population.NEW_LOANS:
-        raise BadInput(f"plan {plan.code}: population new_loans is {NOT_AVAILABLE}")
+        from .screening import new_loans_population
+
+        return new_loans_population(start, end)
     from bankcrm.campaigns.models import Sale
 
     return list(Sale.objects.filter(sale_date__range=(start, end)).values_list("sale_id", "amount"))
@@ -314,7 +315,6 @@ class ScreenResult:
     quarter: str
     opened: list[ScreeningCase] = field(default_factory=list)
     existing: int = 0
-    not_available: list[str] = field(default_factory=list)
 
 
 def _open_case(result: ScreenResult, staff_id: str, rule: str, detail: str) -> None:
@@ -333,9 +333,9 @@ def screen(quarter: str) -> ScreenResult:
     result = ScreenResult(quarter)
     _screen_browsing(result, start, end)
     _screen_exit_audit(result)
-    # The transfer rule needs the staff id_number and the transactions' counterparty_account columns
-    # (spec/batch-files.md); until the import stores them the rule is reported, not silently skipped.
-    result.not_available.append(f"{Rule.STAFF_CUSTOMER_TRANSFER}: needs staff id_number and counterparty_account")
+    from .screening import screen_transfers
+
+    screen_transfers(result, start, end)  # in the analytics engine's SQL (compliance/screening.py)
     return result
 
 
@@ -374,6 +374,8 @@ def _screen_exit_audit(result: ScreenResult) -> None:
     from bankcrm.org.choices import StaffStatus
     from bankcrm.org.models import Staff
 
+    from .screening import overdue_loans_detail
+
     OPEN_ITEM_STATES = (ListItemStatus.PENDING, ListItemStatus.CONTACTED)
     audited = set(ScreeningCase.objects.filter(rule=Rule.EXIT_AUDIT).values_list("staff_id", flat=True))
     for staff in Staff.objects.filter(status=StaffStatus.LEFT).exclude(pk__in=audited).order_by("pk"):
@@ -383,7 +385,7 @@ def _screen_exit_audit(result: ScreenResult) -> None:
         detail = (
             f"customers still assigned: {len(customers)} ({' '.join(customers[:50])}); "
             f"open list items: {items}; open complaints handled: {complaints}; "
-            f"customers' overdue loans: {NOT_AVAILABLE}"
+            f"customers' overdue loans: {overdue_loans_detail(customers)}"
         )
         _open_case(result, staff.pk, Rule.EXIT_AUDIT, detail)
 

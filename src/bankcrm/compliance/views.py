@@ -106,7 +106,6 @@ class IndicatorsView(DeskMixin, HtmxTemplateMixin, ListView):
             periods=periods,
             lines=[(indicator, rows.get(indicator.code)) for indicator in context["object_list"]],
             alerts=IndicatorAlert.objects.filter(acknowledged_at__isnull=True).select_related("value"),
-            not_available=services.NOT_AVAILABLE,
         )
         return context
 

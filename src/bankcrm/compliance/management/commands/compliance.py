@@ -56,8 +56,6 @@ class Command(BaseCommand):
                 self.stdout.write(f"plan {plan.code}: {state}; population {plan.population_count}, sampled {sampled}")
             elif area == "screen":
                 result = services.screen(options["quarter"])
-                for line in result.not_available:
-                    self.stderr.write(f"not available yet: {line}")
                 self.stdout.write(
                     f"screen {result.quarter}: {len(result.opened)} new cases, {result.existing} already open"
                 )
