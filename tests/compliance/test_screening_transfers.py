@@ -105,7 +105,10 @@ def test_both_legs_of_one_transfer_count_once(tmp_path):
     rows = []
     for i in range(3):
         time = f"2026-10-1{i} 09:00:00"
-        rows += [leg(f"D{i}", "A900", "A001", "45000.00", "D", time), leg(f"C{i}", "A001", "A900", "45000.00", "C", time)]
+        rows += [
+            leg(f"D{i}", "A900", "A001", "45000.00", "D", time),
+            leg(f"C{i}", "A001", "A900", "45000.00", "C", time),
+        ]
     rows += [leg("D9", "A900", "A001", "65000.00", "D", "2026-10-20 09:00:00")]  # now 200,000.00 together
     import_bank(tmp_path, {"20261015": rows})
     case = screen()["S001"]
