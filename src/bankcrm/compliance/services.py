@@ -167,10 +167,18 @@ def import_indicator_values(path: Path) -> int:
     return len(good)
 
 
-def store_indicator_value(period: str, indicator: RiskIndicator, value: Decimal) -> IndicatorValue:
+def periods_in_file(path: Path) -> list[str]:
+    """The quarters an (already imported, so valid) indicator file holds, in order."""
+    return sorted({row["period"] for row in _read_rows(path) if row.get("period")})
+
+
+def store_indicator_value(
+    period: str, indicator: RiskIndicator, value: Decimal, *, unit: str = "bank", basis: str = ""
+) -> IndicatorValue:
+    """Grade and store one value (imported, or computed: ``compliance/computed.py``); raise its alert."""
     status = indicator_status(indicator.direction, indicator.limit, indicator.warning, value)
     stored, _created = IndicatorValue.objects.update_or_create(
-        period=period, indicator=indicator, defaults={"value": value, "status": status}
+        period=period, indicator=indicator, unit=unit, defaults={"value": value, "status": status, "basis": basis}
     )
     open_alert = stored.alerts.filter(acknowledged_at__isnull=True).first()
     if status != IndicatorStatus.NORMAL and (open_alert is None or open_alert.status != status):
@@ -199,11 +207,13 @@ def plain(value: Decimal | None) -> Decimal | None:
 
 
 def indicator_rows(period: str) -> list[dict]:
-    """period, code, value, status, prev_value, change — for every catalogue line with a value."""
+    """period, code, value, status, prev_value, change — for every catalogue line with a bank value
+    (the per-branch deposit deviations are on the desk page and in the alerts, not in this export)."""
     parse_quarter(period)
-    prev = {v.indicator_id: v.value for v in IndicatorValue.objects.filter(period=previous_quarter(period))}
+    bank = IndicatorValue.objects.filter(unit="bank")
+    prev = {v.indicator_id: v.value for v in bank.filter(period=previous_quarter(period))}
     rows = []
-    for v in IndicatorValue.objects.filter(period=period).select_related("indicator").order_by("indicator_id"):
+    for v in bank.filter(period=period).select_related("indicator").order_by("indicator_id"):
         before = prev.get(v.indicator_id)
         rows.append(
             {
