@@ -155,3 +155,31 @@ def test_importing_a_quarters_values_computes_its_computed_indicators(tmp_path):
     got = values()
     assert got["car", "bank"].value == Decimal("12.5")
     assert (got["retail_npl_ratio", "bank"].value, got["retail_npl_ratio", "bank"].status) == (Decimal("0"), "normal")
+
+
+def test_desk_computes_on_request_and_shows_branch_values(tmp_path, make_login):
+    from webapi_data import page_client, token_client
+
+    import_files(
+        tmp_path,
+        {"20260930": ["2026-09-30,L001,900000.00,0,0,0,normal", "2026-09-30,L002,60000.00,0,0,120,substandard"]},
+    )
+    deposits_of_q3()
+    officer = make_login("comp1", "compliance")
+    client = page_client(officer)
+    page = client.get("/compliance/indicators/").content.decode()
+    assert "Compute now" in page or "立即计算" in page
+    response = client.post("/compliance/indicators/compute/", {"period": "2026Q3"})
+    assert response.status_code == 302 and response["Location"].endswith("?period=2026Q3")
+    page = client.get("/compliance/indicators/", {"period": "2026Q3"}).content.decode()
+    assert "branch:B002" in page and "4.83" in page and "6.25" in page
+    alerts = token_client(officer).get("/api/indicator-alerts/").json()
+    rows = alerts["results"] if isinstance(alerts, dict) else alerts
+    assert {(a["code"], a["unit"], a["status"]) for a in rows} == {
+        ("deposit_deviation", "branch:B001", "warning"),
+        ("deposit_deviation", "branch:B002", "breach"),
+        ("retail_npl_ratio", "bank", "breach"),
+    }
+    rm = make_login("rm1", "rm", staff_no="S001")
+    assert page_client(rm).post("/compliance/indicators/compute/", {"period": "2026Q3"}).status_code == 403
+    assert not IndicatorValue.objects.filter(period="2026Q4").exists()

@@ -21,6 +21,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext
+
 from bankcrm.core import warehouse
 
 from .models import IndicatorValue, RiskIndicator
@@ -52,11 +54,18 @@ def retail_npl_ratio(start: dt.date, end: dt.date) -> tuple[Decimal | None, str]
 
     days = [d for d in warehouse.partition_dates("loans") if start <= d <= end]
     if not days:
-        return None, f"{RETAIL_NPL}: no loans file imported for {start.isoformat()} … {end.isoformat()}"
+        return None, gettext("%(code)s: no loans file imported for %(start)s … %(end)s") % {
+            "code": RETAIL_NPL,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+        }
     day = days[-1]
     bank = next(r for r in loan_figures(day) if r["unit"] == "bank")
     if bank["npl_ratio_pct"] is None:
-        return None, f"{RETAIL_NPL}: the loans file of {day.isoformat()} holds no loans"
+        return None, gettext("%(code)s: the loans file of %(day)s holds no loans") % {
+            "code": RETAIL_NPL,
+            "day": day.isoformat(),
+        }
     basis = f"loans file of {day.isoformat()}" + ("" if day == end else f" (none for {end.isoformat()})")
     return bank["npl_ratio_pct"], basis
 
@@ -71,7 +80,11 @@ def deposit_deviations(start: dt.date, end: dt.date) -> tuple[dict[str, tuple[De
     balance_days = set(warehouse.partition_dates("balances"))
     months = [e for e in month_ends(start, end) if e in balance_days]
     if not months:
-        return {}, f"{DEPOSIT_DEVIATION}: no balances file for any month end of {start.isoformat()} … {end.isoformat()}"
+        return {}, gettext("%(code)s: no balances file for any month end of %(start)s … %(end)s") % {
+            "code": DEPOSIT_DEVIATION,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+        }
     refresh_inputs()  # the dimensions, the daily rollup (what the indicator reports read)
     balance, average = INDICATORS["deposit_balance"], INDICATORS["deposit_avg"]
     figures = Figures()
@@ -89,7 +102,13 @@ def deposit_deviations(start: dt.date, end: dt.date) -> tuple[dict[str, tuple[De
             )
             if value is not None and (unit not in worst or value > worst[unit][0]):
                 worst[unit] = (value, f"worst month {month_end:%Y-%m} (of {', '.join(f'{m:%Y-%m}' for m in months)})")
-    return worst, "" if worst else f"{DEPOSIT_DEVIATION}: no deposits in {start.isoformat()} … {end.isoformat()}"
+    if worst:
+        return worst, ""
+    return worst, gettext("%(code)s: no deposits in %(start)s … %(end)s") % {
+        "code": DEPOSIT_DEVIATION,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+    }
 
 
 def compute_indicators(period: str) -> ComputeResult:

@@ -74,6 +74,10 @@ def parse_quarter(text: str) -> tuple[dt.date, dt.date]:
     return start, end
 
 
+def quarter_of(day: dt.date) -> str:
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+
+
 def previous_quarter(text: str) -> str:
     start, _end = parse_quarter(text)
     prev = start - dt.timedelta(days=1)
