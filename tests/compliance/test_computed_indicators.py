@@ -16,7 +16,8 @@ from bankcrm.core import warehouse
 pytestmark = pytest.mark.django_db
 
 FILES = {
-    "branches": "branch_code,name,parent_code,city\nH001,总行,,北京\nB001,城东支行,H001,北京\nB002,城西支行,H001,北京\n",
+    "branches": "branch_code,name,parent_code,city\nH001,总行,,北京\nB001,城东支行,H001,北京\n"
+    "B002,城西支行,H001,北京\n",
     "staff": "staff_no,name,branch_code,role,status\nS001,王芳,B001,rm,active\n",
     "products": "product_code,name,category,risk_level,term_days,fee_rate\nDD01,活期储蓄,deposit_demand,,,\n"
     "LN01,个人住房贷款,loan,,7300,\n",
