@@ -161,7 +161,8 @@ def main() -> None:
         pq.write_table(staff_own, home / "staff_own.parquet")
         marker.write_text(str(planted))
         print(
-            f"generated {args.customers:,} customers, a quarter of transactions in {time.perf_counter() - started:.1f} s"
+            f"generated {args.customers:,} customers, a quarter of transactions in "
+            f"{time.perf_counter() - started:.1f} s"
         )
     from django.conf import settings
 
@@ -171,7 +172,8 @@ def main() -> None:
         assert register_transfer_inputs(engine, START, END, staff_own)
         rows = engine.query("SELECT count(*) AS n, count(counterparty_account) AS t FROM txn").to_pylist()[0]
         print(
-            f"transactions in the quarter: {rows['n']:,} ({rows['t']:,} transfers), staff linked: {staff_own.num_rows:,}"
+            f"transactions in the quarter: {rows['n']:,} ({rows['t']:,} transfers), "
+            f"staff linked: {staff_own.num_rows:,}"
         )
         sql = transfer_sql(START, END, 5_000_000, 20_000_000)
         counts = best_of(args.runs, lambda: engine.query(COUNT_SQL.format(start=START, end=END)))
@@ -183,11 +185,13 @@ def main() -> None:
     print(f"count-only scan:          {counts[0]:.2f} s wall, {counts[1]:.2f} s cpu")
     print(f"floor (scan reading all): {floor[0]:.2f} s wall, {floor[1]:.2f} s cpu")
     print(
-        f"screening (the rule):     {screen[0]:.2f} s wall, {screen[1]:.2f} s cpu — {len(hits)} hits ({planted} planted)"
+        f"screening (the rule):     {screen[0]:.2f} s wall, {screen[1]:.2f} s cpu — "
+        f"{len(hits)} hits ({planted} planted)"
     )
     print(f"ratio screening / floor: {screen[0] / floor[0]:.2f}× wall, {screen[1] / max(floor[1], 1e-9):.2f}× cpu")
     print(
-        f"ratio screening / count-only scan: {screen[0] / counts[0]:.2f}× wall, {screen[1] / max(counts[1], 1e-9):.2f}× cpu"
+        f"ratio screening / count-only scan: {screen[0] / counts[0]:.2f}× wall, "
+        f"{screen[1] / max(counts[1], 1e-9):.2f}× cpu"
     )
     if not args.keep:
         import shutil
