@@ -137,13 +137,23 @@ def test_retail_npl_ratio_at_the_quarters_last_day_exactly_at_the_warning_is_nor
     assert values()["retail_npl_ratio", "bank"].basis == "loans file of 2026-09-30"
 
 
-def test_nothing_to_compute_says_why(tmp_path, capsys):
+@pytest.mark.parametrize(
+    ("language", "npl", "deviation"),
+    [
+        ("en", "retail_npl_ratio: no loans file imported for 2026-07-01 … 2026-09-30",
+         "deposit_deviation: no balances file for any month end of 2026-07-01 … 2026-09-30"),
+        ("zh-hans", "retail_npl_ratio：2026-07-01 至 2026-09-30 未导入贷款文件",
+         "deposit_deviation：2026-07-01 至 2026-09-30 各月末均无余额文件"),
+    ],
+)  # fmt: skip
+def test_nothing_to_compute_says_why_in_the_users_language(tmp_path, capsys, language, npl, deviation):
+    from django.utils import translation
+
     import_files(tmp_path, {})
-    with pytest.raises(CommandError, match="no computed indicator could be computed"):
+    with translation.override(language), pytest.raises(CommandError, match="no computed indicator could be computed"):
         call_command("compliance", "indicators", "compute", "--period", "2026Q3")
     err = capsys.readouterr().err
-    assert "retail_npl_ratio: no loans file imported for 2026-07-01 … 2026-09-30" in err
-    assert "deposit_deviation: no balances file for any month end of 2026-07-01 … 2026-09-30" in err
+    assert npl in err and deviation in err
 
 
 def test_importing_a_quarters_values_computes_its_computed_indicators(tmp_path):
