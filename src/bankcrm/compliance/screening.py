@@ -177,41 +177,52 @@ def screen_transfers(result, start: dt.date, end: dt.date) -> None:
 # ---------------------------------------------------------------- exit audit: overdue loans
 
 
-def overdue_loans_detail(customer_nos: list[str]) -> str:
-    """The leaver's customers' overdue loans in the latest loans file (spec/loans.md), for the case.
+class OverdueLoans:
+    """The leavers' customers' overdue loans in the latest loans file (spec/loans.md), for exit audits.
 
-    ``overdue on D`` is overdue_days > 0 as in the collection list; listed by account with days and
-    overdue principal + interest; the file's date is named so the reviewer knows how fresh it is.
+    "Overdue" is overdue_days > 0 as in the collection list. The file is read once per screening run
+    (every overdue loan of the day: a few per cent of the book), each leaver's loan accounts are then
+    an indexed database lookup; the file's date is named so the reviewer knows how fresh it is.
     """
-    import duckdb
 
-    from bankcrm.customers.models import Account
+    def __init__(self) -> None:
+        dates = warehouse.partition_dates("loans")
+        self.day = dates[-1] if dates else None
+        self._overdue: dict[str, tuple[int, int]] | None = None
 
-    dates = warehouse.partition_dates("loans")
-    if not dates:
-        return "no loans file imported"
-    day = dates[-1]
-    accounts = dict(
-        Account.objects.filter(customer_id__in=customer_nos, product__category="loan").values_list("pk", "customer_id")
-    )
-    files = sorted(str(p) for p in warehouse.partition_dir("loans", day).glob("*.parquet"))
-    found = []
-    if accounts and files:
-        con = duckdb.connect()
-        try:
-            con.register("wanted", pa.table({"account_no": pa.array(sorted(accounts), pa.string())}))
-            found = con.execute(
-                """SELECT account_no, overdue_days, overdue_principal_cents + overdue_interest_cents AS due_cents
-                FROM read_parquet(?) SEMI JOIN wanted USING (account_no)
-                WHERE overdue_days > 0 ORDER BY account_no""",
-                [files],
-            ).fetchall()
-        finally:
-            con.close()
-    listed = "; ".join(
-        f"{account} ({accounts[account]}) {days} days, {cents_to_yuan(due):.2f}" for account, days, due in found[:50]
-    )
-    return f"{len(found)} as of {day.isoformat()}" + (f" ({listed})" if listed else "")
+    def _load(self) -> dict[str, tuple[int, int]]:
+        import duckdb
+
+        if self._overdue is None:
+            files = sorted(str(p) for p in warehouse.partition_dir("loans", self.day).glob("*.parquet"))
+            rows = []
+            if files:
+                con = duckdb.connect()
+                try:
+                    rows = con.execute(
+                        """SELECT account_no, overdue_days, overdue_principal_cents + overdue_interest_cents
+                        FROM read_parquet(?) WHERE overdue_days > 0""",
+                        [files],
+                    ).fetchall()
+                finally:
+                    con.close()
+            self._overdue = {account: (days, due) for account, days, due in rows}
+        return self._overdue
+
+    def detail(self, customer_nos: list[str]) -> str:
+        """``N as of D (account (customer) days, overdue principal + interest; …)``, at most 50 listed."""
+        from bankcrm.customers.models import Account
+
+        if self.day is None:
+            return "no loans file imported"
+        overdue = self._load()
+        accounts = Account.objects.filter(customer_id__in=customer_nos, product__category="loan")
+        found = sorted((a, c) for a, c in accounts.values_list("pk", "customer_id") if a in overdue)
+        listed = "; ".join(
+            f"{account} ({customer}) {overdue[account][0]} days, {cents_to_yuan(overdue[account][1]):.2f}"
+            for account, customer in found[:50]
+        )
+        return f"{len(found)} as of {self.day.isoformat()}" + (f" ({listed})" if listed else "")
 
 
 # ---------------------------------------------------------------- sampling: new loans

@@ -388,8 +388,9 @@ def _screen_exit_audit(result: ScreenResult) -> None:
     from bankcrm.org.choices import StaffStatus
     from bankcrm.org.models import Staff
 
-    from .screening import overdue_loans_detail
+    from .screening import OverdueLoans
 
+    overdue_loans = OverdueLoans()  # the latest loans file, read once for every leaver
     OPEN_ITEM_STATES = (ListItemStatus.PENDING, ListItemStatus.CONTACTED)
     audited = set(ScreeningCase.objects.filter(rule=Rule.EXIT_AUDIT).values_list("staff_id", flat=True))
     for staff in Staff.objects.filter(status=StaffStatus.LEFT).exclude(pk__in=audited).order_by("pk"):
@@ -399,7 +400,7 @@ def _screen_exit_audit(result: ScreenResult) -> None:
         detail = (
             f"customers still assigned: {len(customers)} ({' '.join(customers[:50])}); "
             f"open list items: {items}; open complaints handled: {complaints}; "
-            f"customers' overdue loans: {overdue_loans_detail(customers)}"
+            f"customers' overdue loans: {overdue_loans.detail(customers)}"
         )
         _open_case(result, staff.pk, Rule.EXIT_AUDIT, detail)
 
