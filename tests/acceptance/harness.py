@@ -94,6 +94,7 @@ def load_bank(bank: Bank) -> None:
                 "direction": [t.direction for t in txns],
                 "channel": [t.channel for t in txns],
                 "customer_initiated": [t.customer_initiated for t in txns],
+                "counterparty_account": [None] * len(txns),  # optional: no transfers in these banks
             },
             schema=warehouse.TRANSACTIONS_SCHEMA,
         )

@@ -120,10 +120,11 @@ def test_bad_plans(tmp_path, fields, message):
         call_command("compliance", "plan", "create", str(plan_file(tmp_path, **fields)))
 
 
-def test_empty_population_and_loans_not_available(tmp_path, sales):
+def test_empty_population(tmp_path, sales, settings):
+    settings.WAREHOUSE_DIR = tmp_path / "warehouse"  # no loans file imported
     call_command("compliance", "plan", "create", str(plan_file(tmp_path, code="EMPTY", period="2025Q1")))
     with pytest.raises(CommandError, match="empty"):
         call_command("compliance", "plan", "draw", "EMPTY")
     call_command("compliance", "plan", "create", str(plan_file(tmp_path, code="LOANS", population="new_loans")))
-    with pytest.raises(CommandError, match="not available yet"):
+    with pytest.raises(CommandError, match="population new_loans of 2026Q3 is empty"):
         call_command("compliance", "plan", "draw", "LOANS")

@@ -46,7 +46,8 @@ def test_browsing_five_unjustified_views_open_one_case(small_bank, make_login):
     assert (case.staff_id, case.quarter, case.status) == ("S001", this_quarter(), "open")
 
 
-def test_exit_audit_lists_the_leavers_customers_once(small_bank, tmp_path):
+def test_exit_audit_lists_the_leavers_customers_once(small_bank, tmp_path, settings):
+    settings.WAREHOUSE_DIR = tmp_path / "warehouse"  # no loans file imported
     small_bank["staff"]["S002"].status = "left"
     small_bank["staff"]["S002"].save()
     call_command("compliance", "screen", "--quarter", "2026Q3")
@@ -54,7 +55,7 @@ def test_exit_audit_lists_the_leavers_customers_once(small_bank, tmp_path):
     call_command("compliance", "screen", "--quarter", "2026Q4")  # not again in a later quarter
     case = ScreeningCase.objects.get()
     assert (case.staff_id, case.rule, case.quarter) == ("S002", "exit_audit", "2026Q3")
-    assert "C002" in case.detail and "not available yet" in case.detail
+    assert "C002" in case.detail and "customers' overdue loans: no loans file imported" in case.detail
     out = tmp_path / "cases.csv"
     call_command("export", "cases", "--quarter", "2026Q3", "--out", str(out))
     lines = out.read_text(encoding="utf-8").splitlines()

@@ -15,7 +15,8 @@ def officer(small_bank, make_login):
     return make_login("comp1", "compliance")
 
 
-def test_acknowledge_alert_needs_a_note(tmp_path, officer):
+def test_acknowledge_alert_needs_a_note(tmp_path, officer, settings):
+    settings.WAREHOUSE_DIR = tmp_path / "warehouse"  # nothing to compute: only the imported value alerts
     path = tmp_path / "v.csv"
     path.write_text("period,code,value\n2026Q3,car,10.4\n", encoding="utf-8")
     call_command("compliance", "indicators", "import", str(path))

@@ -22,14 +22,15 @@ AUM = {"deposit_demand", "deposit_time", "wealth", "fund", "insurance", "preciou
 # spec/batch-files.md, copied here on purpose: the test must fail if the generator drifts from the spec
 SPEC_COLUMNS = {
     "branches": "branch_code, name, parent_code, city",
-    "staff": "staff_no, name, branch_code, role, status",
+    "staff": "staff_no, name, branch_code, role, status, id_number",
     "products": "product_code, name, category, risk_level, term_days, fee_rate",
     "customers": "customer_no, name, id_type, id_number, gender, birth_date, phone, address, "
     "occupation, branch_code, rm_staff_no, onboard_date, status, marketing_consent",
     "accounts": "account_no, customer_no, product_code, open_date, maturity_date, close_date, status, branch_code",
     "kyc": "customer_no, assessed_date, risk_level, expires_date, channel",
     "balances": "as_of_date, account_no, balance",
-    "transactions": "txn_id, account_no, txn_time, amount, direction, channel, customer_initiated",
+    "transactions": "txn_id, account_no, txn_time, amount, direction, channel, customer_initiated, "
+    "counterparty_account",
     "sales": "sale_id, sale_date, customer_no, product_code, amount, fee_income, staff_no, branch_code, channel",
 }
 MONEY_COLUMNS = {"balances": ["balance"], "transactions": ["amount"], "sales": ["amount", "fee_income"]}

@@ -9,7 +9,7 @@ from test_bad_files import EXTRA, line_of, with_value
 
 from bankcrm.customers.models import Customer
 from bankcrm.ingest import dimensions
-from conftest import DAY, GOOD, by_file
+from conftest import DAY, GOOD, base_columns, by_file
 
 pytestmark = pytest.mark.django_db
 
@@ -30,9 +30,7 @@ LONG = [
 
 
 def write(d, table: str, rows: list[list[str]]):
-    from bankcrm.ingest.tables import TABLES
-
-    header = ",".join(TABLES[table].column_names).encode() + b"\n"
+    header = ",".join(base_columns(table)).encode() + b"\n"
     d.write(table, data=header + b"".join(line_of(r) for r in rows))
 
 

@@ -20,8 +20,13 @@ SOURCE_DIALECT = "duckdb"
 class Engine:
     name = "abstract"
 
-    def register_parquet(self, view: str, paths: list[str], *, base: str | None = None, hive: dict | None = None):
-        """Expose ``paths`` as ``view``; ``hive`` {column: sql_type} adds Hive partition columns under ``base``."""
+    def register_parquet(
+        self, view: str, paths: list[str], *, base: str | None = None, hive: dict | None = None, by_name: bool = False
+    ):
+        """Expose ``paths`` as ``view``; ``hive`` {column: sql_type} adds Hive partition columns under ``base``.
+
+        ``by_name`` unites files whose columns differ (a partition written before a column was added
+        to the warehouse lacks it: it reads as NULL)."""
         raise NotImplementedError
 
     def register_empty(self, view: str, columns: dict[str, str]) -> None:
@@ -29,6 +34,10 @@ class Engine:
         self.create_view(view, f"SELECT {select} WHERE 1 = 0")
 
     def create_view(self, view: str, sql: str) -> None:
+        raise NotImplementedError
+
+    def register_table(self, view: str, table: pa.Table) -> None:
+        """Expose a small in-memory table (read from the database for one query) as ``view``."""
         raise NotImplementedError
 
     def query(self, sql: str) -> pa.Table:
@@ -57,17 +66,21 @@ class DuckDBEngine(Engine):
             config["threads"] = int(conf["duckdb_threads"])
         self.con = duckdb.connect(":memory:", config=config)
 
-    def register_parquet(self, view, paths, *, base=None, hive=None):
+    def register_parquet(self, view, paths, *, base=None, hive=None, by_name=False):
         files = ", ".join("'" + p.replace("'", "''") + "'" for p in paths)
+        union = ", union_by_name = true" if by_name else ""
         if hive:
             types = ", ".join(f"'{col}': '{typ}'" for col, typ in hive.items())
-            src = f"read_parquet([{files}], hive_partitioning = true, hive_types = {{{types}}})"
+            src = f"read_parquet([{files}], hive_partitioning = true, hive_types = {{{types}}}{union})"
         else:
-            src = f"read_parquet([{files}], hive_partitioning = false)"
+            src = f"read_parquet([{files}], hive_partitioning = false{union})"
         self.con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {src}")
 
     def create_view(self, view, sql):
         self.con.execute(f"CREATE OR REPLACE VIEW {view} AS {sql}")
+
+    def register_table(self, view, table):
+        self.con.register(view, table)
 
     def query(self, sql):
         return self.con.sql(sql).to_arrow_table()
@@ -119,8 +132,10 @@ class SparkEngine(Engine):
     def __init__(self) -> None:
         self.spark = spark_session()
 
-    def register_parquet(self, view, paths, *, base=None, hive=None):
+    def register_parquet(self, view, paths, *, base=None, hive=None, by_name=False):
         reader = self.spark.read
+        if by_name:
+            reader = reader.option("mergeSchema", "true")
         if hive and base:
             reader = reader.option("basePath", base)
         df = reader.parquet(*paths)
@@ -131,6 +146,9 @@ class SparkEngine(Engine):
 
     def create_view(self, view, sql):
         self.spark.sql(self.transpile(sql)).createOrReplaceTempView(view)
+
+    def register_table(self, view, table):
+        self.spark.createDataFrame(table.to_pandas()).createOrReplaceTempView(view)
 
     @staticmethod
     def transpile(sql: str) -> str:

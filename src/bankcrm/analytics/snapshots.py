@@ -82,7 +82,10 @@ def _register_facts(engine: Engine, as_of: dt.date, th: Thresholds) -> None:
         f for d in partition_dates("transactions") if d >= since for f in _files(partition_dir("transactions", d))
     ]
     if txn_files:
-        engine.register_parquet("txn", txn_files, base=str(fact_dir("transactions")), hive={"business_date": "DATE"})
+        # by_name: partitions written before counterparty_account existed lack it (an upgraded warehouse).
+        engine.register_parquet(
+            "txn", txn_files, base=str(fact_dir("transactions")), hive={"business_date": "DATE"}, by_name=True
+        )
     else:
         engine.register_empty("txn", _EMPTY["txn"])
 

@@ -26,6 +26,12 @@ def _write(out: Path, header, rows) -> int:
 
 
 def export_risk_indicators(period: str, out: Path) -> int:
+    """The quarter's values; the computed ones (retail_npl_ratio, deposit_deviation) are computed
+    first, from the data as it stands, so the file is complete without a separate step."""
+    from .computed import compute_indicators
+
+    services.parse_quarter(period)
+    compute_indicators(period)
     rows = services.indicator_rows(period)
     return _write(out, INDICATOR_COLUMNS, ([r[c] for c in INDICATOR_COLUMNS] for r in rows))
 

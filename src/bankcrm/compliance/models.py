@@ -52,12 +52,16 @@ class RiskIndicator(ChangeLoggedModel):
 class IndicatorValue(ChangeLoggedModel):
     period = models.CharField(_("period"), max_length=7, db_index=True)  # 2026Q3
     indicator = models.ForeignKey(RiskIndicator, on_delete=models.PROTECT, related_name="values")
+    # the bank, or ``branch:<code>`` for the per-branch deposit deviation (spec/compliance.md)
+    unit = models.CharField(_("unit"), max_length=30, default="bank", db_default="bank")
     value = models.DecimalField(_("value"), **RATIO)
     status = models.CharField(_("status"), max_length=10, choices=IndicatorStatus.choices)
+    # what a computed value was computed from (the loans file's date, the worst month); empty if imported
+    basis = models.CharField(_("computed from"), max_length=200, blank=True, default="", db_default="")
 
     class Meta:
-        ordering = ["period", "indicator__position", "indicator__code"]
-        constraints = [models.UniqueConstraint(fields=["period", "indicator"], name="compliance_value_once")]
+        ordering = ["period", "indicator__position", "indicator__code", "unit"]
+        constraints = [models.UniqueConstraint(fields=["period", "indicator", "unit"], name="compliance_value_once")]
         verbose_name = _("indicator value")
         verbose_name_plural = _("indicator values")
 

@@ -45,7 +45,6 @@ from .models import (
     ScreeningCase,
 )
 
-NOT_AVAILABLE = "not available yet (the loans app is not installed)"
 TRANSFER_SINGLE = Decimal("50000.00")
 TRANSFER_QUARTER = Decimal("200000.00")
 BROWSING_VIEWS = 5
@@ -73,6 +72,10 @@ def parse_quarter(text: str) -> tuple[dt.date, dt.date]:
     start = dt.date(year, 3 * q - 2, 1)
     end = dt.date(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1) - dt.timedelta(days=1)
     return start, end
+
+
+def quarter_of(day: dt.date) -> str:
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
 
 
 def previous_quarter(text: str) -> str:
@@ -168,10 +171,18 @@ def import_indicator_values(path: Path) -> int:
     return len(good)
 
 
-def store_indicator_value(period: str, indicator: RiskIndicator, value: Decimal) -> IndicatorValue:
+def periods_in_file(path: Path) -> list[str]:
+    """The quarters an (already imported, so valid) indicator file holds, in order."""
+    return sorted({row["period"] for row in _read_rows(path) if row.get("period")})
+
+
+def store_indicator_value(
+    period: str, indicator: RiskIndicator, value: Decimal, *, unit: str = "bank", basis: str = ""
+) -> IndicatorValue:
+    """Grade and store one value (imported, or computed: ``compliance/computed.py``); raise its alert."""
     status = indicator_status(indicator.direction, indicator.limit, indicator.warning, value)
     stored, _created = IndicatorValue.objects.update_or_create(
-        period=period, indicator=indicator, defaults={"value": value, "status": status}
+        period=period, indicator=indicator, unit=unit, defaults={"value": value, "status": status, "basis": basis}
     )
     open_alert = stored.alerts.filter(acknowledged_at__isnull=True).first()
     if status != IndicatorStatus.NORMAL and (open_alert is None or open_alert.status != status):
@@ -200,11 +211,13 @@ def plain(value: Decimal | None) -> Decimal | None:
 
 
 def indicator_rows(period: str) -> list[dict]:
-    """period, code, value, status, prev_value, change — for every catalogue line with a value."""
+    """period, code, value, status, prev_value, change — for every catalogue line with a bank value
+    (the per-branch deposit deviations are on the desk page and in the alerts, not in this export)."""
     parse_quarter(period)
-    prev = {v.indicator_id: v.value for v in IndicatorValue.objects.filter(period=previous_quarter(period))}
+    bank = IndicatorValue.objects.filter(unit="bank")
+    prev = {v.indicator_id: v.value for v in bank.filter(period=previous_quarter(period))}
     rows = []
-    for v in IndicatorValue.objects.filter(period=period).select_related("indicator").order_by("indicator_id"):
+    for v in bank.filter(period=period).select_related("indicator").order_by("indicator_id"):
         before = prev.get(v.indicator_id)
         rows.append(
             {
@@ -282,7 +295,9 @@ def create_plan(path: Path) -> InspectionPlan:
 def plan_population(plan: InspectionPlan) -> list[tuple[str, Decimal]]:
     start, end = parse_quarter(plan.period)
     if plan.population == Population.NEW_LOANS:
-        raise BadInput(f"plan {plan.code}: population new_loans is {NOT_AVAILABLE}")
+        from .screening import new_loans_population
+
+        return new_loans_population(start, end)
     from bankcrm.campaigns.models import Sale
 
     return list(Sale.objects.filter(sale_date__range=(start, end)).values_list("sale_id", "amount"))
@@ -314,7 +329,6 @@ class ScreenResult:
     quarter: str
     opened: list[ScreeningCase] = field(default_factory=list)
     existing: int = 0
-    not_available: list[str] = field(default_factory=list)
 
 
 def _open_case(result: ScreenResult, staff_id: str, rule: str, detail: str) -> None:
@@ -333,9 +347,9 @@ def screen(quarter: str) -> ScreenResult:
     result = ScreenResult(quarter)
     _screen_browsing(result, start, end)
     _screen_exit_audit(result)
-    # The transfer rule needs the staff id_number and the transactions' counterparty_account columns
-    # (spec/batch-files.md); until the import stores them the rule is reported, not silently skipped.
-    result.not_available.append(f"{Rule.STAFF_CUSTOMER_TRANSFER}: needs staff id_number and counterparty_account")
+    from .screening import screen_transfers
+
+    screen_transfers(result, start, end)  # in the analytics engine's SQL (compliance/screening.py)
     return result
 
 
@@ -374,6 +388,9 @@ def _screen_exit_audit(result: ScreenResult) -> None:
     from bankcrm.org.choices import StaffStatus
     from bankcrm.org.models import Staff
 
+    from .screening import OverdueLoans
+
+    overdue_loans = OverdueLoans()  # the latest loans file, read once for every leaver
     OPEN_ITEM_STATES = (ListItemStatus.PENDING, ListItemStatus.CONTACTED, ListItemStatus.PROMISE_BROKEN)
     audited = set(ScreeningCase.objects.filter(rule=Rule.EXIT_AUDIT).values_list("staff_id", flat=True))
     for staff in Staff.objects.filter(status=StaffStatus.LEFT).exclude(pk__in=audited).order_by("pk"):
@@ -383,7 +400,7 @@ def _screen_exit_audit(result: ScreenResult) -> None:
         detail = (
             f"customers still assigned: {len(customers)} ({' '.join(customers[:50])}); "
             f"open list items: {items}; open complaints handled: {complaints}; "
-            f"customers' overdue loans: {NOT_AVAILABLE}"
+            f"customers' overdue loans: {overdue_loans.detail(customers)}"
         )
         _open_case(result, staff.pk, Rule.EXIT_AUDIT, detail)
 

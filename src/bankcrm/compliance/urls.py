@@ -10,6 +10,7 @@ urlpatterns = [
     path("unjustified/", views.UnjustifiedViewsView.as_view(), name="unjustified"),
     path("indicators/", views.IndicatorsView.as_view(), name="indicators"),
     path("alerts/<int:pk>/acknowledge/", views.AcknowledgeAlertView.as_view(), name="acknowledge_alert"),
+    path("indicators/compute/", views.ComputeIndicatorsView.as_view(), name="compute_indicators"),
     path("plans/", views.PlansView.as_view(), name="plans"),
     path("plans/<str:pk>/", views.PlanDetailView.as_view(), name="plan"),
     path("cases/", views.CasesView.as_view(), name="cases"),

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.views import View
@@ -108,9 +109,36 @@ class IndicatorsView(DeskMixin, HtmxTemplateMixin, ListView):
             periods=periods,
             lines=[(indicator, rows.get(indicator.code)) for indicator in context["object_list"]],
             alerts=IndicatorAlert.objects.filter(acknowledged_at__isnull=True).select_related("value"),
-            not_available=services.NOT_AVAILABLE,
+            computed_values=IndicatorValue.objects.filter(period=period, indicator__computed=True).order_by(
+                "indicator__position", "unit"
+            ),
+            quarter=period or services.quarter_of(timezone.localdate()),
         )
         return context
+
+
+class ComputeIndicatorsView(DeskMixin, View):
+    """The desk's trigger for ``bankcrm compliance indicators compute --period Q``."""
+
+    permission_required = "compliance.add_indicatorvalue"
+    tab = "indicators"
+
+    def post(self, request):
+        from .computed import compute_indicators
+
+        period = request.POST.get("period", "")
+        try:
+            result = compute_indicators(period)
+        except services.BadInput as exc:
+            messages.error(request, gettext("Cannot compute: %(reason)s") % {"reason": exc})
+            return redirect("compliance:indicators")
+        for note in result.notes:
+            messages.warning(request, note)
+        messages.success(
+            request,
+            gettext("%(n)d computed values stored for %(period)s.") % {"n": len(result.stored), "period": period},
+        )
+        return redirect(f"{reverse('compliance:indicators')}?period={period}")
 
 
 class AcknowledgeAlertView(DeskMixin, View):
@@ -404,8 +432,6 @@ def _finding_refusal(finding, action: str, exc) -> str:
 
 
 def finding_url(finding) -> str:
-    from django.urls import reverse
-
     return reverse("compliance:item", kwargs={"plan": finding.item.plan_id, "key": finding.item.key})
 
 

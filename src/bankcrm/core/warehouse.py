@@ -8,7 +8,7 @@ Layout (Hive-style partitions, one folder per business date, so a date is replac
                                                                     overdue_days, five_class
     warehouse/transactions/business_date=2026-10-31/part-0.parquet txn_id, account_no, txn_time,
                                                                     amount_cents, direction, channel,
-                                                                    customer_initiated
+                                                                    customer_initiated, counterparty_account
     warehouse/dim/<table>.parquet                                   current copy of a dimension table
     warehouse/customer_month/month=2026-10/part-0.parquet           snapshots written by metrics
 
@@ -37,6 +37,9 @@ TRANSACTIONS_SCHEMA = pa.schema(
         ("direction", pa.string()),
         ("channel", pa.string()),
         ("customer_initiated", pa.bool_()),
+        # optional in the file (spec/batch-files.md): the other account of a transfer in this bank.
+        # Partitions written before it existed lack it: read them with union_by_name.
+        ("counterparty_account", pa.string()),
     ]
 )
 LOANS_SCHEMA = pa.schema(

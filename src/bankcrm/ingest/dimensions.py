@@ -37,6 +37,8 @@ MAPPING: dict[str, tuple] = {
             "branch_id": r["branch_code"],
             "role": r["role"],
             "status": r["status"],
+            # absent from the file's header (the older format): the stored number stays (keep_stored)
+            **({"id_number": r["id_number"] or ""} if "id_number" in r else {}),
         },
     ),
     "products": (
@@ -243,6 +245,18 @@ def _resolve_self_references(spec: TableSpec, pending: list, keys: KeyStore, out
         rows = keep
     out.accepted.extend(row for _, row in rows)
     out.sources.extend(rec for rec, _ in rows)
+
+
+def keep_stored(spec: TableSpec, missing_columns: list[str], out: Outcome) -> None:
+    """A column added to the contract later and absent from this file leaves the stored value alone.
+
+    The older file format says nothing about it (staff files without ``id_number`` import exactly as
+    before); only a file that has the column, empty or not, writes it.
+    """
+    absent = [c.name for c in spec.columns if c.added_later and c.name in missing_columns]
+    for row in out.accepted if absent else ():
+        for name in absent:
+            row.pop(name, None)
 
 
 def has_source_date(table: str) -> bool:

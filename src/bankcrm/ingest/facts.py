@@ -314,8 +314,28 @@ def _problem_sql(spec: TableSpec, business_date: dt.date, nul_possible: bool = T
 # a CSV scan is a few dozen rows, so it would build the hash table on the file (all its columns, and
 # no streaming); the build-side optimizer is switched off for that statement so the known keys are
 # the build side. NULL account_no is missing_field anyway.
-_CHECKED = """SELECT {t}.*, {problem} AS problem, k.kid, k.kid IS NULL AS unknown
-    FROM {source} {t} LEFT JOIN known k ON {t}.account_no = k.known_no"""
+_CHECKED = """SELECT {t}.*, {problem} AS problem, k.kid, {unknown} AS unknown
+    FROM {source} {t} LEFT JOIN known k ON {t}.account_no = k.known_no{second}"""
+
+
+def _checked_sql(spec: TableSpec, t: str, problem: str, source: str) -> str:
+    """``_CHECKED`` for the table; a transaction's counterparty_account is a second reference to a known
+    account (empty is fine: the other side of the transfer is not in this bank, or it is not a transfer)."""
+    if "counterparty_account" not in spec.column_names:
+        return _CHECKED.format(t=t, problem=problem, source=source, unknown="k.kid IS NULL", second="")
+    counterparty = f"nullif({t}.counterparty_account, '')"
+    return _CHECKED.format(
+        t=t,
+        problem=problem,
+        source=source,
+        unknown=f"(k.kid IS NULL OR ({counterparty} IS NOT NULL AND k2.known_no IS NULL))",
+        second=f" LEFT JOIN known k2 ON {counterparty} = k2.known_no",
+    )
+
+
+# Why an unknown row is rejected: its account_no first (the spec's column order), else its counterparty.
+_WHY = """coalesce(problem, CASE WHEN kid IS NULL THEN 'unknown_reference|account_no'
+    ELSE 'unknown_reference|counterparty_account' END)"""
 
 
 def _create_chk(con, select_sql: str) -> None:
@@ -414,8 +434,7 @@ def check_and_stage(
         log.debug("%s: read and checked in one pass at %.2fs", delivery_file.name, time.perf_counter() - started)
         names = list(header.columns)
         bad = con.execute(
-            f"""SELECT {", ".join(f'"{c}"' for c in names)},
-                coalesce(problem, 'unknown_reference|account_no') AS why
+            f"""SELECT {", ".join(f'"{c}"' for c in names)}, {_WHY} AS why
             FROM chk WHERE problem IS NOT NULL OR unknown"""
         ).fetchall()
         out.rejects = _rejects_by_text(delivery_file.path, names, bad)
@@ -426,7 +445,7 @@ def check_and_stage(
         log.debug("%s: read at %.2fs", delivery_file.name, time.perf_counter() - started)
         key_cols = ", ".join(f'"{k}"' for k in spec.key)
         problem_sql = _problem_sql(spec, delivery_file.business_date, nul_possible=out.nul_possible)
-        _create_chk(con, _CHECKED.format(t="src", problem=problem_sql, source="src"))
+        _create_chk(con, _checked_sql(spec, "src", problem_sql, "src"))
         if has_dups():
             # the first good row of a key is kept, later ones are duplicate_key
             con.execute(
@@ -440,7 +459,7 @@ def check_and_stage(
                     ) WHERE i > 1)"""
             )
         bad = con.execute(
-            """SELECT *, coalesce(problem, 'unknown_reference|account_no') AS why
+            f"""SELECT *, {_WHY} AS why
             FROM chk WHERE problem IS NOT NULL OR unknown ORDER BY rn"""
         ).fetchall()
         names = [d[0] for d in con.description]
@@ -471,7 +490,8 @@ def check_and_stage(
             schema = warehouse.LOANS_SCHEMA
         else:
             query = f"""SELECT txn_id, account_no, strptime(txn_time, '%Y-%m-%d %H:%M:%S') AS txn_time,
-                {_cents("amount")} AS amount_cents, direction, channel, customer_initiated = 'Y' AS customer_initiated
+                {_cents("amount")} AS amount_cents, direction, channel, customer_initiated = 'Y' AS customer_initiated,
+                nullif(counterparty_account, '') AS counterparty_account
                 FROM chk WHERE problem IS NULL AND NOT unknown"""
             schema = warehouse.TRANSACTIONS_SCHEMA
         pq.write_table(con.sql(query).to_arrow_table().cast(schema), folder / "part-0.parquet")
@@ -491,14 +511,19 @@ def _one_pass(con, delivery_file: DeliveryFile, scan_result: Scan, problem_sql: 
     spec = delivery_file.spec
     header = read_csv_header(delivery_file.path, spec)
     out.warnings.extend(header.warnings)
-    if sorted(header.columns) != sorted(spec.column_names):
+    # every column of the contract but optional ones the file leaves out (the older format of a
+    # table that gained a column, e.g. transactions without counterparty_account), and no extras
+    if sorted(header.columns) != sorted(c for c in spec.column_names if c not in header.missing_optional):
         return None
     columns = "{" + ", ".join(f"{_sql_str(c)}: 'VARCHAR'" for c in header.columns) + "}"
     try:
         source = f"""read_csv({_sql_str(str(delivery_file.path))}, header = true, auto_detect = false,
             columns = {columns}, delim = ',', quote = '"', escape = '"', strict_mode = true,
             null_padding = false, encoding = 'utf-8')"""
-        _create_chk(con, _CHECKED.format(t="s", problem=problem_sql, source=source))
+        if header.missing_optional:
+            absent = ", ".join(f'NULL::VARCHAR AS "{c}"' for c in header.missing_optional)
+            source = f"(SELECT *, {absent} FROM {source})"
+        _create_chk(con, _checked_sql(spec, "s", problem_sql, source))
     except duckdb.Error:  # a row DuckDB cannot split: the Python reader reports it as bad_row
         return None
     out.rows_read = con.execute("SELECT count(*) FROM chk").fetchone()[0]

@@ -131,10 +131,11 @@ def check_header(spec: TableSpec, columns: list[str], file_name: str) -> Header:
     if missing_required:
         raise FileRefused(f"{file_name} line 1: missing required column(s) {', '.join(missing_required)}")
     header.missing_optional = [c for c in spec.column_names if c not in seen]
-    if header.missing_optional:
-        header.warnings.append(
-            f"{file_name} line 1: optional column(s) {', '.join(header.missing_optional)} absent; loaded as empty"
-        )
+    # a column added to the contract later (tables.Column.added_later) is simply the older format
+    later = {c.name for c in spec.columns if c.added_later}
+    warned = [c for c in header.missing_optional if c not in later]
+    if warned:
+        header.warnings.append(f"{file_name} line 1: optional column(s) {', '.join(warned)} absent; loaded as empty")
     extra = [c for c in columns if c not in spec.column_names]
     if extra:
         header.warnings.append(f"{file_name} line 1: extra column(s) {', '.join(extra)} ignored")

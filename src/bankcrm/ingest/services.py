@@ -242,6 +242,7 @@ class _RunContext:
                 header_columns = list(header.columns) if f.ext == "csv" else list(f.spec.column_names)
                 progress.start_file(f.name, expected_rows)
                 outcome = dimensions.validate(f.spec, records, self.keys, progress=progress.advance)
+                dimensions.keep_stored(f.spec, header.missing_optional, outcome)
                 if f.table != "sales":  # sales is a dated fact: its file replaces its date
                     stale = dimensions.drop_stale(f.table, outcome, f.business_date)
                     outcome.rejects = sorted([*outcome.rejects, *stale], key=lambda r: r["line"])

@@ -45,11 +45,15 @@ FILE_NAME_RE = re.compile(r"(?P<table>[a-z]+)_(?P<date>[0-9]{8})\.(?P<ext>csv|pa
 @dataclass(frozen=True)
 class Column:
     name: str
-    kind: str = "text"  # text | date | timestamp | money | amount | int | rate | code | flag
+    kind: str = "text"  # text | date | timestamp | money | amount | int | rate | code | flag | id_card
     required: bool = True
     codes: tuple[str, ...] = ()
     ref: str | None = None  # table whose key this column references
     personal: str | None = None  # id_number | phone | birth_date | address: masked in quarantine (ingest/privacy.py)
+    # An optional column the contract gained after files without it existed (staff.id_number,
+    # transactions.counterparty_account): a file without it is the older format, so its absence is
+    # not warned about, and a dimension row from such a file keeps the value stored before.
+    added_later: bool = False
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,8 @@ TABLES: dict[str, TableSpec] = {
                 Column("branch_code", ref="branches"),
                 Column("role", "code", codes=_codes(StaffRole)),
                 Column("status", "code", codes=_codes(StaffStatus)),
+                # spec/compliance.md: links the staff member to their own customer records (GB 11643)
+                Column("id_number", "id_card", required=False, personal="id_number", added_later=True),
             ),
             key=("staff_no",),
         ),
@@ -193,6 +199,8 @@ TABLES: dict[str, TableSpec] = {
                 Column("direction", "code", codes=("D", "C")),
                 Column("channel", "code", codes=TXN_CHANNELS),
                 Column("customer_initiated", "flag"),
+                # the other account of a transfer held in this bank (spec/compliance.md screening)
+                Column("counterparty_account", required=False, ref="accounts", added_later=True),
             ),
             key=("txn_id",),
         ),

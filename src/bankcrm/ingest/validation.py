@@ -68,6 +68,19 @@ def parse_value(column: Column, value: str):
             except InvalidOperation:
                 pass
         raise Problem(column.name, "bad_number", f"{value!r} is not a decimal fraction (at most 6 decimals)")
+    if kind == "id_card":
+        # a staff member's PRC ID number (staff.id_number): checked like a customer's ID_CARD number
+        # (quality.id_card_findings, python-stdnum's GB 11643 check digit), but a wrong one is rejected,
+        # not loaded: it would link the staff member to someone else's customer records (screening).
+        from .quality import id_card_findings
+
+        if not id_card_findings(value, None, ""):
+            return value.upper()
+        raise Problem(
+            column.name,
+            "bad_code",
+            f"{column.name} is not a valid PRC ID number (GB 11643: 18 characters, check digit)",
+        )
     if kind == "code":
         if value in column.codes:
             return value

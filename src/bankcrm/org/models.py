@@ -38,6 +38,10 @@ class Staff(ChangeLoggedModel):
     branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="staff", verbose_name=_("branch"))
     role = models.CharField(_("role"), max_length=10, choices=StaffRole.choices)
     status = models.CharField(_("status"), max_length=10, choices=StaffStatus.choices, default=StaffStatus.ACTIVE)
+    # Personal data (spec/batch-files.md staff, optional): the PRC ID number linking the staff member to
+    # their own customer records for compliance screening. Stored upper-case; masked wherever shown,
+    # never in an API or export. db_default: the import's upsert omits it for files without the column.
+    id_number = models.CharField(_("ID number"), max_length=18, blank=True, default="", db_default="", db_index=True)
     source_date = source_date_field()
 
     scope_branch_field = "branch"

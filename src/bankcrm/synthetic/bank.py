@@ -494,6 +494,7 @@ class SyntheticBank:
                         str(org.staff_branch[i]),
                         ref.STAFF_ROLES[org.staff_role[i]],
                         "left" if left else "active",
+                        "",  # id_number (optional): the synthetic staff have no customer records
                     ]
                 )
             self._close(f)
@@ -924,9 +925,10 @@ class SyntheticBank:
             np.where(credit, "C", "D"),
             np.array(CHANNELS)[channel],
             np.where(initiated, "Y", "N"),
+            "",  # counterparty_account (optional): the synthetic bank does not pair transfers yet
         ]
         f.write_columns(columns)
-        return [str(col[0]) for col in columns]
+        return [col if isinstance(col, str) else str(col[0]) for col in columns]
 
     def _plant_bad_balance(self, f: DeliveryFile) -> None:
         """A balance row with three decimals, for a mobile-banking account (which has no balance row)."""

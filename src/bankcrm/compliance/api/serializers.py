@@ -34,10 +34,13 @@ class IndicatorAlertSerializer(serializers.ModelSerializer):
     period = serializers.CharField(source="value.period", read_only=True)
     code = serializers.CharField(source="value.indicator_id", read_only=True)
     value = serializers.DecimalField(source="value.value", max_digits=12, decimal_places=4, read_only=True)
+    unit = serializers.CharField(source="value.unit", read_only=True)  # bank, or branch:<code> (deposit deviation)
 
     class Meta:
         model = IndicatorAlert
-        fields = ["id", "period", "code", "value", "status", "created", "acknowledged_at", "acknowledged_by", "note"]
+        fields = [
+            "id", "period", "code", "unit", "value", "status", "created", "acknowledged_at", "acknowledged_by", "note",
+        ]  # fmt: skip
         read_only_fields = fields
 
 

@@ -12,6 +12,8 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="area", required=True)
         ind = sub.add_parser("indicators", help="risk-indicator values").add_subparsers(dest="action", required=True)
         ind.add_parser("import", help="CSV/xlsx with period, code, value").add_argument("path", type=Path)
+        comp = ind.add_parser("compute", help="compute retail_npl_ratio and deposit_deviation of a quarter")
+        comp.add_argument("--period", required=True)
         ack = ind.add_parser("acknowledge", help="acknowledge an alert with a note")
         ack.add_argument("alert_id", type=int)
         ack.add_argument("--note", required=True)
@@ -38,6 +40,12 @@ class Command(BaseCommand):
             if area == "indicators" and action == "import":
                 n = services.import_indicator_values(options["path"])
                 self.stdout.write(f"indicators: {n} values loaded")
+                # the quarters whose values just arrived get their computed indicators too
+                for period in services.periods_in_file(options["path"]):
+                    self._compute(period)
+            elif area == "indicators" and action == "compute":
+                if not self._compute(options["period"]):
+                    raise CommandError(f"{options['period']}: no computed indicator could be computed")
             elif area == "indicators":
                 from bankcrm.compliance.models import IndicatorAlert
 
@@ -58,8 +66,6 @@ class Command(BaseCommand):
                 self.stdout.write(f"plan {plan.code}: {state}; population {plan.population_count}, sampled {sampled}")
             elif area == "screen":
                 result = services.screen(options["quarter"])
-                for line in result.not_available:
-                    self.stderr.write(f"not available yet: {line}")
                 self.stdout.write(
                     f"screen {result.quarter}: {len(result.opened)} new cases, {result.existing} already open"
                 )
@@ -86,3 +92,13 @@ class Command(BaseCommand):
         self.stdout.write(
             f"sweep {result.today}: {result.overdue} overdue findings, {len(result.escalated)} newly escalated"
         )
+
+    def _compute(self, period: str) -> int:
+        from bankcrm.compliance.computed import compute_indicators
+
+        result = compute_indicators(period)
+        for note in result.notes:
+            self.stderr.write(note)
+        for value in result.stored:
+            self.stdout.write(f"{period} {value.indicator_id} {value.unit}: {value.value.normalize():f} {value.status}")
+        return len(result.stored)
