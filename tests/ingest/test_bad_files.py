@@ -11,12 +11,12 @@ import io
 import duckdb
 import pyarrow.parquet as pq
 import pytest
+from ingest_files import DAY, GOOD, base_columns, by_file
 
 from bankcrm.core import warehouse
 from bankcrm.ingest import dimensions, facts
 from bankcrm.ingest.models import RejectedRow
 from bankcrm.ingest.tables import TABLES
-from conftest import DAY, GOOD, base_columns, by_file
 
 pytestmark = pytest.mark.django_db
 

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from ingest_files import DAY, by_file, cells
 
 from bankcrm.campaigns.models import Sale
 from bankcrm.core import warehouse
 from bankcrm.customers.models import Account, Customer, KycAssessment, Product
 from bankcrm.ingest.models import ImportedFile, ImportRun
 from bankcrm.org.models import Branch, Staff
-from conftest import DAY, by_file, cells
 
 pytestmark = pytest.mark.django_db
 

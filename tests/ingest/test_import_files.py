@@ -6,6 +6,7 @@ from decimal import Decimal
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from ingest_files import DAY, by_file
 
 from bankcrm.campaigns.models import Sale
 from bankcrm.core import warehouse
@@ -13,7 +14,6 @@ from bankcrm.customers.models import Account, Customer, KycAssessment, Product
 from bankcrm.ingest import dimensions
 from bankcrm.ingest.models import ImportedFile, QualityFinding
 from bankcrm.org.models import Branch, Staff
-from conftest import DAY, by_file
 
 pytestmark = pytest.mark.django_db
 

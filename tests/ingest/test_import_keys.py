@@ -1,9 +1,9 @@
 """Issue 8.12: a key that would break a page address is refused at import (bad_code), nothing else lost."""
 
 import pytest
+from ingest_files import DAY, by_file
 
 from bankcrm.customers.models import Customer
-from conftest import DAY, by_file
 
 pytestmark = pytest.mark.django_db
 

@@ -5,11 +5,11 @@ both were stored. Run this file on both (BANKCRM_DATABASE_URL=postgres://… for
 """
 
 import pytest
+from ingest_files import DAY, GOOD, base_columns, by_file
 from test_bad_files import EXTRA, line_of, with_value
 
 from bankcrm.customers.models import Customer
 from bankcrm.ingest import dimensions
-from conftest import DAY, GOOD, base_columns, by_file
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,9 @@ Expectations are written by hand from the spec: which rows load, and each reject
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from ingest_files import by_file
 
 from bankcrm.core import warehouse
-from conftest import by_file
 
 pytestmark = pytest.mark.django_db
 

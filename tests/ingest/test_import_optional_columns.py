@@ -11,12 +11,12 @@ import datetime as dt
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from ingest_files import by_file
 
 from bankcrm.core import warehouse
 from bankcrm.ingest.models import ImportedFile
 from bankcrm.ingest.privacy import mask_raw
 from bankcrm.org.models import Staff
-from conftest import by_file
 
 pytestmark = pytest.mark.django_db
 

@@ -3,10 +3,10 @@
 import csv
 
 import pytest
+from ingest_files import cells
 
 from bankcrm.ingest.exports import export_quality
 from bankcrm.ingest.models import QualityFinding
-from conftest import cells
 
 pytestmark = pytest.mark.django_db
 

@@ -2,12 +2,12 @@
 
 import pyarrow.parquet as pq
 import pytest
+from ingest_files import DAY, by_file, cells
 
 from bankcrm.campaigns.models import Sale
 from bankcrm.core import warehouse
 from bankcrm.customers.models import Customer
 from bankcrm.ingest.models import RejectedRow
-from conftest import DAY, by_file, cells
 
 pytestmark = pytest.mark.django_db
 

@@ -3,11 +3,11 @@
 import datetime as dt
 
 import pytest
+from ingest_files import GOOD, by_file
 from test_bad_files import with_value
 
 from bankcrm.customers.models import Customer
 from bankcrm.ingest.models import RejectedRow
-from conftest import GOOD, by_file
 
 pytestmark = pytest.mark.django_db
 
