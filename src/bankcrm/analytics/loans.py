@@ -84,6 +84,11 @@ def _bucket_sums() -> str:
     return ",\n        ".join(parts)
 
 
+# The two stock definitions of spec/loans.md as SQL expressions over a loans row, shared with the
+# reports' indicator query (reports/figures.py) so overdue_balance and npl_balance are written once.
+OVERDUE_CENTS_SQL = "CASE WHEN overdue_days > 0 THEN principal_cents ELSE 0 END"
+NPL_CENTS_SQL = f"CASE WHEN five_class IN ({_sql_list(NPL_CLASSES)}) THEN principal_cents ELSE 0 END"
+
 # A loan counts once for the bank, once for its customer's branch and once for its rm (if any).
 FIGURES_SQL = f"""
 WITH l AS (
@@ -100,8 +105,8 @@ WITH l AS (
 SELECT unit,
         count(*) AS loans,
         sum(principal_cents) AS loan_cents,
-        sum(CASE WHEN overdue_days > 0 THEN principal_cents ELSE 0 END) AS overdue_cents,
-        sum(CASE WHEN five_class IN ({_sql_list(NPL_CLASSES)}) THEN principal_cents ELSE 0 END) AS npl_cents,
+        sum({OVERDUE_CENTS_SQL}) AS overdue_cents,
+        sum({NPL_CENTS_SQL}) AS npl_cents,
         {_bucket_sums()}
 FROM u GROUP BY unit
 """

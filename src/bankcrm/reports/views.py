@@ -38,6 +38,8 @@ REPORT_COLUMNS = (
     "aum_avg",
     "loan_balance",
     "loan_customers",
+    "overdue_balance",
+    "npl_balance",
     "vip_customers",
     "wealth_customers",
     "private_customers",
