@@ -94,7 +94,9 @@ class ReportBank:
                 },
                 schema=warehouse.LOANS_SCHEMA,
             )
-            warehouse.replace_partition("loans", day, lambda folder, t=tbl: pq.write_table(t, folder / "part-0.parquet"))
+            warehouse.replace_partition(
+                "loans", day, lambda folder, t=tbl: pq.write_table(t, folder / "part-0.parquet")
+            )
 
     def refresh(self):
         from bankcrm.reports.rollup import refresh_inputs
