@@ -7,7 +7,7 @@ with L3, X4 (B001A/S003) with L4. Loans files on 08-31, 09-30 and 10-31 (the dat
 |------|---------------------------------|----------------------------------------------|
 | L1   | 100,000.00, 0 days (M0) normal  | 99,000.00, 0 days (M0) substandard (an NPL)   |
 | L2   | 20,000.00, 15 days (M1)         | 19,000.00, 46 days (M2): rolled              |
-| L3   | 50,000.00, 45 days (M2)         | 50,000.00, 95 days (M4+) special mention: too lenient (at least substandard) |
+| L3   | 50,000.00, 45 days (M2)         | 50,000.00, 95 days (M4+) special mention: too lenient (floor substandard) |
 | L4   | 10,000.00, 0 days (M0)          | repaid (not in the file)                      |
 """
 
