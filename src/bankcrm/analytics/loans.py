@@ -4,7 +4,7 @@ The SQL reads the warehouse: ``loans_d`` (the loans partition of D) joined to ``
 ``dim_customers`` (the customer's *current* branch and rm: spec/indicators.md "Units"). Sums are
 integer cents in SQL; the only division (the NPL ratio) is done in Python on those integers with
 ``core.money.percent``, so DuckDB and Spark cannot round differently. Bucket edges and class floors
-come from ``loans.choices`` (one table of the rules), turned into CASE expressions here.
+come from ``loans.choices`` (one table of the rules), turned into CASE expressions by ``loans.checks``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from pathlib import Path
 
 from bankcrm.core import warehouse
 from bankcrm.core.money import cents_to_yuan, percent
-from bankcrm.loans.choices import BUCKETS, CLASS_FLOORS, CLASS_RANK, NPL_CLASSES, FiveClass
+from bankcrm.loans.checks import bucket_index_sql, bucket_sql, minimum_class_sql, too_lenient_sql
+from bankcrm.loans.choices import BUCKETS, NPL_CLASSES
 
 from .engines import Engine, get_engine
 
@@ -44,34 +45,6 @@ class NoLoansFile(Exception):
 
 def _sql_list(values) -> str:
     return ", ".join("'" + str(v) + "'" for v in values)
-
-
-def bucket_sql(days: str = "overdue_days") -> str:
-    """CASE giving spec/loans.md's bucket name (M0 .. M4+) of ``days``."""
-    whens = []
-    for name, low, high in BUCKETS:
-        cond = f"{days} >= {low}" if high is None else f"{days} BETWEEN {low} AND {high}"
-        whens.append(f"WHEN {cond} THEN '{name}'")
-    return "CASE " + " ".join(whens) + " END"
-
-
-def minimum_class_sql(days: str = "overdue_days") -> str:
-    whens = " ".join(f"WHEN {days} > {threshold} THEN '{floor}'" for threshold, floor in CLASS_FLOORS)
-    return f"CASE {whens} ELSE '{FiveClass.NORMAL}' END"
-
-
-def bucket_index_sql(days: str = "overdue_days") -> str:
-    """CASE giving the bucket's position (0 = M0 .. 4 = M4+): "a worse bucket" is a larger index."""
-    whens = []
-    for index, (_name, low, high) in enumerate(BUCKETS):
-        cond = f"{days} >= {low}" if high is None else f"{days} BETWEEN {low} AND {high}"
-        whens.append(f"WHEN {cond} THEN {index}")
-    return "CASE " + " ".join(whens) + " END"
-
-
-def rank_sql(column: str) -> str:
-    whens = " ".join(f"WHEN '{code}' THEN {rank}" for code, rank in CLASS_RANK.items())
-    return f"CASE {column} {whens} END"
 
 
 def _bucket_sums() -> str:
@@ -118,7 +91,7 @@ SELECT ld.account_no, a.customer_no, ld.overdue_days, ld.five_class,
        {minimum_class_sql("ld.overdue_days")} AS minimum_class, c.branch_code, c.rm_staff_no
 FROM loans_d ld LEFT JOIN dim_accounts a ON a.account_no = ld.account_no
 LEFT JOIN dim_customers c ON c.customer_no = a.customer_no
-WHERE {rank_sql("ld.five_class")} < {rank_sql(minimum_class_sql("ld.overdue_days"))}
+WHERE {too_lenient_sql("ld.overdue_days", "ld.five_class")}
 ORDER BY ld.account_no
 """
 
