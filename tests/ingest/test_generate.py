@@ -35,7 +35,10 @@ SPEC_COLUMNS = {
 }
 MONEY_COLUMNS = {
     "loans": ["principal", "overdue_principal", "overdue_interest"],
-    "balances": ["balance"], "transactions": ["amount"], "sales": ["amount", "fee_income"]}
+    "balances": ["balance"],
+    "transactions": ["amount"],
+    "sales": ["amount", "fee_income"],
+}
 
 
 def cents(text: str) -> int:

@@ -991,7 +991,9 @@ class SyntheticBank:
             ]
         )
         self._close(f)
-        self.summary.lenient_loans[f.name] = [str(a) for a in self.acc_no.take(pa.array(acct[rank < floor])).to_pylist()]
+        self.summary.lenient_loans[f.name] = [
+            str(a) for a in self.acc_no.take(pa.array(acct[rank < floor])).to_pylist()
+        ]
 
     def _write_transactions(self, f: DeliveryFile, d: int) -> list[str] | None:
         if not self._pieces:
