@@ -235,6 +235,7 @@ def conventions() -> list[str]:
         _("较年初 = the balance on the data date − the balance on 31 December of the previous year."),
         _("A customer counts for its current branch and relationship manager; sales count for the customer's unit."),
         _("Tier counts come from the customer-month snapshot as of the data date."),
+        _("Overdue and NPL balances are those of the data date's loans file (0 on a day without one)."),
         _("存款偏离度 = (deposit balance − month-to-date deposit average) ÷ deposit average × 100 (months only)."),
     ]
 
