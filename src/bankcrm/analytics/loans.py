@@ -65,26 +65,45 @@ NPL_CENTS_SQL = f"CASE WHEN five_class IN ({_sql_list(NPL_CLASSES)}) THEN princi
 # A loan counts once for the bank, once for its customer's branch and once for its rm (if any).
 # Grouped by the file's date as well, so the loan book's 12 month ends are one query (loans_d then
 # holds several partitions; the export registers one).
-FIGURES_SQL = f"""
-WITH l AS (
+_FIGURES_ROWS = f"""
     SELECT ld.as_of_date, ld.principal_cents, ld.overdue_days, ld.five_class, {bucket_sql("ld.overdue_days")} AS bucket,
            c.branch_code, c.rm_staff_no
     FROM loans_d ld
     JOIN dim_accounts a ON a.account_no = ld.account_no
-    JOIN dim_customers c ON c.customer_no = a.customer_no
+    JOIN dim_customers c ON c.customer_no = a.customer_no"""
+_FIGURES_SUMS = f"""count(*) AS loans,
+        sum(principal_cents) AS loan_cents,
+        sum({OVERDUE_CENTS_SQL}) AS overdue_cents,
+        sum({NPL_CENTS_SQL}) AS npl_cents,
+        {_bucket_sums()}"""
+FIGURES_SQL = f"""
+WITH l AS ({_FIGURES_ROWS}
 ), u AS (
     SELECT 'bank' AS unit, * FROM l
     UNION ALL SELECT concat('branch:', branch_code) AS unit, * FROM l WHERE branch_code IS NOT NULL
     UNION ALL SELECT concat('rm:', rm_staff_no) AS unit, * FROM l WHERE rm_staff_no IS NOT NULL
 )
 SELECT as_of_date, unit,
-        count(*) AS loans,
-        sum(principal_cents) AS loan_cents,
-        sum({OVERDUE_CENTS_SQL}) AS overdue_cents,
-        sum({NPL_CENTS_SQL}) AS npl_cents,
-        {_bucket_sums()}
+        {_FIGURES_SUMS}
 FROM u GROUP BY as_of_date, unit
 """
+
+
+def unit_figures_sql(unit: str) -> str:
+    """FIGURES_SQL for one unit only (the same sums): the loan book's 12 month ends of one unit
+    without computing every other unit (at 1M loans × 12 files: 2× less work than all units)."""
+    kind, _sep, key = unit.partition(":")
+    key = key.replace("'", "''")
+    where = {"bank": "", "branch": f" WHERE c.branch_code = '{key}'", "rm": f" WHERE c.rm_staff_no = '{key}'"}[kind]
+    literal = unit.replace("'", "''")
+    return f"""
+WITH l AS ({_FIGURES_ROWS}{where}
+)
+SELECT as_of_date, '{literal}' AS unit,
+        {_FIGURES_SUMS}
+FROM l GROUP BY as_of_date
+"""
+
 
 FINDINGS_SQL = f"""
 SELECT ld.account_no, a.customer_no, ld.overdue_days, ld.five_class,
@@ -365,11 +384,13 @@ def loan_trend(days: list[dt.date], unit: str, engine: Engine | None = None, *, 
     known = [d for d in days if has_loans_file(d)]
     if not known:
         return []
-    by_day = _figures_by_day(known, engine, dump=dump)
+    by_day = _figures_by_day(known, engine, dump=dump, sql=unit_figures_sql(unit))
     return [figure_row(d, unit, by_day.get((d, unit), {})) for d in known]
 
 
-def _figures_by_day(days: list[dt.date], engine: Engine | None, *, dump: bool) -> dict[tuple[dt.date, str], dict]:
+def _figures_by_day(
+    days: list[dt.date], engine: Engine | None, *, dump: bool, sql: str = FIGURES_SQL
+) -> dict[tuple[dt.date, str], dict]:
     if dump:
         from .dimensions import dump_dimensions
 
@@ -378,7 +399,7 @@ def _figures_by_day(days: list[dt.date], engine: Engine | None, *, dump: bool) -
     engine = engine or get_engine("duckdb")
     try:
         _register_days(engine, days)
-        return {(r["as_of_date"], r["unit"]): r for r in engine.query(FIGURES_SQL).to_pylist()}
+        return {(r["as_of_date"], r["unit"]): r for r in engine.query(sql).to_pylist()}
     finally:
         if own:
             engine.close()
