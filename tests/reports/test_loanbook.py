@@ -153,6 +153,8 @@ def test_bad_date_no_file_and_who_may_see_it(book):
     assert response.status_code == 400 and 'data-error="as_of"' in response.content.decode()
     html = head.get("/reports/loans/?as_of=2026-10-15").content.decode()
     assert 'data-empty="no-loans-file"' in html and "2026-10-31" in html  # names the latest file
+    assert head.get("/reports/loans/?unit=branch:NOPE").status_code == 404
+    assert head.get("/reports/loans/?unit=foo").status_code == 404
     desk = book("desk", "complaint_handler")
     assert desk.get("/reports/loans/").status_code == 403
     assert "/reports/loans/" not in desk.get("/complaints/").content.decode()

@@ -395,8 +395,13 @@ class LoanBookView(ReportsPermissionMixin, TemplateView):
         unit = request.GET.get("unit") or home_unit(request.user, scope)
         if not scope.allows(unit):
             raise Http404
+        try:
+            services.resolve_unit(unit)  # bank, a known branch or staff member: anything else is not found
+        except services.UnknownUnit:
+            raise Http404 from None
         latest = loanbook.latest_loans_day()
-        context = {"unit": unit, "unit_name": unit_names().get(unit, unit), "latest": latest}
+        names = unit_names()
+        context = {"unit": unit, "unit_name": names.get(unit, unit), "latest": latest}
         try:
             as_of = _as_of_param(request, latest)
         except ValueError:
@@ -411,7 +416,6 @@ class LoanBookView(ReportsPermissionMixin, TemplateView):
             dump_dimensions()
         children = [u for u in children_of(unit) if scope.allows(u)]
         book = loanbook.build(unit, as_of, children)
-        names = unit_names()
         if request.GET.get("format") == "xlsx":
             return self.xlsx(book, context["unit_name"])
         for row in book["children"]:
