@@ -20,6 +20,7 @@ class ReportBank:
 
         self.small = small_bank
         self.balances = defaultdict(dict)  # day -> {account_no: cents}
+        self.loans = defaultdict(list)  # day -> [(account_no, principal cents, overdue_days, five_class)]
         for code, cat in [("TD01", "deposit_time"), ("WM01", "wealth"), ("FD01", "fund"), ("LN01", "loan")]:
             Product.objects.create(code=code, name=code, category=cat)
 
@@ -49,6 +50,9 @@ class ReportBank:
             self.balances[day][account] = cents
             day += dt.timedelta(days=1)
 
+    def loan(self, day, account, principal, overdue_days, five_class):
+        self.loans[day].append((account, principal, overdue_days, five_class))
+
     def sale(self, sale_id, customer, product, day, amount, fee, *, staff=None, branch="B001"):
         from bankcrm.campaigns.models import Sale
 
@@ -75,6 +79,25 @@ class ReportBank:
                 "balances", day, lambda folder, t=tbl: pq.write_table(t, folder / "part-0.parquet")
             )
 
+        for day, rows in self.loans.items():
+            if days is not None and day not in days:
+                continue
+            acc, principal, od, cls = (list(x) for x in zip(*rows, strict=True))
+            tbl = pa.table(
+                {
+                    "account_no": acc,
+                    "principal_cents": principal,
+                    "overdue_principal_cents": [0] * len(acc),
+                    "overdue_interest_cents": [0] * len(acc),
+                    "overdue_days": od,
+                    "five_class": cls,
+                },
+                schema=warehouse.LOANS_SCHEMA,
+            )
+            warehouse.replace_partition(
+                "loans", day, lambda folder, t=tbl: pq.write_table(t, folder / "part-0.parquet")
+            )
+
     def refresh(self):
         from bankcrm.reports.rollup import refresh_inputs
 
@@ -84,7 +107,8 @@ class ReportBank:
 
 def build(rbank):
     """C001 (B001, S001): deposit A1, loans A2 + A6; C004 (B001, no rm): time deposit A3;
-    C002 (B002, S002): wealth A4; C003 (B001A, S003): nothing; C005 (B002, S002) onboarded 11-11."""
+    C002 (B002, S002): wealth A4; C003 (B001A, S003): nothing; C005 (B002, S002) onboarded 11-11.
+    Loans files on 10-31, 11-10 and 11-12 only (none on 11-11 or 2025-12-31)."""
     rb = rbank
     rb.customer("C004", branch="B001", rm=None)
     rb.customer("C005", branch="B002", rm="S002", onboard=D(2026, 11, 11))
@@ -103,6 +127,12 @@ def build(rbank):
     rb.balance("A3", D(2026, 11, 12), D(2026, 11, 12), 333_334)
     rb.balance("A4", D(2026, 10, 1), D(2026, 10, 31), 9_000_000)
     rb.balance("A4", D(2026, 11, 1), D(2026, 11, 12), 10_000_000)
+    # A2 current on 10-31, 15 days overdue on 11-10 (classed normal: too lenient, still overdue),
+    # 45 days on 11-12 (special mention); A6 current but classed substandard (an NPL that is not overdue)
+    rb.loan(D(2026, 10, 31), "A2", 5_000_000, 0, "normal")
+    rb.loan(D(2026, 11, 10), "A2", 5_000_000, 15, "normal")
+    rb.loan(D(2026, 11, 12), "A2", 5_000_000, 45, "special_mention")
+    rb.loan(D(2026, 11, 12), "A6", 100, 0, "substandard")
     # sold by S002 at B002 to S001's customer: counts for S001 / B001 (the customer's unit)
     rb.sale("S1", "C001", "WM01", D(2026, 11, 11), "100000.00", "500.00", staff="S002", branch="B002")
     rb.sale("S2", "C002", "FD01", D(2026, 11, 5), "2000.50", "10.25", staff="S002", branch="B002")

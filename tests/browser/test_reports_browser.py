@@ -72,3 +72,18 @@ def test_rm_sees_only_their_own_targets(bank, sign_in, live_server):
     page.click("nav a[href='/reports/mine/']")
     page.wait_for_selector("[data-remaining='150000.00']")
     assert dt.date(2026, 11, 30).isoformat() in page.locator("[data-remaining]").first.inner_text()
+
+
+def test_loan_book_on_a_768px_tablet(bank, sign_in, live_server):
+    """The branch manager's loan book held upright: the three charts draw and nothing overflows sideways."""
+    page = sign_in("mgr", PASSWORD, viewport={"width": 768, "height": 1024})
+    page.set_default_timeout(120_000)
+    page.goto(f"{live_server.url}/reports/loans/")
+    page.wait_for_selector("h1[data-unit='branch:B001']")
+    for chart in ("buckets-chart", "npl-chart", "roll-chart"):
+        page.wait_for_selector(f"#{chart}[data-rendered='1'] canvas")
+    # 11-12 (the latest loans file): A2 45 days overdue 50,000.00; A6 1.00 substandard → 1 ÷ 50,001 = 0.00 %
+    assert page.locator("[data-kpi='overdue_balance']").inner_text() == "50,000.00"
+    assert page.locator("[data-kpi='npl_ratio_pct']").inner_text() == "0.00%"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 768
+    assert "贷款质量" in page.title()

@@ -41,6 +41,10 @@ def test_demo_builds_a_bank_staff_can_work_in(client, settings, tmp_path):
     assert "data-remaining" in mine and "data-scorecard" in mine
     assert client.login(username="headoffice", password="demo-pass-2026")
     assert "data-scorecard" in client.get("/reports/scorecards/?period=2026-10&as_of=2026-10-31").content.decode()
+    # The loan book shows the demo's loans files: balances, the 12-month chart and the roll-rate heat map.
+    book = client.get("/reports/loans/").content.decode()
+    assert 'data-unit="bank"' in book and 'id="buckets-chart"' in book and 'id="roll-chart"' in book
+    assert 'data-kpi="loan_balance">0.00<' not in book
 
     # A demo campaign was drafted, approved by the second marketing login and started.
     from bankcrm.campaigns.models import Campaign

@@ -29,11 +29,17 @@ SPEC_COLUMNS = {
     "accounts": "account_no, customer_no, product_code, open_date, maturity_date, close_date, status, branch_code",
     "kyc": "customer_no, assessed_date, risk_level, expires_date, channel",
     "balances": "as_of_date, account_no, balance",
+    "loans": "as_of_date, account_no, principal, overdue_principal, overdue_interest, overdue_days, five_class",
     "transactions": "txn_id, account_no, txn_time, amount, direction, channel, customer_initiated, "
     "counterparty_account",
     "sales": "sale_id, sale_date, customer_no, product_code, amount, fee_income, staff_no, branch_code, channel",
 }
-MONEY_COLUMNS = {"balances": ["balance"], "transactions": ["amount"], "sales": ["amount", "fee_income"]}
+MONEY_COLUMNS = {
+    "loans": ["principal", "overdue_principal", "overdue_interest"],
+    "balances": ["balance"],
+    "transactions": ["amount"],
+    "sales": ["amount", "fee_income"],
+}
 
 
 def cents(text: str) -> int:
@@ -97,6 +103,8 @@ def test_one_file_per_calendar_day_for_the_facts_and_dimensions_dated_first_day(
     for table in ("branches", "staff", "products", "customers", "accounts", "kyc"):
         assert delivery.files(table)[0].name == f"{table}_20260901.csv"
     # later-dated dimension files carry the month's changes (new customers, opened and closed accounts)
+    # the loans file at each month end (the monthly classification cycle; spec/loans.md)
+    assert [p.name for p in delivery.files("loans")] == ["loans_20260930.csv", "loans_20261031.csv"]
     assert [p.name for p in delivery.files("accounts")] == [
         "accounts_20260901.csv",
         "accounts_20260930.csv",

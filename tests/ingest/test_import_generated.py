@@ -24,3 +24,8 @@ def test_generated_delivery_imports_with_exactly_the_planted_rejects(tmp_path, r
         flagged = set(QualityFinding.objects.filter(finding=finding).values_list("customer_id", flat=True))
         assert set(customers) <= flagged, finding
     assert report["quality_findings"] == QualityFinding.objects.count()
+    # the loans planted too lenient are exactly the classification check's findings after the import
+    from bankcrm.analytics.loans import loan_findings
+
+    found = sorted(f["account_no"] for f in loan_findings(dt.date(2026, 10, 31)))
+    assert found == sorted(summary.lenient_loans["loans_20261031.csv"])

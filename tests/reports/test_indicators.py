@@ -50,6 +50,22 @@ def test_xun_report_stocks_averages_and_comparisons(scenario):
     assert ("bank", "deposit_deviation_pct") not in f  # months only
 
 
+def test_overdue_and_npl_balances_are_stocks_of_the_loans_file(scenario):
+    xun, month = _figures("xun"), _figures("month")
+    # 11-12: A2 (45 days) is overdue with its whole principal 50,000.00; A6 (1.00, substandard) is the NPL.
+    # prev = 11-10 (A2 15 days overdue, classed normal: overdue, not NPL); 2025-12-31 has no loans file: 0
+    assert xun[("rm:S001", "overdue_balance")] == (Decimal("50000.00"), Decimal("50000.00"), Decimal("50000.00"))
+    assert xun[("rm:S001", "npl_balance")] == (Decimal("1.00"), Decimal("0.00"), Decimal("1.00"))
+    # month: prev = 10-31, when A2 was current
+    assert month[("rm:S001", "overdue_balance")] == (Decimal("50000.00"), Decimal("0.00"), Decimal("50000.00"))
+    # the loans are C001's: its branch and the bank have them, B002 (no loans) has zeros
+    assert xun[("branch:B001", "npl_balance")][0] == xun[("bank", "npl_balance")][0] == Decimal("1.00")
+    assert xun[("branch:B002", "overdue_balance")] == (Decimal("0.00"), Decimal("0.00"), Decimal("0.00"))
+    # 11-11 has no loans file: the stock is 0 that day (as a day without balances)
+    day = _figures("day", as_of=D(2026, 11, 11))
+    assert day[("rm:S001", "overdue_balance")] == (Decimal("0.00"), Decimal("50000.00"), Decimal("0.00"))
+
+
 def test_flows_count_for_the_customers_unit(scenario):
     f = _figures("xun")
     # S1 was sold by S002 at B002 to S001's customer: it is S001's and B001's

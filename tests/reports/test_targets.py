@@ -256,3 +256,22 @@ def test_single_csv_and_whole_number_counts(rbank, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "targets.csv: sheet targets line 2 column target: bad_number" in err
     assert Target.objects.get(unit="bank", indicator="new_customers").target == 5
+
+
+def test_targets_on_the_loan_stocks(rbank, tmp_path):
+    """overdue_balance / npl_balance are stocks: `balance` and `increase` fit, `sum` is a rejected row."""
+    from bankcrm.reports.models import Target
+    from bankcrm.reports.services import target_results
+
+    build(rbank).refresh()
+    body = """period,unit,indicator,basis,target
+2026-11,rm:S001,npl_balance,balance,4.00
+2026-11X2,rm:S001,overdue_balance,increase,25000.00
+2026-11,rm:S001,overdue_balance,sum,100.00
+"""
+    call_command("targets", "import", str(_folder(tmp_path, targets=body)))
+    assert Target.objects.count() == 2  # the `sum` row is rejected
+    got = {(r.period, r.indicator): (r.actual, r.completion_pct) for r in target_results(AS_OF)}
+    # npl on 11-12: A6 1.00 → 1 ÷ 4 = 25 %; overdue on 11-12 50,000 − on 11-10 (S − 1 of 中旬) 50,000 = 0
+    assert got[("2026-11", "npl_balance")] == (Decimal("1.00"), Decimal("25.00"))
+    assert got[("2026-11X2", "overdue_balance")] == (Decimal("0.00"), Decimal("0.00"))

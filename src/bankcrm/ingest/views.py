@@ -156,6 +156,47 @@ def quality_summary(user) -> dict:
     }
 
 
+LOAN_FINDINGS_SHOWN = 200  # the page lists this many; the count and the loan book carry the rest
+
+
+def loan_findings(user) -> dict:
+    """The latest loans file's ``class_too_lenient`` findings whose borrower is in the user's scope.
+
+    The check itself is loans.checks' SQL over the partition; accounts are mapped to their customers
+    through the scoping door (``Customer.objects.restrict``), so a branch sees its own loans only.
+    """
+    from bankcrm.core.warehouse import partition_dates
+    from bankcrm.customers.models import Account
+    from bankcrm.loans.checks import too_lenient_loans
+    from bankcrm.loans.choices import FiveClass
+
+    days = partition_dates("loans")
+    if not days:
+        return {"as_of": None, "count": 0, "rows": []}
+    found = too_lenient_loans(days[-1])
+    visible = Customer.objects.restrict(user, "view").order_by()
+    owners = {
+        account: (customer, branch)
+        for account, customer, branch in Account.objects.filter(
+            account_no__in=[f["account_no"] for f in found], customer__in=visible
+        ).values_list("account_no", "customer_id", "customer__branch_id")
+    }
+    rows = []
+    for f in found:
+        if f["account_no"] not in owners:
+            continue
+        rows.append(
+            {
+                **f,
+                "customer_no": owners[f["account_no"]][0],
+                "branch": owners[f["account_no"]][1],
+                "five_class_display": FiveClass(f["five_class"]).label,
+                "minimum_class_display": FiveClass(f["minimum_class"]).label,
+            }
+        )
+    return {"as_of": days[-1], "count": len(rows), "rows": rows[:LOAN_FINDINGS_SHOWN]}
+
+
 class QualityView(RoleRequiredMixin, RestrictedViewMixin, HtmxTemplateMixin, ListView):
     """Counts and accuracy on top; below, the drill-down to the records (masked, linked to the 360)."""
 
@@ -184,6 +225,7 @@ class QualityView(RoleRequiredMixin, RestrictedViewMixin, HtmxTemplateMixin, Lis
         context["drilled"] = bool(self.request.GET.get("finding") or self.request.GET.get("branch"))
         if not getattr(self.request, "htmx", False):
             context["summary"] = quality_summary(self.request.user)
+            context["loan_findings"] = loan_findings(self.request.user)
         return context
 
 

@@ -10,6 +10,8 @@ Views it reads (registered here):
   r_cust     dim customers: customer_no, branch_code, rm_staff_no, onboard_date (current assignment)
   r_sales    sales with product category, cents
   r_snap_<i> one customer_month snapshot per snapshot date: customer_no, tier, cross_sell_qualified
+  r_loans    the loans partitions of the days the loan windows cover (as_of_date from the folder)
+  r_acct     dim accounts: account_no → customer_no (a loan counts for its customer's current unit)
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from django.conf import settings
 
-from bankcrm.core.warehouse import dimension_path, partition_dates
+from bankcrm.analytics.loans import NPL_CENTS_SQL, OVERDUE_CENTS_SQL
+from bankcrm.core.warehouse import dimension_path, fact_dir, partition_dates, partition_dir
 
 from .indicators import SALES_CATEGORIES
 from .rollup import rollup_files, sales_path
@@ -48,12 +51,20 @@ _EMPTY = {
         "fee_cents": "BIGINT",
     },
     "r_snap": {"customer_no": "VARCHAR", "tier": "VARCHAR", "cross_sell_qualified": "VARCHAR"},
+    "r_loans": {
+        "as_of_date": "DATE",
+        "account_no": "VARCHAR",
+        "principal_cents": "BIGINT",
+        "overdue_days": "INTEGER",
+        "five_class": "VARCHAR",
+    },
 }
+LOAN_MEASURES = ("overdue_balance", "npl_balance")
 
 
 @dataclass(frozen=True, order=True)
 class Window:
-    source: str  # "balance", "flow" or "snapshot"
+    source: str  # "balance", "flow", "snapshot" or "loans" (one-day windows of the loans file)
     start: dt.date
     end: dt.date
 
@@ -80,9 +91,25 @@ def _windows_cte(windows: list[Window]) -> str:
     )
 
 
-def figures_sql(balance: list[Window], flow: list[Window], snapshots: dict[str, Window]) -> str:
+def figures_sql(
+    balance: list[Window], flow: list[Window], snapshots: dict[str, Window], loans: list[Window] = ()
+) -> str:
     """Sums per (win, unit, measure) for the given windows; ``snapshots`` maps a view to its day."""
     ctes, base = [], []
+    if loans:
+        # The stock definitions are analytics.loans' (the loan book's figures): written once.
+        ctes.append(f"win_l AS ({_windows_cte(loans)})")
+        ctes.append(f"""lns AS (
+    SELECT w.win, c.branch_code, COALESCE(c.rm_staff_no, '') AS rm_staff_no,
+        CAST(SUM({OVERDUE_CENTS_SQL}) AS BIGINT) AS overdue_balance,
+        CAST(SUM({NPL_CENTS_SQL}) AS BIGINT) AS npl_balance
+    FROM r_loans l JOIN win_l w ON l.as_of_date = w.d_from
+    JOIN r_acct a ON a.account_no = l.account_no
+    JOIN r_cust c ON c.customer_no = a.customer_no
+    GROUP BY w.win, c.branch_code, COALESCE(c.rm_staff_no, '')
+)""")
+        for m in LOAN_MEASURES:
+            base.append(f"SELECT win, branch_code, rm_staff_no, '{m}' AS measure, {m} AS value FROM lns")
     if balance:
         ctes.append(f"win_b AS ({_windows_cte(balance)})")
         ctes.append(f"""bal AS (
@@ -189,14 +216,29 @@ def _register_snapshot(engine, view: str, day: dt.date, cleanup: list[Path]) -> 
     engine.register_parquet(view, [str(path)])
 
 
+def _register_loans(engine, days: set[dt.date]) -> None:
+    """The loans partitions of exactly these days; a day without a loans file has no rows (its stocks are 0,
+    as a day without balances: spec/indicators.md)."""
+    files = [str(p) for day in sorted(days) for p in sorted(partition_dir("loans", day).glob("*.parquet"))]
+    if files:
+        engine.register_parquet("r_loans", files, base=str(fact_dir("loans")), hive={"as_of_date": "DATE"})
+        engine.register_parquet("r_acct", [str(dimension_path("accounts"))])
+    else:
+        engine.register_empty("r_loans", _EMPTY["r_loans"])
+        engine.register_empty("r_acct", {"account_no": "VARCHAR", "customer_no": "VARCHAR"})
+
+
 def compute_sums(windows: set[Window], engine) -> dict[tuple[str, str, str], int]:
     """{(window name, unit, measure): integer sum} for every window, on ``engine``."""
     balance = sorted(w for w in windows if w.source == "balance")
     flow = sorted(w for w in windows if w.source == "flow")
     snaps = sorted(w for w in windows if w.source == "snapshot")
+    loans = sorted(w for w in windows if w.source == "loans")
     cleanup: list[Path] = []
     try:
         engine.register_parquet("r_cust", [str(dimension_path("customers"))])
+        if loans:
+            _register_loans(engine, {w.start for w in loans})
         if balance:
             first, last = min(w.start for w in balance), max(w.end for w in balance)
             files = rollup_files(first, last)
@@ -215,7 +257,7 @@ def compute_sums(windows: set[Window], engine) -> dict[tuple[str, str, str], int
             view = f"r_snap_{i}"
             _register_snapshot(engine, view, w.end, cleanup)
             views[view] = w
-        sql = figures_sql(balance, flow, views)
+        sql = figures_sql(balance, flow, views, loans)
         if not sql:
             return {}
         table = engine.query(sql).to_pydict()

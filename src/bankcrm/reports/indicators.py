@@ -22,7 +22,7 @@ class Indicator:
     code: str
     kind: str
     label: object
-    source: str  # "balance" (rollup), "snapshot" or "flow"
+    source: str  # "balance" (rollup), "snapshot", "flow" or "loans" (the loans file of the day)
     measure: str  # the figures-query measure it reads
 
     @property
@@ -53,6 +53,8 @@ _BASE = [
     Indicator("aum_avg", IndicatorKind.AVERAGE, _("AUM 日均"), "balance", "aum"),
     Indicator("loan_balance", IndicatorKind.STOCK, _("零售信贷余额"), "balance", "loan"),
     Indicator("loan_customers", IndicatorKind.STOCK, _("个人信贷客户数"), "balance", "loan_customers"),
+    Indicator("overdue_balance", IndicatorKind.STOCK, _("逾期贷款余额"), "loans", "overdue_balance"),
+    Indicator("npl_balance", IndicatorKind.STOCK, _("不良贷款余额"), "loans", "npl_balance"),
     Indicator("vip_customers", IndicatorKind.STOCK, _("贵宾客户数"), "snapshot", "vip_customers"),
     Indicator("wealth_customers", IndicatorKind.STOCK, _("财富客户数"), "snapshot", "wealth_customers"),
     Indicator("private_customers", IndicatorKind.STOCK, _("私行客户数"), "snapshot", "private_customers"),

@@ -110,7 +110,7 @@ def unit_scope(user) -> UnitScope:
 
 
 def _stock_window(ind, day: dt.date) -> Window:
-    return Window("snapshot" if ind.source == "snapshot" else "balance", day, day)
+    return Window(ind.source if ind.source in ("snapshot", "loans") else "balance", day, day)
 
 
 class Figures:

@@ -38,6 +38,8 @@ REPORT_COLUMNS = (
     "aum_avg",
     "loan_balance",
     "loan_customers",
+    "overdue_balance",
+    "npl_balance",
     "vip_customers",
     "wealth_customers",
     "private_customers",
@@ -233,6 +235,7 @@ def conventions() -> list[str]:
         _("较年初 = the balance on the data date − the balance on 31 December of the previous year."),
         _("A customer counts for its current branch and relationship manager; sales count for the customer's unit."),
         _("Tier counts come from the customer-month snapshot as of the data date."),
+        _("Overdue and NPL balances are those of the data date's loans file (0 on a day without one)."),
         _("存款偏离度 = (deposit balance − month-to-date deposit average) ÷ deposit average × 100 (months only)."),
     ]
 
@@ -376,3 +379,84 @@ def template_workbook(request):
     )
     response["Content-Disposition"] = 'attachment; filename="targets-template.xlsx"'
     return response
+
+
+class LoanBookView(ReportsPermissionMixin, TemplateView):
+    """贷款质量: a unit's loan book (rm: own book; branch head: the branch and its rms; head office: the bank)."""
+
+    template_name = "reports/loans.html"
+
+    def get(self, request, *args, **kwargs):
+        from bankcrm.analytics.dimensions import dump_dimensions
+
+        from . import loanbook
+
+        scope = services.unit_scope(request.user)
+        unit = request.GET.get("unit") or home_unit(request.user, scope)
+        if not scope.allows(unit):
+            raise Http404
+        try:
+            services.resolve_unit(unit)  # bank, a known branch or staff member: anything else is not found
+        except services.UnknownUnit:
+            raise Http404 from None
+        latest = loanbook.latest_loans_day()
+        names = unit_names()
+        context = {"unit": unit, "unit_name": names.get(unit, unit), "latest": latest}
+        try:
+            as_of = _as_of_param(request, latest)
+        except ValueError:
+            context.update(as_of=latest, error=_("Data date (as_of): enter a date as YYYY-MM-DD."))
+            return self.render_to_response(self.get_context_data(**context), status=400)
+        context["as_of"] = as_of
+        if as_of is None or not loan_has_file(as_of):
+            context["missing"] = as_of
+            return self.render_to_response(self.get_context_data(**context))
+        fresh_inputs()
+        if not dimensions_dumped():
+            dump_dimensions()
+        children = [u for u in children_of(unit) if scope.allows(u)]
+        book = loanbook.build(unit, as_of, children)
+        if request.GET.get("format") == "xlsx":
+            return self.xlsx(book, context["unit_name"])
+        for row in book["children"]:
+            row["name"] = names.get(row["unit"], row["unit"])
+        context.update(
+            book=book,
+            bucket_cells=loanbook.bucket_cells(book["figures"]),
+            children=[(row, loanbook.bucket_cells(row)) for row in book["children"]],
+            parent=IndicatorReportView.parent_of(unit, scope),
+            buckets_chart=loanbook.buckets_chart(book["trend"]) if book["trend"] else "",
+            npl_chart=loanbook.npl_chart(book["trend"]) if book["trend"] else "",
+            matrix_chart=loanbook.matrix_chart(book["matrix"]) if book["matrix"] else "",
+        )
+        return self.render_to_response(self.get_context_data(**context))
+
+    def xlsx(self, book: dict, unit_name: str) -> HttpResponse:
+        from bankcrm.core.accesslog import record_access
+
+        from . import loanbook
+
+        name = f"loans-{book['unit'].replace(':', '-')}-{book['as_of'].isoformat()}.xlsx"
+        body = loanbook.workbook_bytes(book, unit_name)
+        record_access("export", user=self.request.user, path=self.request.path, detail=f"loan book → {name}")
+        response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+def _as_of_param(request, default: dt.date | None) -> dt.date | None:
+    """The ``as_of`` query parameter (ValueError when it is not a date), else ``default``."""
+    raw = request.GET.get("as_of")
+    return dt.date.fromisoformat(raw) if raw else default
+
+
+def loan_has_file(day: dt.date) -> bool:
+    from bankcrm.analytics.loans import has_loans_file
+
+    return has_loans_file(day)
+
+
+def dimensions_dumped() -> bool:
+    from bankcrm.core.warehouse import dimension_path
+
+    return dimension_path("accounts").exists() and dimension_path("customers").exists()

@@ -41,6 +41,8 @@ ACCOUNT_STATUS = ("active", "dormant", "frozen", "closed")
 ST_ACTIVE, ST_DORMANT, ST_FROZEN, ST_CLOSED = range(4)
 CHUNK = 100_000
 C = ref.CAT
+# The five classes best → worst, as the loans file's contract lists them (spec/loans.md's order)
+FIVE_CLASSES = next(c for c in TABLES["loans"].columns if c.name == "five_class").codes
 VALUE_CATEGORIES = (C["wealth"], C["fund"], C["insurance"], C["precious_metal"])
 INTEREST_AT_MATURITY = (C["deposit_time"], C["trust"])
 TERM_CATEGORIES = (C["deposit_time"], C["wealth"], C["trust"])
@@ -56,6 +58,8 @@ class GenerateSummary:
     files: dict[str, int] = field(default_factory=dict)  # file name -> data rows (rejects included)
     planted_rejects: list[dict] = field(default_factory=list)  # file, line, column, reason, key
     planted_quality: dict[str, list[str]] = field(default_factory=dict)  # finding -> customer_nos
+    # loans file name -> account_nos classed better than their overdue days allow (class_too_lenient)
+    lenient_loans: dict[str, list[str]] = field(default_factory=dict)
     replaced: int = 0  # files of an earlier delivery removed from out_dir first
 
     def rows(self, table: str) -> int:
@@ -116,8 +120,10 @@ class SyntheticBank:
         self.T = (end - self.start).days + 1
         self.progress = progress
         self.fmt = fmt
-        streams = np.random.SeedSequence(seed).spawn(6)
-        self.rng_org, self.rng_pop, self.rng_acc, self.rng_kyc, self.rng_sim, self.rng_misc = (
+        # a 7th stream for the loans' delinquency: the first six are those of spawn(6), so adding it
+        # left every earlier draw as it was
+        streams = np.random.SeedSequence(seed).spawn(7)
+        self.rng_org, self.rng_pop, self.rng_acc, self.rng_kyc, self.rng_sim, self.rng_misc, self.rng_loans = (
             np.random.default_rng(s) for s in streams
         )
         self.faker = Faker("zh_CN")
@@ -663,6 +669,8 @@ class SyntheticBank:
         self._value_idx = np.flatnonzero(np.isin(cat, VALUE_CATEGORIES))
         self._card_idx = np.flatnonzero(cat == C["credit_card"])
         self._loan_idx = np.flatnonzero(cat == C["loan"])
+        self._plan_delinquency()
+        loan_files = set(self.month_end)
         # one market factor per product and day: expected yield plus product-wide noise
         z = rng.standard_normal((len(ref.PRODUCTS), T))
         self._factor = 1 + pr.yield_bp[:, None] / 10_000 / 365 + pr.vol_bp[:, None] / 10_000 * z
@@ -697,6 +705,8 @@ class SyntheticBank:
             if d == 0:
                 self._plant_bad_balance(f)
             self._close(f)
+            if d in loan_files:
+                self._write_loans(d)
             f = self._open("transactions", d)
             first = self._write_transactions(f, d)
             if first is not None and not planted_dup:
@@ -903,9 +913,88 @@ class SyntheticBank:
         self._txn(due[auto], self.bal[due[auto]], True, CH_SYSTEM, False, 3600, 2 * 3600)
         self._txn(due[~auto], self.bal[due[~auto]], True, CH_MOBILE, True, 8 * 3600, 23 * 3600)
         loans = self._loan_idx
-        loans = loans[(self.acc_open[loans] < d) & (self.acc_due[loans] == self.dom[d]) & (self.bal[loans] > 0)]
+        paying = (self._od_start > d) | (d >= self._od_cure)  # an overdue loan misses its instalments
+        loans = loans[
+            paying & (self.acc_open[loans] < d) & (self.acc_due[loans] == self.dom[d]) & (self.bal[loans] > 0)
+        ]
         pay = np.minimum(self.acc_inst[loans], self.bal[loans])
         self._txn(loans, pay, True, CH_SYSTEM, False, 3600, 2 * 3600)
+        # a cure pays the missed instalments on the day (the overdue principal), then instalments resume
+        cured = np.flatnonzero(self._od_cure == d)
+        if len(cured):
+            acct = self._loan_idx[cured]
+            arrears = np.minimum(self.acc_inst[acct] * self._missed(cured, d), self.bal[acct])
+            keep = arrears > 0
+            self._txn(acct[keep], arrears[keep], True, CH_SYSTEM, False, 9 * 3600, 17 * 3600)
+
+    # ------------------------------------------------------------------ loans file (spec/loans.md)
+    def _plan_delinquency(self) -> None:
+        """Who is overdue when: most loans stay current; a long tail is overdue at the window start
+        (days from 1 to ~2 years) or falls overdue during it; some of those up to 90 days cure.
+
+        Per loan (index into ``_loan_idx``): ``_od_start`` the first day overdue (a day index, negative
+        before the window), ``_od_cure`` the day it is paid up (NEVER: not in the window). Days overdue
+        on d = d − start + 1 while start ≤ d < cure, so a loan's days grow by exactly the days between
+        two deliveries unless it is cured. ``_lenient``: classed one step better than its floor.
+        """
+        rng, T = self.rng_loans, self.T
+        k = len(self._loan_idx)
+        start = np.full(k, NEVER, np.int64)
+        already = rng.random(k) < 0.04
+        tail = np.where(rng.random(k) < 0.7, rng.integers(1, 91, k), rng.integers(91, 730, k))
+        start[already] = 1 - tail[already]
+        fresh = ~already & (rng.random(k) < 0.015 * T / 30)  # ~1.5 % of the current loans a month
+        start[fresh] = rng.integers(0, max(T, 1), k)[fresh]
+        cure = np.full(k, NEVER, np.int64)
+        curable = (start != NEVER) & (rng.random(k) < 0.35)
+        cure[curable] = start[curable] + rng.integers(10, 91, k)[curable]
+        cure[cure <= 0] = NEVER  # a cure before the window would have made it a current loan: keep it overdue
+        self._od_start, self._od_cure = start, cure
+        self._lenient = rng.random(k) < 0.08
+        self._stricter = rng.random(k) < 0.005  # a current loan already watched (关注): allowed
+        # "a few classed too leniently" also in a small bank: the first loan overdue at the end, if none is
+        end_days = self._overdue_days(np.arange(k), T - 1)
+        if k and not (self._lenient & (end_days > 0)).any() and (end_days > 0).any():
+            self._lenient[int(np.flatnonzero(end_days > 0)[0])] = True
+
+    def _overdue_days(self, idx: np.ndarray, d: int) -> np.ndarray:
+        start, cure = self._od_start[idx], self._od_cure[idx]
+        return np.where((start <= d) & (d < cure), d - start + 1, 0)
+
+    def _missed(self, idx: np.ndarray, d: int) -> np.ndarray:
+        """Instalments missed by day d: one a month from the first day overdue."""
+        days = np.maximum(np.minimum(d, self._od_cure[idx] - 1) - self._od_start[idx] + 1, 0)
+        return np.where(days > 0, (days - 1) // 30 + 1, 0)
+
+    def _write_loans(self, d: int) -> None:
+        """The loans file of day d: every open loan with principal left (the balance file's amount)."""
+        loans = self._loan_idx
+        live = np.flatnonzero((self.acc_open[loans] <= d) & (d < self.acc_close[loans]) & (self.bal[loans] > 0))
+        acct = loans[live]
+        principal = self.bal[acct]
+        days = self._overdue_days(live, d)
+        overdue_principal = np.where(days > 0, np.minimum(self.acc_inst[acct] * self._missed(live, d), principal), 0)
+        # contractual interest on the principal at 4.90 % a year for the days overdue (integer cents)
+        overdue_interest = principal * 490 * days // (10_000 * 365)
+        floor = np.select([days > 360, days > 270, days > 90, days > 0], [4, 3, 2, 1], 0)
+        rank = np.where(self._lenient[live] & (floor > 0), floor - 1, floor)
+        rank = np.where((floor == 0) & self._stricter[live], 1, rank)
+        f = self._open("loans", d)
+        f.write_columns(
+            [
+                self.date_str[d],
+                self.acc_no.take(pa.array(acct)),
+                money(principal),
+                money(overdue_principal),
+                money(overdue_interest),
+                pa.array(days).cast(pa.string()),
+                np.array(FIVE_CLASSES)[rank],
+            ]
+        )
+        self._close(f)
+        self.summary.lenient_loans[f.name] = [
+            str(a) for a in self.acc_no.take(pa.array(acct[rank < floor])).to_pylist()
+        ]
 
     def _write_transactions(self, f: DeliveryFile, d: int) -> list[str] | None:
         if not self._pieces:
