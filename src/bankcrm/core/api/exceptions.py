@@ -54,7 +54,7 @@ def validation_body(data) -> dict:
 def exception_handler(exc, context):
     """DRF's handler plus the domain errors of spec/api.md: 409 for refused state changes."""
     if isinstance(exc, TransitionNotAllowed):
-        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        return Response({"detail": str(exc), **getattr(exc, "codes", {})}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, RequestDataTooBig):
         # Django refuses to read the body past DATA_UPLOAD_MAX_MEMORY_SIZE; it is the client's doing.
         return Response({"detail": request_too_large_message()}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
