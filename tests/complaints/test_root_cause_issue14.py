@@ -56,7 +56,7 @@ def test_closing_without_root_cause_is_refused_in_chinese_with_labels(desk_clien
     text = " ".join(messages_of(r))
     assert "根本原因" in text
     assert all(label in text for label in ZH_LABELS)
-    assert not any(re.search(rf"\b{code}\b", text) for code in CODES + ["root_cause"])
+    assert not any(re.search(rf"\b{code}\b", text) for code in [*CODES, "root_cause"])
     assert not re.search(r"[A-Za-z]{3,}", text), text  # no English in the Chinese page
 
 
