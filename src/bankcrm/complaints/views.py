@@ -50,6 +50,8 @@ def _decorate(complaint, now):
 
 @login_required
 def queue(request):
+    if not request.user.has_perm("complaints.view_complaint"):
+        raise PermissionDenied  # an empty queue would read as "no complaints"
     base = with_next_due(
         Complaint.objects.restrict(request.user, "view").select_related("branch", "assignee", "customer")
     ).prefetch_related("deadlines")
