@@ -11,6 +11,7 @@ pytestmark = pytest.mark.django_db
 def test_import_stores_pinyin_and_last4(delivery, run_import):
     d = delivery().write_all(skip=("kyc", "transactions", "sales"))
     code, _ = run_import(d.folder)
+    assert code == 0
     stored = Customer.objects.get(pk="C001")
     assert stored.name == "张三"
     assert (stored.name_pinyin, stored.name_initials) == ("zhangsan", "zs")
