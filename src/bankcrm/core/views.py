@@ -103,11 +103,10 @@ def bad_request(request, exception):
 
 
 def _role_label(request) -> str:
-    from bankcrm.org.choices import UserRole
-
+    # The role's label from the profile's own choices (core may not import org, a higher layer).
     profile = getattr(getattr(request, "user", None), "profile", None)
-    role = getattr(profile, "role", "")
-    return str(UserRole(role).label) if role in UserRole.values else ""
+    display = getattr(profile, "get_role_display", None)
+    return str(display()) if display and profile.role else ""
 
 
 def permission_denied(request, exception):
