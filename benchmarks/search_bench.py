@@ -90,6 +90,7 @@ def terms(n: int, rnd: random.Random) -> dict[str, callable]:
             rnd.choice(SURNAMES) + rnd.choice(GIVEN) + rnd.choice(GIVEN), Style.FIRST_LETTER
         ),
         "pinyin initials (2)": lambda: pinyin_of(rnd.choice(SURNAMES) + rnd.choice(GIVEN), Style.FIRST_LETTER),
+        "one letter (no pinyin search)": lambda: rnd.choice("wlzcy"),
         "full pinyin (surname + given)": lambda: pinyin_of(rnd.choice(SURNAMES) + rnd.choice(GIVEN), Style.NORMAL),
     }
 

@@ -44,6 +44,7 @@ def numbers(response):
         ("876", []),  # 3 digits are not "the last 4"
         ("0000876", []),  # nor is a middle part of the mobile
         ("yang", []),  # pinyin by prefix only, like names
+        ("o", []),  # one letter is no search (the initial of a sixth of the bank)
     ],
 )
 def test_search_by_last4_customer_no_prefix_and_pinyin(head_office, ouyang, q, expected):

@@ -26,6 +26,7 @@ _SPACES = re.compile(r"[\s\-]+")
 # spec/api.md: a customer number is found by a prefix of at least this many characters.
 CUSTOMER_NO_PREFIX_MIN = 4
 _PINYIN = re.compile(r"^[a-z]+$")
+PINYIN_MIN = 2
 
 
 def search_condition(term: str) -> tuple[Q | None, bool]:
@@ -54,7 +55,9 @@ def search_condition(term: str) -> tuple[Q | None, bool]:
         return numbers, False
     condition = numbers | name_prefix(term)
     pinyin = compact.lower()
-    if _PINYIN.match(pinyin):
+    # One letter is the initial of a sixth of the bank (w: 王, 吴, 魏…): a count and sort of 150k
+    # rows per keystroke, and no use to a clerk. Pinyin is searched from 2 letters on.
+    if len(pinyin) >= PINYIN_MIN and _PINYIN.match(pinyin):
         condition |= prefix("name_pinyin", pinyin) | prefix("name_initials", pinyin)
     return condition, False
 
