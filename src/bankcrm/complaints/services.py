@@ -554,7 +554,10 @@ def _breach(deadline: Deadline, now: dt.datetime) -> bool:
         deadline.state = ClockState.BREACHED
         events.deadline_breached(deadline, at=now)
         assignee = deadline.complaint.assignee
-        log.warning(
+        # One line per clock at info: the event is recorded and the desk shows it; the sweep's
+        # summary (SweepResult) is the operator's line. As warnings, a demo's seeded backlog read
+        # like a screen of errors (issue 14).
+        log.info(
             "complaint %s: %s deadline %s breached; assignee %s",
             deadline.complaint.reference,
             deadline.clock,
@@ -617,7 +620,7 @@ def sweep(now: dt.datetime | None = None, *, warn_days_before: int | None = None
                 if changed:
                     events.deadline_due_soon(deadline, at=now)
                     assignee = deadline.complaint.assignee
-                    log.warning(
+                    log.info(
                         "complaint %s: %s deadline %s due soon; assignee %s",
                         deadline.complaint.reference,
                         deadline.clock,
