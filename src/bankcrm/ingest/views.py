@@ -37,6 +37,7 @@ from bankcrm.org.models import Branch
 
 from .models import ImportedFile, ImportRun, QualityFinding, RejectedRow, reason_label
 from .privacy import mask_detail, mask_raw
+from .quality import detail_for_people
 
 QUALITY_ROLES = (UserRole.ADMIN, UserRole.HEAD_OFFICE, UserRole.COMPLIANCE, UserRole.BRANCH_MANAGER)
 IMPORT_ROLES = (UserRole.ADMIN, UserRole.HEAD_OFFICE, UserRole.COMPLIANCE)
@@ -175,6 +176,7 @@ class QualityView(RoleRequiredMixin, RestrictedViewMixin, HtmxTemplateMixin, Lis
         context = super().get_context_data(**kwargs)
         for finding in context["object_list"]:
             finding.label = finding_label(finding.finding)
+            finding.detail_shown = detail_for_people(finding.detail)
             finding.customer_url = reverse("customers:detail", args=[finding.customer_id])
             finding.id_masked = mask_id_number(finding.customer.id_number)
             finding.phone_masked = mask_phone(finding.customer.phone)
