@@ -9,10 +9,10 @@ import datetime as dt
 import re
 
 import pytest
+from pages_data import list_item
 
 from bankcrm.ingest.models import QualityFinding
 from bankcrm.ingest.quality import _detail, detail_for_people
-from pages_data import list_item
 
 pytestmark = pytest.mark.django_db
 
