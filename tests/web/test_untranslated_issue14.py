@@ -80,3 +80,23 @@ def test_work_queue_and_desk_pages_have_no_backend_english(client, small_bank, m
     client.force_login(make_login("rm1", "rm", staff_no="S001"))
     assert english_in(client.get("/campaigns/queue/").content.decode()) == []
     assert english_in(client.get("/customers/C001/").content.decode()) == []
+
+
+def test_audit_field_names_are_labels(client, small_bank, make_login):
+    from django.contrib.contenttypes.models import ContentType
+
+    from bankcrm.core.models import ObjectChange
+    from bankcrm.customers.models import Customer
+
+    admin = make_login("root2", "admin")
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    change = ObjectChange.objects.create(
+        user_name="bm1", request_id="00000000-0000-0000-0000-000000000001", action="update",
+        content_type=ContentType.objects.get_for_model(Customer), object_id="C001", object_repr="C001 张三",
+        prechange_data={"rm_id": "S001", "name": "张三"}, postchange_data={"rm_id": "S003", "name": "张三"},
+    )  # fmt: skip
+    client.force_login(admin)
+    html = client.get(f"/admin/core/objectchange/{change.pk}/change/").content.decode()
+    assert "<th>客户经理</th><td>S001</td><td>S003</td>" in html
+    assert "<th>rm_id</th>" not in html and "<th>姓名</th>" not in html  # unchanged fields are not listed
