@@ -139,6 +139,7 @@ def test_transition_200_then_409_with_allowed_actions(api):
     assert r.status_code == 200 and r.json()["status"] == "acknowledged"
     r = api.post(f"/api/complaints/{ref}/transition/", {"action": "acknowledge"}, format="json")
     assert r.status_code == 409
+    assert "acknowledged" in r.json()["detail"] and "investigate" in r.json()["detail"]
     # for people: the state and the allowed actions by their labels; for programs: the codes
     assert "已受理" in r.json()["detail"] and "调查" in r.json()["detail"]
     assert r.json()["status"] == "acknowledged" and "investigate" in r.json()["allowed"]
