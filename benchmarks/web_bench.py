@@ -51,6 +51,7 @@ def build_bank(n: int, days: int, seed: int) -> None:
 
     from bankcrm.core.warehouse import BALANCES_SCHEMA, replace_partition
     from bankcrm.customers.models import Account, Customer, Product
+    from bankcrm.customers.search_keys import search_keys
     from bankcrm.org.models import Branch, Staff
 
     rng = np.random.default_rng(seed)
@@ -79,16 +80,18 @@ def build_bank(n: int, days: int, seed: int) -> None:
             rows = []
             for i in range(start, min(n, start + batch)):
                 rm = staff[rm_index[i]]
+                name = SURNAMES[surnames[i]] + GIVEN[given[i, 0]] + GIVEN[given[i, 1]]
                 rows.append(
                     Customer(
                         customer_no=customer_no(i),
-                        name=SURNAMES[surnames[i]] + GIVEN[given[i, 0]] + GIVEN[given[i, 1]],
+                        name=name,
                         id_type="ID_CARD",
                         id_number=f"110101{1950 + i % 50:04d}0101{i % 10000:04d}"[:17] + "X",
                         phone=phone(i),
                         branch_id=rm.branch_id,
                         rm_id=rm.staff_no,
                         onboard_date=onboard,
+                        **search_keys(name, phone(i)),  # bulk_create skips save(): as the import does
                     )
                 )
             Customer.objects.bulk_create(rows, batch_size=2000)

@@ -140,6 +140,9 @@ def test_transition_200_then_409_with_allowed_actions(api):
     r = api.post(f"/api/complaints/{ref}/transition/", {"action": "acknowledge"}, format="json")
     assert r.status_code == 409
     assert "acknowledged" in r.json()["detail"] and "investigate" in r.json()["detail"]
+    # for people: the state and the allowed actions by their labels; for programs: the codes
+    assert "已受理" in r.json()["detail"] and "调查" in r.json()["detail"]
+    assert r.json()["status"] == "acknowledged" and "investigate" in r.json()["allowed"]
     r = api.post(f"/api/complaints/{ref}/transition/", {"action": "close", "root_cause": "process"}, format="json")
     assert r.status_code == 409
     # not allowed now wins over what the action would need

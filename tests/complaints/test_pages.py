@@ -91,7 +91,7 @@ def test_detail_timeline_and_actions(desk_client, register):
     c.refresh_from_db()
     assert (c.status, c.root_cause, str(c.compensation), c.satisfaction) == ("closed", "process", "20.00", "satisfied")
     r = desk_client.post(f"/complaints/{c.reference}/transition/", {"action": "investigate"}, follow=True)
-    assert "not allowed now" in r.content.decode()
+    assert "现在不能“调查”" in r.content.decode()
     html = desk_client.get(f"/complaints/{c.reference}/").content.decode()
     assert html.count("list-group-item") >= 3
 

@@ -49,6 +49,12 @@ def overdue_items(overdue: list[dict], snapshot: dict[str, dict]) -> list[dict]:
             f"worst loan {o['worst_account']}: {o['worst_days']} days overdue ({o['worst_bucket']}); "
             f"overdue principal + interest {_fmt(o['total_cents'])}"
         )
+        facts = {
+            "account": o["worst_account"],
+            "days": int(o["worst_days"]),
+            "bucket": o["worst_bucket"],
+            "overdue_cents": int(o["total_cents"]),
+        }
         items.append(
             {
                 "kind": "overdue",
@@ -59,6 +65,7 @@ def overdue_items(overdue: list[dict], snapshot: dict[str, dict]) -> list[dict]:
                 "aum_avg": r["aum_avg"],
                 "tier": r["tier"],
                 "detail": detail[:200],
+                "facts": facts,
             }
         )
     return items
@@ -73,45 +80,60 @@ def build_lists(rows: list[dict], as_of: dt.date) -> list[dict]:
         up = nxt[r["tier"]]
         return f"{r['tier']}→{up}: gap {_fmt(th.bounds[up] - r['aum_avg'])}"
 
+    def facts_edge(r):
+        up = nxt[r["tier"]]
+        return {"from_tier": r["tier"], "to_tier": up, "gap_cents": int(th.bounds[up] - r["aum_avg"])}
+
     def detail_kyc(r):
         if r["has_kyc"] != "Y":
             return "no KYC assessment"
         word = "expired" if r["kyc_expires"] <= as_of else "expires"
         return f"KYC {word} {r['kyc_expires'].isoformat()}"
 
+    def facts_kyc(r):
+        if r["has_kyc"] != "Y":
+            return {"kyc": "none"}
+        return {"kyc": "expired" if r["kyc_expires"] <= as_of else "expires", "date": r["kyc_expires"].isoformat()}
+
     def detail_unassigned(r):
         return f"rm {r['rm_staff_no']} not active" if r["rm_staff_no"] else "no relationship manager"
 
+    # kind: (selected, order, plain-text detail, facts for the pages)
     spec = {
-        "edge": (lambda r: r["edge"] == "Y", _by_aum, detail_edge),
+        "edge": (lambda r: r["edge"] == "Y", _by_aum, detail_edge, facts_edge),
         "downgraded": (
             lambda r: r["downgraded"] == "Y",
             _by_aum,
             lambda r: f"{r['prev_tier']}→{r['tier']}",
+            lambda r: {"from_tier": r["prev_tier"], "to_tier": r["tier"]},
         ),
         "dormant_potential": (
             lambda r: r["dormant_potential"] == "Y",
             lambda r: (-r["max_aum_24"], -r["aum_avg"], r["customer_no"]),
             lambda r: f"24-month peak aum_avg {_fmt(r['max_aum_24'])}",
+            lambda r: {"peak_cents": int(r["max_aum_24"])},
         ),
         "maturing": (
             lambda r: r["maturing"] == "Y",
             lambda r: (r["next_maturity"], -r["aum_avg"], r["customer_no"]),
             lambda r: f"matures {r['next_maturity'].isoformat()}",
+            lambda r: {"date": r["next_maturity"].isoformat()},
         ),
         "kyc_expiring": (
             lambda r: r["kyc_expiring"] == "Y",
             lambda r: (r["has_kyc"] == "Y", r["kyc_expires"] or far, -r["aum_avg"], r["customer_no"]),
             detail_kyc,
+            facts_kyc,
         ),
         "unassigned": (
             lambda r: r["customer_status"] == "active" and r["rm_active"] != "Y",
             _by_aum,
             detail_unassigned,
+            lambda r: {"rm": r["rm_staff_no"] or ""},
         ),
     }
     items = []
-    for kind, (keep, order, detail) in spec.items():
+    for kind, (keep, order, detail, facts) in spec.items():
         chosen = sorted((r for r in rows if keep(r)), key=order)
         for rank, r in enumerate(chosen, start=1):
             items.append(
@@ -124,6 +146,7 @@ def build_lists(rows: list[dict], as_of: dt.date) -> list[dict]:
                     "aum_avg": r["aum_avg"],
                     "tier": r["tier"],
                     "detail": detail(r)[:200],
+                    "facts": facts(r),
                 }
             )
     return items

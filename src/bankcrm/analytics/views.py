@@ -222,7 +222,14 @@ def dashboard_charts(figures: dict, flows: list[dict]) -> dict[str, str]:
                 {
                     "type": "sankey",
                     "left": 10,
-                    "right": 90,
+                    "right": 10,
+                    # Labels sit right of their node by default, so this month's column (the last)
+                    # drew its labels past the chart's edge, cut off ("Private banking"). They go
+                    # left of their nodes, inside the chart, whatever the label's length (issue 14).
+                    "levels": [
+                        {"depth": 0, "label": {"position": "right"}},
+                        {"depth": 1, "label": {"position": "left"}},
+                    ],
                     "emphasis": {"focus": "adjacency"},
                     "data": [{"name": name} for name in nodes],
                     "links": [{"source": s, "target": t, "value": n} for (s, t), n in links.items() if n],

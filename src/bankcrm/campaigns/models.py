@@ -350,6 +350,10 @@ class ListItem(ChangeLoggedModel):
     aum_avg = models.DecimalField(_("AUM daily average"), **MONEY)
     tier = models.CharField(_("tier"), max_length=10, choices=Tier.choices)
     detail = models.CharField(_("detail"), max_length=200, blank=True)
+    # What the detail says, as data (tiers, amounts in cents, dates): pages render it translated and
+    # formatted for the reader's language (campaigns/details.py); ``detail`` stays the plain-text
+    # form for exports and for items written before the facts existed.
+    facts = models.JSONField(_("facts"), default=dict, blank=True)
     status = models.CharField(
         _("status"), max_length=15, choices=ListItemStatus.choices, default=ListItemStatus.PENDING
     )

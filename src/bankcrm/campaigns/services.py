@@ -1318,6 +1318,7 @@ def store_list_items(items: list[dict], as_of: dt.date) -> None:
                     aum,
                     it["tier"],
                     it["detail"],
+                    it.get("facts") or {},
                     ListItemStatus.PENDING,
                     now,
                     now,
@@ -1325,17 +1326,20 @@ def store_list_items(items: list[dict], as_of: dt.date) -> None:
             )
             continue
         pk, status, assignee = old
+        facts = it.get("facts") or {}
         worked = status != ListItemStatus.PENDING
         if not (worked and (assignee.startswith("branch:") or assignee in active_staff)):
-            update.append((it["rank"], it["branch_code"], aum, it["tier"], it["detail"], now, it["assignee"], pk))
+            update.append(
+                (it["rank"], it["branch_code"], aum, it["tier"], it["detail"], facts, now, it["assignee"], pk)
+            )
         else:  # being worked by someone still active (or a branch queue): they keep it
-            update.append((it["rank"], it["branch_code"], aum, it["tier"], it["detail"], now, pk))
+            update.append((it["rank"], it["branch_code"], aum, it["tier"], it["detail"], facts, now, pk))
     gone = [pk for key, (pk, _, _) in existing.items() if key not in seen]
     for start in range(0, len(gone), 900):
         ListItem.objects.filter(pk__in=gone[start : start + 900]).delete()
-    common = ["rank", "branch_code", "aum_avg", "tier", "detail", "last_updated"]
-    update_many(ListItem, [*common, "assignee"], (u for u in update if len(u) == 8))
-    update_many(ListItem, common, (u for u in update if len(u) == 7))
+    common = ["rank", "branch_code", "aum_avg", "tier", "detail", "facts", "last_updated"]
+    update_many(ListItem, [*common, "assignee"], (u for u in update if len(u) == 9))
+    update_many(ListItem, common, (u for u in update if len(u) == 8))
     insert_many(
         ListItem,
         [
@@ -1348,6 +1352,7 @@ def store_list_items(items: list[dict], as_of: dt.date) -> None:
             "aum_avg",
             "tier",
             "detail",
+            "facts",
             "status",
             "created",
             "last_updated",

@@ -549,8 +549,7 @@ class WorkQueueView(WorkQueueMixin, HtmxTemplateMixin, ListView):
         queryset = self.queue_queryset(queryset, self.queue)
         self.filterset = ListItemFilterSet(self.request.GET or None, queryset=queryset)
         queryset = self.filterset.qs if self.filterset.is_bound else queryset
-        if not self.request.GET.get("as_of"):
-            queryset = queryset.filter(services.current_lists())  # earlier months' lists only on request
+        queryset = self.shown_lists(queryset)
         queryset = annotate_follow_up(queryset, self.request.user)
         status_order = Case(
             *[When(status=s, then=Value(i)) for i, s in enumerate(ListItemStatus.values)], default=Value(9)
@@ -571,12 +570,23 @@ class WorkQueueView(WorkQueueMixin, HtmxTemplateMixin, ListView):
             "pk",
         )
 
+    def shown_lists(self, queryset):
+        """The lists the queue shows: each list's newest as-of date, earlier months only on request."""
+        if self.request.GET.get("as_of"):
+            return queryset
+        return queryset.filter(services.current_lists())
+
     def progress(self) -> list[dict]:
-        """Per assignee: pending / contacted / converted / declined (managers only)."""
+        """Per assignee: pending / contacted / converted / declined (managers only).
+
+        Counts exactly the items the queue shows (same filters, same current lists): a table that
+        also counted superseded months read 300 items for an rm whose queue held 28 (issue 14).
+        """
         items = ListItem.objects.restrict(self.request.user, "view")
         if self.filterset.is_bound:
             self.filterset.errors  # noqa: B018 - validates, so cleaned_data exists
             items = self.filterset.filter_queryset(items)
+        items = self.shown_lists(items)
         counts: dict[str, dict[str, int]] = {}
         for row in items.values("assignee", "status").annotate(n=Count("id")).order_by():
             counts.setdefault(row["assignee"], {})[row["status"]] = row["n"]

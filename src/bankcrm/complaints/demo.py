@@ -1,6 +1,7 @@
 """A few dozen complaints for ``bankcrm demo`` so the desk, its clocks and its reports have something to show."""
 
 import datetime as dt
+import logging
 import random
 import zoneinfo
 from decimal import Decimal
@@ -13,6 +14,8 @@ from .choices import Category, Channel, RootCause
 from .models import Complaint
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+log = logging.getLogger(__name__)
 
 
 def seed_demo_complaints(end: dt.date, *, count: int = 40, seed: int = 2026) -> int:
@@ -67,5 +70,6 @@ def seed_demo_complaints(end: dt.date, *, count: int = 40, seed: int = 2026) -> 
             c, handler, root_cause=rng.choice(RootCause.values), satisfaction=satisfaction,
             compensation=compensation, now=t,
         )  # fmt: skip
-    services.sweep(now)
+    swept = services.sweep(now)
+    log.info("demo complaints: %s registered; sweep: %s", made, swept.summary())
     return made

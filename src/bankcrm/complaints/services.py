@@ -20,7 +20,7 @@ from django.utils.translation import gettext
 from bankcrm.core.exceptions import TransitionNotAllowed
 
 from . import events, policies
-from .choices import OPEN_CLOCK_STATES, Action, ClockState, RootCause, Satisfaction, Status, Tier
+from .choices import CLOCK_LABELS, OPEN_CLOCK_STATES, Action, ClockState, RootCause, Satisfaction, Status, Tier
 from .models import Complaint, Deadline, ReferenceCounter
 
 log = logging.getLogger("bankcrm.complaints")
@@ -200,7 +200,10 @@ def register_complaint(
 def assign(complaint: Complaint, *, user, assignee, now: dt.datetime | None = None) -> Complaint:
     locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
     if locked.status == Status.CLOSED:
-        raise TransitionNotAllowed(f"{locked.reference} is closed; it cannot be assigned")
+        raise TransitionNotAllowed(
+            gettext("%(reference)s is closed; it cannot be assigned.") % {"reference": locked.reference},
+            codes={"status": locked.status},
+        )
     locked.assignee = assignee
     locked.save(update_fields=["assignee", "last_updated"])
     events.complaint_assigned(locked, user, assignee=assignee, at=now)
@@ -208,6 +211,11 @@ def assign(complaint: Complaint, *, user, assignee, now: dt.datetime | None = No
 
 
 # --- the one transition method ------------------------------------------------------------------
+
+
+def _labels(choices, codes) -> str:
+    """The labels of ``codes`` in the user's language, joined as the language lists things."""
+    return gettext(", ").join(str(choices(code).label) for code in codes)
 
 
 @dataclass
@@ -244,24 +252,38 @@ def transition(
     locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
     current = locked.status
     if action not in Action.values or action not in _HANDLERS:
-        raise ValidationError({"action": f"unknown action {action!r}; one of: {', '.join(_HANDLERS)}"})
+        raise ValidationError(
+            {"action": gettext("Unknown action “%(action)s”; choose one of: %(choices)s.")
+             % {"action": action, "choices": _labels(Action, _HANDLERS)}}
+        )  # fmt: skip
     moves = TRANSITIONS.get(current, {})
     if action not in moves:
-        allowed = ", ".join(moves) or "none"
         raise TransitionNotAllowed(
-            f"{locked.reference} is {current}: '{action}' is not allowed now (allowed: {allowed})"
+            gettext("%(reference)s is %(status)s: “%(action)s” is not allowed now (allowed: %(allowed)s).")
+            % {
+                "reference": locked.reference,
+                "status": Status(current).label,
+                "action": Action(action).label,
+                "allowed": _labels(Action, moves) or gettext("none"),
+            },
+            codes={"status": current, "allowed": list(moves)},
         )
     errors = {}
     if action in (A.ESCALATE, A.EXTEND) and not (reason or "").strip():
-        errors["reason"] = f"a reason is required to {action}"
+        errors["reason"] = gettext("A reason is needed to %(action)s.") % {"action": Action(action).label}
     root_cause = (root_cause or "").strip()
     # spec/api.md: the root cause comes at respond or close; close needs one unless respond gave it.
     if action == A.CLOSE and not root_cause and not locked.root_cause:
-        errors["root_cause"] = f"the root cause is required to close (a code: {', '.join(RootCause.values)})"
+        # The choices by their labels: a handler picks from the list, never types a code (issue 14).
+        errors["root_cause"] = gettext("Choose a root cause before closing: %(choices)s.") % {
+            "choices": _labels(RootCause, RootCause.values)
+        }
     if satisfaction and satisfaction not in Satisfaction.values:
-        errors["satisfaction"] = f"one of: {', '.join(Satisfaction.values)}, or empty for no answer"
+        errors["satisfaction"] = gettext("Satisfaction is one of: %(choices)s, or no answer.") % {
+            "choices": _labels(Satisfaction, Satisfaction.values)
+        }
     if compensation is not None and compensation < 0:
-        errors["compensation"] = "compensation cannot be negative"
+        errors["compensation"] = gettext("Compensation cannot be negative.")
     if errors:
         raise ValidationError(errors)
     step = _Step(locked, user, action, current, now, note or "")
@@ -328,7 +350,10 @@ def _on_escalate(step: _Step, *, reason, **_):
     c = step.complaint
     if c.tier >= Tier.SENIOR:
         raise TransitionNotAllowed(
-            f"{c.reference} is already at tier {c.tier}, the highest; refer it to the ombudsman / regulator instead"
+            gettext(
+                "%(reference)s is already at tier %(tier)s, the highest; refer it to the ombudsman / regulator instead."
+            )
+            % {"reference": c.reference, "tier": c.tier}
         )
     from_tier = c.tier
     c.tier += 1
@@ -362,13 +387,14 @@ def _on_extend(step: _Step, *, reason, **_):
     rules = policies.POLICIES[c.policy]
     if c.extensions >= rules.max_extensions:
         raise TransitionNotAllowed(
-            f"{c.reference}: policy {c.policy} allows {rules.max_extensions} extension(s); {c.extensions} already used"
+            gettext("%(reference)s: policy %(policy)s allows %(allowed)s extension(s); %(used)s already used.")
+            % {"reference": c.reference, "policy": c.policy, "allowed": rules.max_extensions, "used": c.extensions}
         )
-    _refuse_if_breached(c, step.now, "extend")
+    _refuse_if_breached(c, step.now, A.EXTEND)
     approved_by = ""
     if c.extensions == 1:
         if not is_senior(step.user):
-            raise PermissionDenied("a second extension needs approval by a senior manager")
+            raise PermissionDenied(gettext("A second extension needs approval by a senior manager."))
         approved_by = step.user.get_username()
     c.extensions += 1
     events.complaint_extended(
@@ -380,12 +406,19 @@ def _on_extend(step: _Step, *, reason, **_):
 def _on_holding_reply(step: _Step, **_):
     c = step.complaint
     if not (policies.POLICIES[c.policy].holding_reply and c.payment_service):
-        raise TransitionNotAllowed(f"{c.reference}: a holding reply applies to uk payment-services complaints only")
+        raise TransitionNotAllowed(
+            gettext("%(reference)s: a holding reply applies to uk payment-services complaints only.")
+            % {"reference": c.reference}
+        )
     if c.holding_reply_at is not None:
-        raise TransitionNotAllowed(f"{c.reference}: a holding reply was already sent")
+        raise TransitionNotAllowed(
+            gettext("%(reference)s: a holding reply was already sent.") % {"reference": c.reference}
+        )
     if c.responded_at is not None:
-        raise TransitionNotAllowed(f"{c.reference}: the final response was already sent")
-    _refuse_if_breached(c, step.now, "send a holding reply")
+        raise TransitionNotAllowed(
+            gettext("%(reference)s: the final response was already sent.") % {"reference": c.reference}
+        )
+    _refuse_if_breached(c, step.now, A.HOLDING_REPLY)
     c.holding_reply_at = step.now
     events.complaint_holding_reply_sent(c, step.user, from_status=step.from_status, note=step.note, at=step.now)
     _start_clocks(c, "holding_reply", started_at=step.now, start_day=policies.local_date(c.policy, step.now))
@@ -404,12 +437,18 @@ _HANDLERS = {
 }
 
 
-def _refuse_if_breached(c: Complaint, now: dt.datetime, what: str) -> None:
+def _refuse_if_breached(c: Complaint, now: dt.datetime, action: str) -> None:
     # Moving a deadline that has already passed would hide a breach.
     for deadline in c.deadlines.filter(binding=True, state__in=(*OPEN_CLOCK_STATES, ClockState.BREACHED)):
         if deadline.live_state(now) == ClockState.BREACHED:
             raise TransitionNotAllowed(
-                f"{c.reference}: the {deadline.clock} deadline ({deadline.due_date}) has passed; cannot {what}"
+                gettext("%(reference)s: the deadline “%(clock)s” (%(due)s) has passed; “%(action)s” is not possible.")
+                % {
+                    "reference": c.reference,
+                    "clock": CLOCK_LABELS.get(deadline.clock, deadline.clock),
+                    "due": deadline.due_date,
+                    "action": Action(action).label,
+                }
             )
 
 
@@ -515,7 +554,10 @@ def _breach(deadline: Deadline, now: dt.datetime) -> bool:
         deadline.state = ClockState.BREACHED
         events.deadline_breached(deadline, at=now)
         assignee = deadline.complaint.assignee
-        log.warning(
+        # One line per clock at info: the event is recorded and the desk shows it; the sweep's
+        # summary (SweepResult) is the operator's line. As warnings, a demo's seeded backlog read
+        # like a screen of errors (issue 14).
+        log.info(
             "complaint %s: %s deadline %s breached; assignee %s",
             deadline.complaint.reference,
             deadline.clock,
@@ -578,7 +620,7 @@ def sweep(now: dt.datetime | None = None, *, warn_days_before: int | None = None
                 if changed:
                     events.deadline_due_soon(deadline, at=now)
                     assignee = deadline.complaint.assignee
-                    log.warning(
+                    log.info(
                         "complaint %s: %s deadline %s due soon; assignee %s",
                         deadline.complaint.reference,
                         deadline.clock,

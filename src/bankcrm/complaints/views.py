@@ -50,6 +50,8 @@ def _decorate(complaint, now):
 
 @login_required
 def queue(request):
+    if not request.user.has_perm("complaints.view_complaint"):
+        raise PermissionDenied  # an empty queue would read as "no complaints"
     base = with_next_due(
         Complaint.objects.restrict(request.user, "view").select_related("branch", "assignee", "customer")
     ).prefetch_related("deadlines")
@@ -138,7 +140,7 @@ def transition(request, reference):
     form = TransitionForm(request.POST)
     if not form.is_valid():
         for field, errors in form.errors.items():
-            messages.error(request, f"{field}: {' '.join(errors)}")
+            messages.error(request, f"{_field_label(form, field)}: {' '.join(errors)}")
         return redirect("complaints:detail", reference=reference)
     d = form.cleaned_data
     try:
@@ -150,13 +152,21 @@ def transition(request, reference):
     except TransitionNotAllowed as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
-            messages.error(request, f"{field}: {' '.join(errors)}")
+        # The service's messages already name what is missing, in the user's language.
+        for errors in exc.message_dict.values():
+            messages.error(request, " ".join(errors))
     except PermissionDenied as exc:
         messages.error(request, str(exc) or _("Not permitted."))
     else:
-        messages.success(request, _("Done: %(action)s.") % {"action": d["action"]})
+        messages.success(request, _("Done: %(action)s.") % {"action": Action(d["action"]).label})
     return redirect("complaints:detail", reference=reference)
+
+
+def _field_label(form, field: str) -> str:
+    """The field as the form labels it (never the internal field name)."""
+    if field in form.fields and form.fields[field].label:
+        return str(form.fields[field].label)
+    return str(_("Action")) if field == "action" else field
 
 
 def _parse_date(value: str | None, default: dt.date) -> dt.date:

@@ -1,6 +1,20 @@
 from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from .models import ObjectChange
+
+
+def field_label(model, name: str) -> str:
+    """A stored field name as the model labels it, in the reader's language (``rm_id`` → 客户经理)."""
+    if model is not None:
+        for candidate in (name, name.removesuffix("_id")):
+            try:
+                return str(model._meta.get_field(candidate).verbose_name)
+            except FieldDoesNotExist:
+                continue
+    return name
 
 
 @admin.register(ObjectChange)
@@ -8,7 +22,25 @@ class ObjectChangeAdmin(admin.ModelAdmin):
     list_display = ("time", "user_name", "action", "content_type", "object_repr")
     list_filter = ("action", "content_type")
     search_fields = ("object_repr", "object_id", "user_name")
-    readonly_fields = [f.name for f in ObjectChange._meta.fields]
+    readonly_fields = ["changed_fields", *[f.name for f in ObjectChange._meta.fields]]
+
+    @admin.display(description=_("changed fields"))
+    def changed_fields(self, obj: ObjectChange) -> str:
+        """The fields that changed, by their labels, before and after (the raw JSON stays below)."""
+        before, after = obj.prechange_data or {}, obj.postchange_data or {}
+        model = obj.content_type.model_class() if obj.content_type_id else None
+        names = [n for n in dict.fromkeys([*before, *after]) if before.get(n) != after.get(n)]
+        if not names:
+            return "—"
+        rows = format_html_join(
+            "",
+            "<tr><th>{}</th><td>{}</td><td>{}</td></tr>",
+            ((field_label(model, n), before.get(n, "—"), after.get(n, "—")) for n in names),
+        )
+        return format_html(
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            _("field"), _("before"), _("after"), rows,
+        )  # fmt: skip
 
     def has_add_permission(self, request):
         return False

@@ -42,7 +42,10 @@ def update_many(model, fields: Sequence[str], rows: Iterable[Sequence]) -> int:
 
 def _converter(field):
     """Dates/times go through the backend's adapter (memoised: a run has few distinct ones); strings,
-    integers, booleans and Decimals are passed as they are, as the ORM itself does."""
+    integers, booleans and Decimals are passed as they are, as the ORM itself does; JSON through
+    the field (a jsonb adapter on PostgreSQL, text on SQLite)."""
+    if field.get_internal_type() == "JSONField":
+        return lambda value: field.get_db_prep_save(value, connection)
     if field.get_internal_type() not in ("DateField", "DateTimeField"):
         return None
     cache = {}

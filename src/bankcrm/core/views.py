@@ -68,7 +68,8 @@ def healthz(request):
 
 # --- error handlers (urls.py handler400/403/404/500) ---------------------------------------------
 # Below /api/ every answer is JSON {"detail": …} (spec/api.md), even from Django's own resolver
-# or middleware; pages keep Django's HTML pages. /api/docs/ is a page.
+# or middleware; pages get the product's own pages (templates/403.html, 404.html, 500.html:
+# translated, with the navigation). /api/docs/ is a page.
 
 
 def _is_api(request) -> bool:
@@ -101,27 +102,40 @@ def bad_request(request, exception):
     return defaults.bad_request(request, exception)
 
 
+def _role_label(request) -> str:
+    # The role's label from the profile's own choices (core may not import org, a higher layer).
+    profile = getattr(getattr(request, "user", None), "profile", None)
+    display = getattr(profile, "get_role_display", None)
+    return str(display()) if display and profile.role else ""
+
+
 def permission_denied(request, exception):
+    """403: the product's own page, translated, with the navigation and the reason (issue 14)."""
     from django.utils.translation import gettext
-    from django.views import defaults
 
     if _is_api(request):
         return _json_error(gettext("You do not have permission to perform this action."), 403)
-    return defaults.permission_denied(request, exception)
+    # A PermissionDenied raised with a message carries a reason written for people (gettext);
+    # a bare one gets the general reason naming the user's role.
+    reason = str(exception) if exception is not None and str(exception) else ""
+    context = {"reason": reason, "role_label": _role_label(request), "request_path": request.path}
+    return render(request, "403.html", context, status=403)
 
 
 def page_not_found(request, exception):
+    """404: the product's own page. It never says whether a record exists outside the user's scope."""
     from django.utils.translation import gettext
-    from django.views import defaults
 
     if _is_api(request):
         return _json_error(gettext("Not found."), 404)
-    return defaults.page_not_found(request, exception)
+    return render(request, "404.html", {"request_path": request.path}, status=404)
 
 
 def server_error(request):
-    from django.views import defaults
+    """500: rendered without the request's context (that may be what failed), still translated."""
+    from django.http import HttpResponseServerError
+    from django.template import loader
 
     if _is_api(request):
         return _json_error("Server error.", 500)
-    return defaults.server_error(request)
+    return HttpResponseServerError(loader.get_template("500.html").render())

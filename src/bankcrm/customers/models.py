@@ -15,6 +15,7 @@ from .choices import (
     RiskLevel,
     Tier,
 )
+from .search_keys import search_keys
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 
@@ -62,6 +63,10 @@ class Customer(ChangeLoggedModel):
     status = models.CharField(_("status"), max_length=10, choices=CustomerStatus.choices, default=CustomerStatus.ACTIVE)
     marketing_consent = models.BooleanField(_("marketing consent"), null=True, blank=True)
     source_date = source_date_field()
+    # Search keys (customers/search_keys.py), written with the record by the import and by save().
+    name_pinyin = models.CharField(_("name in pinyin"), max_length=255, blank=True, editable=False)
+    name_initials = models.CharField(_("pinyin initials of the name"), max_length=100, blank=True, editable=False)
+    phone_last4 = models.CharField(_("last 4 digits of the mobile"), max_length=4, blank=True, editable=False)
 
     scope_branch_field = "branch"
     scope_rm_field = "rm"
@@ -78,10 +83,32 @@ class Customer(ChangeLoggedModel):
             models.Index(fields=["id_number"], name="customer_id_number_idx"),
             # Name searches walk this in order and stop after one page (no sort of every match).
             models.Index(fields=["name", "customer_no"], name="customer_name_no_idx"),
+            # spec/api.md's pinyin and last-4-digits searches: index ranges, no scan (issue 14); on
+            # PostgreSQL pattern opclasses so LIKE 'oyn%' uses them under any collation.
+            models.Index(
+                fields=["name_pinyin", "customer_no"],
+                name="customer_pinyin_idx",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["name_initials", "customer_no"],
+                name="customer_initials_idx",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+            ),
+            models.Index(fields=["phone_last4"], name="customer_phone_last4_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.customer_no} {self.name}"
+
+    def save(self, *args, **kwargs):
+        keys = search_keys(self.name, self.phone)
+        for field_name, value in keys.items():
+            setattr(self, field_name, value)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"name", "phone"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, *keys}
+        super().save(*args, **kwargs)
 
 
 class Account(ChangeLoggedModel):

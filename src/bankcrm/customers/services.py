@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from bankcrm.org.models import Staff
 
@@ -13,14 +14,14 @@ def reassign_customer(customer: Customer, staff: Staff | None, user) -> Customer
     """归户: give a customer to another relationship manager (or to nobody)."""
     locked = Customer.objects.restrict(user, "change").select_for_update().filter(pk=customer.pk).first()
     if locked is None:
-        raise PermissionDenied("customer not in your scope")
+        raise PermissionDenied(gettext("This customer is not in your scope."))
     if staff is not None and not staff.is_active:
-        raise ValidationError({"rm": f"{staff.staff_no} has left the bank"})
+        raise ValidationError({"rm": gettext("%(staff_no)s has left the bank.") % {"staff_no": staff.staff_no}})
     locked.rm = staff
     locked.save()
     # After a write, the object must still be one the user may see (DESIGN rule 1).
     if staff is not None and not Staff.objects.restrict(user, "view").filter(pk=staff.pk).exists():
-        raise PermissionDenied("that relationship manager is outside your branch")
+        raise PermissionDenied(gettext("That relationship manager is outside your branch."))
     return locked
 
 

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class IngestConfig(AppConfig):
     name = "bankcrm.ingest"
     label = "ingest"
-    verbose_name = "Ingest"
+    verbose_name = _("Ingest")

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from bankcrm.campaigns.models import Sale
 from bankcrm.customers.models import Account, Customer, KycAssessment, Product
+from bankcrm.customers.search_keys import search_keys
 from bankcrm.org.models import Branch, Staff
 from bankcrm.org.services import disable_logins_of_leavers
 
@@ -71,6 +72,8 @@ MAPPING: dict[str, tuple] = {
             "onboard_date": r["onboard_date"],
             "status": r["status"],
             "marketing_consent": r["marketing_consent"],
+            # the search keys travel with the record, so every import keeps them current
+            **search_keys(r["name"], r["phone"] or ""),
         },
     ),
     "accounts": (

@@ -14,12 +14,62 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Max
+from django.utils.translation import gettext, gettext_noop
 from stdnum.cn import ric
 
+from bankcrm.customers.choices import Gender, IdType
 from bankcrm.customers.models import Customer
 from bankcrm.org.models import Staff
 
 from .models import QualityFinding
+
+# The detail of each finding, stored in English (exports, the API) and shown translated: one template
+# per kind of detail, so the page can read the values back out of a stored detail and put them into
+# the translated sentence (detail_for_people) without a second stored column.
+DETAILS = {
+    "length": gettext_noop("ID_CARD number has %(n)s characters, expected 18"),
+    "format": gettext_noop("ID_CARD number must be 17 digits and a check digit 0-9 or X"),
+    "check_digit": gettext_noop("check digit is %(found)s, expected %(expected)s"),
+    "birth_invalid": gettext_noop("the birth date inside the ID number is not a valid date"),
+    "birth_differs": gettext_noop("the birth date inside the ID number differs from birth_date"),
+    "gender": gettext_noop("ID number says %(id_gender)s, gender is %(gender)s"),
+    "mobile": gettext_noop("not a mainland mobile number (11 digits starting 13-19)"),
+    "no_rm": gettext_noop("no relationship manager assigned"),
+    "rm_left": gettext_noop("relationship manager %(rm)s has left"),
+    "duplicate": gettext_noop("same %(id_type)s number as %(others)s"),
+}
+_FIELD = re.compile(r"%\((\w+)\)s")
+
+
+def _pattern(template: str) -> re.Pattern:
+    """The template as a regular expression: literal text escaped, each %(name)s a named group."""
+    parts = _FIELD.split(template)  # literal, name, literal, name, …, literal
+    regex = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts))
+    return re.compile(f"^{regex}$")
+
+
+_PATTERNS = [(template, _pattern(template)) for template in DETAILS.values()]
+
+
+def _detail(key: str, **values) -> str:
+    return DETAILS[key] % values
+
+
+def detail_for_people(detail: str) -> str:
+    """A stored (English) finding detail in the active language; unknown text is shown as it is."""
+    for template, pattern in _PATTERNS:
+        match = pattern.match(detail or "")
+        if match:
+            values = match.groupdict()
+            # codes inside the sentence read as their labels (男/女, 居民身份证)
+            for name in ("id_gender", "gender"):
+                if values.get(name) in Gender.values:
+                    values[name] = str(Gender(values[name]).label)
+            if values.get("id_type") in IdType.values:
+                values["id_type"] = str(IdType(values["id_type"]).label)
+            return gettext(template) % values
+    return detail
+
 
 FINDINGS = ("bad_id_checksum", "id_birthdate_mismatch", "id_gender_mismatch", "bad_mobile", "duplicate_id", "no_rm")
 MOBILE_RE = re.compile(r"1[3-9][0-9]{9}\Z")
@@ -31,12 +81,12 @@ def id_card_findings(id_number: str, birth_date: dt.date | None, gender: str) ->
     # Not compacted: a stored " 1101…" is 19 characters and is flagged, so the record gets corrected.
     number = id_number.upper()
     if len(number) != 18:
-        return [("bad_id_checksum", f"ID_CARD number has {len(number)} characters, expected 18")]
+        return [("bad_id_checksum", _detail("length", n=len(number)))]
     if not ID18_RE.match(number):
-        return [("bad_id_checksum", "ID_CARD number must be 17 digits and a check digit 0-9 or X")]
+        return [("bad_id_checksum", _detail("format"))]
     expected = ric.calc_check_digit(number)
     if expected != number[-1]:
-        return [("bad_id_checksum", f"check digit is {number[-1]}, expected {expected}")]
+        return [("bad_id_checksum", _detail("check_digit", found=number[-1], expected=expected))]
     found = []
     if birth_date is not None:
         try:
@@ -46,12 +96,11 @@ def id_card_findings(id_number: str, birth_date: dt.date | None, gender: str) ->
         if embedded != birth_date:
             # No dates in the detail: it is shown beside the masked ID number, and either date would
             # give the hidden digits back (docs/security.md). The 360's logged reveal shows both.
-            what = "is not a valid date" if embedded is None else "differs from birth_date"
-            found.append(("id_birthdate_mismatch", f"the birth date inside the ID number {what}"))
+            found.append(("id_birthdate_mismatch", _detail("birth_invalid" if embedded is None else "birth_differs")))
     if gender:
         embedded_gender = "M" if int(number[16]) % 2 else "F"
         if embedded_gender != gender:
-            found.append(("id_gender_mismatch", f"ID number says {embedded_gender}, gender is {gender}"))
+            found.append(("id_gender_mismatch", _detail("gender", id_gender=embedded_gender, gender=gender)))
     return found
 
 
@@ -78,13 +127,13 @@ def compute_findings() -> dict[tuple[str, str], tuple[str, str, str]]:
         if id_type == "ID_CARD":
             found.extend(id_card_findings(id_number, birth_date, gender))
         if phone and not MOBILE_RE.match(phone):
-            found.append(("bad_mobile", "not a mainland mobile number (11 digits starting 13-19)"))
+            found.append(("bad_mobile", _detail("mobile")))
         if status == "active":
             by_id[(id_type, id_number)].append(customer_no)
             if rm is None:
-                found.append(("no_rm", "no relationship manager assigned"))
+                found.append(("no_rm", _detail("no_rm")))
             elif rm_status == "left":
-                found.append(("no_rm", f"relationship manager {rm} has left"))
+                found.append(("no_rm", _detail("rm_left", rm=rm)))
         for finding, detail in found:
             result[(customer_no, finding)] = (detail, branch, rm or "")
     for (id_type, _), members in by_id.items():
@@ -92,7 +141,8 @@ def compute_findings() -> dict[tuple[str, str], tuple[str, str, str]]:
             continue
         for customer_no in members:
             others = [m for m in members if m != customer_no]
-            detail = f"same {id_type} number as {', '.join(others[:5])}" + (" …" if len(others) > 5 else "")
+            listed = ", ".join(others[:5]) + (" …" if len(others) > 5 else "")
+            detail = _detail("duplicate", id_type=id_type, others=listed)
             branch, rm = scope[customer_no]
             result[(customer_no, "duplicate_id")] = (detail, branch, rm)
     return result

@@ -42,6 +42,7 @@ class Progress:
     summary: Callable[[str], None] = lambda line: None
     start_file: Callable[[str, int | None], None] = lambda name, total: None
     advance: Callable[[int], None] = lambda n: None
+    begin: Callable[[int], None] = lambda total_files: None  # how many files the delivery has
 
 
 def _user_name() -> str:
@@ -80,6 +81,7 @@ def import_delivery(folder: Path, *, progress: Progress | None = None, duckdb_th
         warehouse.clean_leftovers(table)  # staging folders of a killed run
     run = ImportRun.objects.create(directory=str(folder.resolve()), user_name=_user_name()[:150])
     files, warnings = discover(folder)
+    progress.begin(len(files))
     report = {"files": [], "quality_findings": 0, "warnings": list(warnings)}
     context = _RunContext(run, duckdb_threads)
     try:

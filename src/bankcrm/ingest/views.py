@@ -15,7 +15,8 @@ import json
 import django_filters
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, Prefetch, Q, Value, When
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -36,6 +37,7 @@ from bankcrm.org.models import Branch
 
 from .models import ImportedFile, ImportRun, QualityFinding, RejectedRow, reason_label
 from .privacy import mask_detail, mask_raw
+from .quality import detail_for_people
 
 QUALITY_ROLES = (UserRole.ADMIN, UserRole.HEAD_OFFICE, UserRole.COMPLIANCE, UserRole.BRANCH_MANAGER)
 IMPORT_ROLES = (UserRole.ADMIN, UserRole.HEAD_OFFICE, UserRole.COMPLIANCE)
@@ -215,6 +217,7 @@ class QualityView(RoleRequiredMixin, RestrictedViewMixin, HtmxTemplateMixin, Lis
         context = super().get_context_data(**kwargs)
         for finding in context["object_list"]:
             finding.label = finding_label(finding.finding)
+            finding.detail_shown = detail_for_people(finding.detail)
             finding.customer_url = reverse("customers:detail", args=[finding.customer_id])
             finding.id_masked = mask_id_number(finding.customer.id_number)
             finding.phone_masked = mask_phone(finding.customer.phone)
@@ -289,9 +292,24 @@ class ImportRunListView(RoleRequiredMixin, RestrictedViewMixin, HtmxTemplateMixi
     partial_template_name = "ingest/_runs.html"
     paginate_by = 20
 
+    # A full delivery is a thousand files or more: the list shows each run's first few (refused and
+    # rejecting files first) and links to the run, whose files are paginated (issue 14: 1,149 files
+    # in one table).
+    files_per_run = 10
+
     def get_queryset(self):
-        files = ImportedFile.objects.restrict(self.request.user, "view").order_by("pk")
-        return super().get_queryset().prefetch_related(Prefetch("files", queryset=files))
+        files = ImportedFile.objects.restrict(self.request.user, "view")
+        problems_first = Case(
+            When(~Q(status=ImportedFile.Status.IMPORTED) | Q(rows_rejected__gt=0), then=Value(0)), default=Value(1)
+        )
+        first = files.order_by(problems_first, "pk")[: self.files_per_run]
+        return (
+            super()
+            .get_queryset()
+            .annotate(file_count=Count("files"))
+            .prefetch_related(Prefetch("files", queryset=first, to_attr="first_files"))
+            .order_by("-started", "-pk")  # newest run first, a stable order for the pages
+        )
 
 
 class ImportRunDetailView(RoleRequiredMixin, RestrictedViewMixin, DetailView):
@@ -303,8 +321,12 @@ class ImportRunDetailView(RoleRequiredMixin, RestrictedViewMixin, DetailView):
         files = ImportedFile.objects.restrict(self.request.user, "view").annotate(quarantined=Count("rejects"))
         return super().get_queryset().prefetch_related(Prefetch("files", queryset=files.order_by("pk")))
 
+    files_per_page = 50
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        files = self.object.files.all()  # prefetched, restricted, in file order
+        context["files_page"] = Paginator(files, self.files_per_page).get_page(self.request.GET.get("page"))
         context["report_json"] = json.dumps(masked_report(self.object), ensure_ascii=False, indent=2, default=str)
         return context
 

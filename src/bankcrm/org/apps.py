@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OrgConfig(AppConfig):
     name = "bankcrm.org"
     label = "org"
-    verbose_name = "Organisation"
+    verbose_name = _("Organisation")

@@ -1,4 +1,5 @@
 from django.db.models import Prefetch
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
@@ -71,7 +72,7 @@ class ComplaintViewSet(RestrictedModelViewSet):
     def transition(self, request, reference=None):
         complaint = self.get_object()  # 404 outside the user's scope
         if not request.user.has_perm("complaints.change_complaint"):
-            raise PermissionDenied("handling complaints needs the complaint handler's permission")
+            raise PermissionDenied(gettext("Handling complaints needs the complaint handler's permission."))
         serializer = TransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.transition(complaint, user=request.user, **serializer.validated_data)

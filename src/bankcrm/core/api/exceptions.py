@@ -51,10 +51,24 @@ def validation_body(data) -> dict:
     return {"detail": gettext("invalid input: %(summary)s") % {"summary": summary}, "errors": errors}
 
 
+def conflict_body(exc: TransitionNotAllowed) -> dict:
+    """409: the sentence for people (translated, with labels), then the codes for programs.
+
+    Integrators match codes in ``detail`` (``"closed" in detail``, tests/web/test_generated_client.py),
+    so the codes follow the sentence in brackets, and are also given as fields of their own.
+    """
+    codes = getattr(exc, "codes", {}) or {}
+    detail = str(exc)
+    if codes:
+        parts = [f"{key}: {', '.join(value) if isinstance(value, list) else value}" for key, value in codes.items()]
+        detail = f"{detail} [{'; '.join(parts)}]"
+    return {"detail": detail, **codes}
+
+
 def exception_handler(exc, context):
     """DRF's handler plus the domain errors of spec/api.md: 409 for refused state changes."""
     if isinstance(exc, TransitionNotAllowed):
-        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        return Response(conflict_body(exc), status=status.HTTP_409_CONFLICT)
     if isinstance(exc, RequestDataTooBig):
         # Django refuses to read the body past DATA_UPLOAD_MAX_MEMORY_SIZE; it is the client's doing.
         return Response({"detail": request_too_large_message()}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
