@@ -33,7 +33,7 @@ def test_progress_table_counts_only_current_lists_like_the_queue(client, small_b
     progress = {row["assignee"]: row for row in response.context["progress"]}
     assert len(shown) == 2
     assert progress["S001"]["total"] == 2  # not 4: January's list is not in the queue
-    assert progress["S001"]["statuses"] == [1, 1, 0, 0]  # pending, contacted, converted, declined
+    assert progress["S001"]["statuses"] == [1, 1, 0, 0, 0]  # pending, contacted, converted, declined, promise broken
 
     # asking for January's list shows and counts January's items
     january = client.get("/campaigns/queue/?queue=all&as_of=2026-01-31")
