@@ -21,6 +21,23 @@ def _month(value: str) -> str:
     return value
 
 
+def _why_empty(kind: str, options) -> str:
+    """The one-line reason an export has no rows: most often the figures were never computed."""
+    from bankcrm.customers.models import CustomerMonth
+
+    if kind == "customer-month":
+        month = options["month"]
+        if not CustomerMonth.objects.filter(month=month).exists():
+            return f"month {month} was never computed (bankcrm metrics --as-of its last day)"
+        return f"month {month} has no customers"
+    if kind == "list":
+        as_of = options["as_of"]
+        if not CustomerMonth.objects.filter(as_of=as_of).exists():
+            return f"metrics were never computed as of {as_of.isoformat()} (bankcrm metrics --as-of {as_of.isoformat()})"
+        return f"the {options['list_kind']} list as of {as_of.isoformat()} is empty"
+    return "no rows to export"
+
+
 class Command(BaseCommand):
     help = "Export customer-month, a list, quality findings, the tier summary, loan figures and more to CSV (or Excel)."
 
@@ -78,6 +95,12 @@ class Command(BaseCommand):
         lr = sub.add_parser("loan-rolls", help="roll rates per unit from the previous month-end's buckets to D")
         lr.add_argument("--as-of", required=True, type=_date, dest="as_of")
         lr.add_argument("--out", required=True, type=Path)
+        for kind_parser in sub.choices.values():
+            kind_parser.add_argument(
+                "--allow-empty",
+                action="store_true",
+                help="an export with no rows is a success (the file then holds the header only)",
+            )
 
     def handle(self, *args, **options):
         kind, out = options["kind"], options["out"]
@@ -124,6 +147,11 @@ class Command(BaseCommand):
             from bankcrm.analytics.exports import export_tier_summary
 
             rows = export_tier_summary(options["as_of"], out)
+        if rows == 0 and not options.get("allow_empty"):
+            # Success only when something was produced (issue 15.10): a scheduler must not pass on an
+            # empty file as the month's figures. The file is removed so nothing downstream picks it up.
+            out.unlink(missing_ok=True)
+            raise CommandError(f"{kind}: {_why_empty(kind, options)}; nothing written (--allow-empty to write the header only)")
         from bankcrm.core.accesslog import record_access
 
         record_access("export", detail=f"{kind} → {out.name} ({rows} rows)", path=f"cli:export {kind}")

@@ -18,12 +18,31 @@ def _date(value: str) -> dt.date:
         raise CommandError(f"not a date (YYYY-MM-DD): {value!r}") from exc
 
 
+def refuse_without_balances(as_of: dt.date) -> None:
+    """Success only when something was produced (issue 15.10): no balances for D, nothing to compute."""
+    from bankcrm.core.warehouse import partition_dates
+
+    days = partition_dates("balances")
+    if as_of in days:
+        return
+    earlier = [d for d in days if d < as_of]
+    hint = f"the latest balances are of {max(earlier).isoformat()}" if earlier else "no balances were ever imported"
+    raise CommandError(
+        f"no balances for {as_of.isoformat()}: import that day's delivery first ({hint}); --allow-empty to compute anyway"
+    )
+
+
 class Command(BaseCommand):
     help = "Compute the customer_month snapshot and the lists (名单) for an as-of date."
 
     def add_arguments(self, parser):
         parser.add_argument("--as-of", required=True, type=_date, dest="as_of")
         parser.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb")
+        parser.add_argument(
+            "--allow-empty",
+            action="store_true",
+            help="compute even when the as-of date has no balances (an empty snapshot is then a success)",
+        )
 
     def handle(self, *args, **options):
         from bankcrm.analytics.snapshots import run_metrics
@@ -41,11 +60,16 @@ class Command(BaseCommand):
                 bar.set_description(msg)
                 bar.update(1)
 
+        from bankcrm.core.jobs import recorded_run
         from bankcrm.core.runlock import RunLocked, exclusive_run
 
+        if not options["allow_empty"]:
+            refuse_without_balances(as_of)
         try:
             with exclusive_run("metrics"):  # one metrics run per home/database (issue 8, item 10)
-                result = run_metrics(as_of, engine, progress=progress)
+                with recorded_run("metrics") as run:  # the last run's time, status and rows for /metrics
+                    result = run_metrics(as_of, engine, progress=progress)
+                    run.rows = sum(part["customers"] for part in result["computed"])
         except RunLocked as exc:
             raise CommandError(exc.message(), returncode=EXIT_LOCKED) from exc
         except FileNotFoundError as exc:
