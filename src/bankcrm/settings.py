@@ -321,9 +321,8 @@ SPECTACULAR_SETTINGS = {
     # the /api/v1/ paths: the unversioned /api/ aliases are served for one release, not advertised.
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     "PREPROCESSING_HOOKS": ["bankcrm.core.api.schema.only_versioned_paths"],
-    # A login is needed to read the schema and the docs unless bankcrm.toml [api] docs_public.
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny" if BANKCRM_API["docs_public"]
-                          else "rest_framework.permissions.IsAuthenticated"],  # fmt: skip
+    # A login is needed to read the schema and the docs unless bankcrm.toml [api] docs_public
+    # (core/views.py ApiSchemaView, ApiDocsView).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

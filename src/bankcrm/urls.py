@@ -2,8 +2,6 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from drf_spectacular.views import SpectacularAPIView
-
 from bankcrm.views import operations as project_views
 from bankcrm.core import views as core_views
 
@@ -19,7 +17,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/", core_views.ApiSchemaView.as_view(), name="api-schema"),
     path("api/docs/", core_views.ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz/", core_views.healthz, name="healthz"),
     path("readyz/", project_views.readyz, name="readyz"),

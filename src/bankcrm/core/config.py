@@ -89,7 +89,9 @@ def _check_value(value, default, where: str):
         return str(value)
     if kind == "rate":
         if not isinstance(value, str) or not RATE.match(value):
-            raise ConfigError(f'{where} = {value!r}: expected a rate like "120/minute" (per second, minute, hour or day)')
+            raise ConfigError(
+                f'{where} = {value!r}: expected a rate like "120/minute" (per second, minute, hour or day)'
+            )
         return value.replace(" ", "")
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f"{where} = {value!r}: expected text")

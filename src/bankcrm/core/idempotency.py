@@ -15,7 +15,8 @@ not processed (credentials, throttled): a retry with the same key then really ru
 key too. Expired keys are deleted whenever a new key is stored (one indexed delete), so the table
 holds at most a day of POSTs.
 
-Reads sent as POST (search, reveal: ``ReadByPostPermissions``) are not kept: they create nothing, and
+Reads sent as POST (search, reveal: actions a viewset lists in ``reads_by_post``, or guarded by
+``ReadByPostPermissions``) are not kept: they create nothing, and
 keeping their answers would store personal data outside the access log, whose entry each read needs.
 """
 
@@ -71,6 +72,8 @@ def _is_read_by_post(request) -> bool:
         return False
     permissions = getattr(view_class, "permission_classes", [])
     actions = getattr(match.func, "actions", None) or {}
+    if actions.get("post") in getattr(view_class, "reads_by_post", ()):
+        return True
     handler = getattr(view_class, actions.get("post", "post"), None)
     # A @action may declare its own permission classes.
     permissions = (getattr(handler, "kwargs", None) or {}).get("permission_classes", permissions)

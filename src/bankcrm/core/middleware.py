@@ -108,7 +108,8 @@ class RequestLatencyMiddleware:
         started = time.perf_counter()
         response = self.get_response(request)
         match = getattr(request, "resolver_match", None)
-        route = match.route if match is not None and match.route else "<unmatched>"
+        # DRF's routers give regular expressions ("api/v1/complaints/$"): the anchors say nothing.
+        route = match.route.replace("^", "").replace("$", "") if match is not None and match.route else "<unmatched>"
         self.histogram.labels(request.method, route, str(response.status_code)).observe(time.perf_counter() - started)
         return response
 
@@ -130,5 +131,5 @@ class ApiVersionMiddleware:
         path = request.path
         if path.startswith("/api/") and not path.startswith(self.UNVERSIONED_KEPT):
             response["Deprecation"] = "true"
-            response["Link"] = f'</api/v1/{path[len("/api/"):]}>; rel="successor-version"'
+            response["Link"] = f'</api/v1/{path[len("/api/") :]}>; rel="successor-version"'
         return response

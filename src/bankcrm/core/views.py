@@ -3,8 +3,8 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import render
 from django.views.generic.base import ContextMixin
-from drf_spectacular.views import SpectacularSwaggerSplitView
-from rest_framework.permissions import AllowAny
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.permissions import AllowAny, BasePermission
 
 
 def render_page(request, template_name: str, context: dict, *, partial_template_name: str | None = None, **kwargs):
@@ -67,6 +67,21 @@ def healthz(request):
     from django.http import JsonResponse
 
     return JsonResponse({"status": "ok"})
+
+
+class DocsReaders(BasePermission):
+    """Signed-in users, or anyone with bankcrm.toml ``[api] docs_public = true`` (issue 15.6)."""
+
+    def has_permission(self, request, view):
+        from django.conf import settings
+
+        return settings.BANKCRM_API["docs_public"] or bool(request.user and request.user.is_authenticated)
+
+
+class ApiSchemaView(SpectacularAPIView):
+    """/api/schema/: 401 without a login unless the docs are public (checked per request)."""
+
+    permission_classes = [DocsReaders]
 
 
 class ApiDocsView(SpectacularSwaggerSplitView):

@@ -30,9 +30,11 @@ def _warehouse() -> str | None:
     from bankcrm.core.warehouse import warehouse_dir
 
     folder = warehouse_dir()
-    if not folder.is_dir() or not os.access(folder, os.R_OK | os.W_OK | os.X_OK):
-        return f"{folder} is not a readable and writable folder"
-    os.listdir(folder)  # a stale network mount raises here
+    # Before the first import there is no warehouse yet: then the home it will be made in must do.
+    target = folder if folder.exists() else folder.parent
+    if not target.is_dir() or not os.access(target, os.R_OK | os.W_OK | os.X_OK):
+        return f"{target} is not a readable and writable folder"
+    os.listdir(target)  # a stale network mount raises here
     return None
 
 
@@ -101,9 +103,9 @@ class _DomainCollector:
         yield open_complaints
         # A breach as the desk sees it: recorded by the sweep, or a binding clock past due that the
         # sweep has not reached yet (complaints/models.py Deadline.live_state).
-        breached = Deadline.objects.filter(complaint__status__in=[s for s in Status.values if s != Status.CLOSED]).filter(
-            Q(state=ClockState.BREACHED) | Q(state__in=OPEN_CLOCK_STATES, binding=True, due_at__lt=now)
-        )
+        breached = Deadline.objects.filter(
+            complaint__status__in=[s for s in Status.values if s != Status.CLOSED]
+        ).filter(Q(state=ClockState.BREACHED) | Q(state__in=OPEN_CLOCK_STATES, binding=True, due_at__lt=now))
         yield GaugeMetricFamily(
             "bankcrm_complaint_clocks_breached", "Clocks of open complaints past their due time", value=breached.count()
         )

@@ -146,4 +146,3 @@ class KnownQueryParameters(filters.BaseFilterBackend):
             message = gettext("unknown query parameter; known: %(known)s") % {"known": ", ".join(sorted(known - {""}))}
             raise exceptions.ValidationError({name: [message] for name in unknown})
         return queryset
-

@@ -33,7 +33,9 @@ def _why_empty(kind: str, options) -> str:
     if kind == "list":
         as_of = options["as_of"]
         if not CustomerMonth.objects.filter(as_of=as_of).exists():
-            return f"metrics were never computed as of {as_of.isoformat()} (bankcrm metrics --as-of {as_of.isoformat()})"
+            return (
+                f"metrics were never computed as of {as_of.isoformat()} (bankcrm metrics --as-of {as_of.isoformat()})"
+            )
         return f"the {options['list_kind']} list as of {as_of.isoformat()} is empty"
     return "no rows to export"
 
@@ -151,7 +153,9 @@ class Command(BaseCommand):
             # Success only when something was produced (issue 15.10): a scheduler must not pass on an
             # empty file as the month's figures. The file is removed so nothing downstream picks it up.
             out.unlink(missing_ok=True)
-            raise CommandError(f"{kind}: {_why_empty(kind, options)}; nothing written (--allow-empty to write the header only)")
+            raise CommandError(
+                f"{kind}: {_why_empty(kind, options)}; nothing written (--allow-empty to write the header only)"
+            )
         from bankcrm.core.accesslog import record_access
 
         record_access("export", detail=f"{kind} → {out.name} ({rows} rows)", path=f"cli:export {kind}")
