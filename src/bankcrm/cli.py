@@ -112,7 +112,8 @@ def database_label() -> str:
     conf = connection.settings_dict
     if connection.vendor == "sqlite":
         return str(conf["NAME"])
-    return f"{connection.vendor} {conf.get('USER') or ''}@{conf.get('HOST') or 'localhost'}:{conf.get('PORT') or ''}/{conf['NAME']}"
+    where = f"{conf.get('HOST') or 'localhost'}:{conf.get('PORT') or ''}/{conf['NAME']}"
+    return f"{connection.vendor} {conf.get('USER') or ''}@{where}"
 
 
 def prepare_database(stream=sys.stderr) -> None:

@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from bankcrm.views import operations as project_views
 from bankcrm.core import views as core_views
+from bankcrm.views import operations as project_views
 
 DOMAIN_APPS = ("org", "ingest", "analytics", "campaigns", "complaints", "reports", "compliance")
 

@@ -11,9 +11,7 @@ import sys
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-
 from test_cli import run_cli
-from webapi_data import bank360  # noqa: F401  (fixture)
 
 PASSWORD = {"BANKCRM_PASSWORD": "a-long-password-1"}
 
@@ -67,7 +65,7 @@ def test_two_first_commands_on_an_empty_home_do_not_race(tmp_path):
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-        )  # fmt: skip
+        )
         for name in ("ops1", "ops2")
     ]
     outcomes = [(run.wait(timeout=180), run.stderr.read()) for run in runs]

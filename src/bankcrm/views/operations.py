@@ -62,12 +62,12 @@ class _DomainCollector:
     """Counts read from the database at each scrape (the same in every worker)."""
 
     def collect(self):
+        from django.db.models import Q
         from prometheus_client.core import GaugeMetricFamily
 
         from bankcrm.complaints.choices import OPEN_CLOCK_STATES, ClockState, Status
         from bankcrm.complaints.models import Complaint, Deadline
         from bankcrm.core.models import JobRun
-        from django.db.models import Q
 
         now = timezone.now()
         families = {
@@ -80,7 +80,8 @@ class _DomainCollector:
             ),
             "rows": GaugeMetricFamily("bankcrm_job_last_run_rows", "Rows the last run produced", labels=["kind"]),
             "duration": GaugeMetricFamily(
-                "bankcrm_job_last_run_duration_seconds", "Duration of the last run (so far, if running)", labels=["kind"]
+                "bankcrm_job_last_run_duration_seconds", "Duration of the last run (so far, if running)",
+                labels=["kind"],
             ),
         }  # fmt: skip
         for kind in ("import", "metrics"):

@@ -28,7 +28,8 @@ def refuse_without_balances(as_of: dt.date) -> None:
     earlier = [d for d in days if d < as_of]
     hint = f"the latest balances are of {max(earlier).isoformat()}" if earlier else "no balances were ever imported"
     raise CommandError(
-        f"no balances for {as_of.isoformat()}: import that day's delivery first ({hint}); --allow-empty to compute anyway"
+        f"no balances for {as_of.isoformat()}: import that day's delivery first ({hint}); "
+        "--allow-empty to compute anyway"
     )
 
 
@@ -66,10 +67,10 @@ class Command(BaseCommand):
         if not options["allow_empty"]:
             refuse_without_balances(as_of)
         try:
-            with exclusive_run("metrics"):  # one metrics run per home/database (issue 8, item 10)
-                with recorded_run("metrics") as run:  # the last run's time, status and rows for /metrics
-                    result = run_metrics(as_of, engine, progress=progress)
-                    run.rows = sum(part["customers"] for part in result["computed"])
+            # One metrics run per home/database (issue 8, item 10); recorded for /metrics (issue 15.11).
+            with exclusive_run("metrics"), recorded_run("metrics") as run:
+                result = run_metrics(as_of, engine, progress=progress)
+                run.rows = sum(part["customers"] for part in result["computed"])
         except RunLocked as exc:
             raise CommandError(exc.message(), returncode=EXIT_LOCKED) from exc
         except FileNotFoundError as exc:
