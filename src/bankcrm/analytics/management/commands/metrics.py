@@ -64,13 +64,14 @@ class Command(BaseCommand):
         from bankcrm.core.jobs import recorded_run
         from bankcrm.core.runlock import RunLocked, exclusive_run
 
-        if not options["allow_empty"]:
-            refuse_without_balances(as_of)
         try:
             # One metrics run per home/database (issue 8, item 10); recorded for /metrics (issue 15.11).
-            with exclusive_run("metrics"), recorded_run("metrics") as run:
-                result = run_metrics(as_of, engine, progress=progress)
-                run.rows = sum(part["customers"] for part in result["computed"])
+            with exclusive_run("metrics"):
+                if not options["allow_empty"]:
+                    refuse_without_balances(as_of)  # inside the lock: a running import may be writing them
+                with recorded_run("metrics") as run:
+                    result = run_metrics(as_of, engine, progress=progress)
+                    run.rows = sum(part["customers"] for part in result["computed"])
         except RunLocked as exc:
             raise CommandError(exc.message(), returncode=EXIT_LOCKED) from exc
         except FileNotFoundError as exc:
