@@ -13,6 +13,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from test_cli import run_cli
 
+from webapi_data import bank360  # noqa: F401  (fixture)
+
 PASSWORD = {"BANKCRM_PASSWORD": "a-long-password-1"}
 
 
@@ -181,7 +183,7 @@ def test_a_list_as_of_a_day_never_computed_names_the_metrics_run(db, tmp_path):
         )  # fmt: skip
 
 
-def test_metrics_for_a_date_without_balances_fails_with_the_latest_balances_day(bank360):
+def test_metrics_for_a_date_without_balances_fails_with_the_latest_balances_day(bank360):  # noqa: F811
     from bankcrm.core.models import JobRun
 
     with pytest.raises(CommandError, match=r"no balances for 2026-11-05.*latest balances are of 2026-10-31"):
@@ -211,7 +213,7 @@ def test_readyz_is_503_naming_what_is_not_ready(db, client, monkeypatch):
     assert response.json()["checks"]["migrations"] == "2 migrations not applied: run bankcrm migrate"
 
 
-def test_metrics_reports_latencies_last_runs_open_complaints_and_breaches(bank360, client, make_login):
+def test_metrics_has_latencies_last_runs_open_complaints_and_breaches(bank360, client, make_login):  # noqa: F811
     from django.utils import timezone
 
     from bankcrm.complaints.models import Complaint
@@ -239,7 +241,7 @@ def test_metrics_reports_latencies_last_runs_open_complaints_and_breaches(bank36
     assert breached and float(breached[0].split()[1]) >= 1
 
 
-def test_a_metrics_run_is_recorded_for_monitoring(bank360):
+def test_a_metrics_run_is_recorded_for_monitoring(bank360):  # noqa: F811
     from bankcrm.core.models import JobRun
 
     call_command("metrics", "--as-of", "2026-10-31", stdout=io.StringIO())
