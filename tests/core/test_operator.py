@@ -183,11 +183,11 @@ def test_a_list_as_of_a_day_never_computed_names_the_metrics_run(db, tmp_path):
         )  # fmt: skip
 
 
-def test_metrics_for_a_date_without_balances_fails_with_the_latest_balances_day(bank360):  # noqa: F811
+def test_metrics_before_any_balances_fails_with_the_reason(bank360):  # noqa: F811
     from bankcrm.core.models import JobRun
 
-    with pytest.raises(CommandError, match=r"no balances for 2026-11-05.*latest balances are of 2026-10-31"):
-        call_command("metrics", "--as-of", "2026-11-05", stdout=io.StringIO())
+    with pytest.raises(CommandError, match=r"no balances on or before 2026-10-28: import a delivery first"):
+        call_command("metrics", "--as-of", "2026-10-28", stdout=io.StringIO())  # bank360's first day is the 29th
     assert not JobRun.objects.exists()  # refused before running: no run to report
 
 

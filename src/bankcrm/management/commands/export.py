@@ -21,23 +21,26 @@ def _month(value: str) -> str:
     return value
 
 
-def _why_empty(kind: str, options) -> str:
-    """The one-line reason an export has no rows: most often the figures were never computed."""
+def never_computed(kind: str, options) -> str | None:
+    """Why there is nothing to export because the figures were never computed, or None.
+
+    Success only when something was produced (issue 15.10): a scheduler must not pass on an empty
+    file as a month's figures. An empty list of a date that *was* computed is a result (nobody is
+    on it today) and exports as such.
+    """
+    from bankcrm.campaigns.models import ListItem
     from bankcrm.customers.models import CustomerMonth
 
     if kind == "customer-month":
         month = options["month"]
         if not CustomerMonth.objects.filter(month=month).exists():
-            return f"month {month} was never computed (bankcrm metrics --as-of its last day)"
-        return f"month {month} has no customers"
-    if kind == "list":
+            return f"month {month} was never computed (bankcrm metrics --as-of its last day first)"
+    if kind in ("list", "tier-summary"):
         as_of = options["as_of"]
-        if not CustomerMonth.objects.filter(as_of=as_of).exists():
-            return (
-                f"metrics were never computed as of {as_of.isoformat()} (bankcrm metrics --as-of {as_of.isoformat()})"
-            )
-        return f"the {options['list_kind']} list as of {as_of.isoformat()} is empty"
-    return "no rows to export"
+        if not (CustomerMonth.objects.filter(as_of=as_of).exists() or ListItem.objects.filter(as_of=as_of).exists()):
+            day = as_of.isoformat()
+            return f"metrics were never computed as of {day} (bankcrm metrics --as-of {day} first)"
+    return None
 
 
 class Command(BaseCommand):
@@ -101,13 +104,15 @@ class Command(BaseCommand):
             kind_parser.add_argument(
                 "--allow-empty",
                 action="store_true",
-                help="an export with no rows is a success (the file then holds the header only)",
+                help="export even figures never computed (the file then holds the header only)",
             )
 
     def handle(self, *args, **options):
         kind, out = options["kind"], options["out"]
         if out.parent and not out.parent.exists():
             raise CommandError(f"folder does not exist: {out.parent}")
+        if not options.get("allow_empty") and (reason := never_computed(kind, options)):
+            raise CommandError(f"{kind}: {reason}; nothing written (--allow-empty writes the header only)")
         if kind == "customer-month":
             from bankcrm.analytics.exports import export_customer_month
 
@@ -149,13 +154,6 @@ class Command(BaseCommand):
             from bankcrm.analytics.exports import export_tier_summary
 
             rows = export_tier_summary(options["as_of"], out)
-        if rows == 0 and not options.get("allow_empty"):
-            # Success only when something was produced (issue 15.10): a scheduler must not pass on an
-            # empty file as the month's figures. The file is removed so nothing downstream picks it up.
-            out.unlink(missing_ok=True)
-            raise CommandError(
-                f"{kind}: {_why_empty(kind, options)}; nothing written (--allow-empty to write the header only)"
-            )
         from bankcrm.core.accesslog import record_access
 
         record_access("export", detail=f"{kind} → {out.name} ({rows} rows)", path=f"cli:export {kind}")

@@ -19,17 +19,18 @@ def _date(value: str) -> dt.date:
 
 
 def refuse_without_balances(as_of: dt.date) -> None:
-    """Success only when something was produced (issue 15.10): no balances for D, nothing to compute."""
+    """Success only when something was produced (issue 15.10): no balances up to D, nothing to compute.
+
+    Only "none on or before D" is refused: a day without its own balances file is computed from the
+    days before it (spec/metrics.md carries the last balance forward; the acceptance scenarios
+    have months without files), so it is not a mistake by itself.
+    """
     from bankcrm.core.warehouse import partition_dates
 
-    days = partition_dates("balances")
-    if as_of in days:
+    if any(day <= as_of for day in partition_dates("balances")):
         return
-    earlier = [d for d in days if d < as_of]
-    hint = f"the latest balances are of {max(earlier).isoformat()}" if earlier else "no balances were ever imported"
     raise CommandError(
-        f"no balances for {as_of.isoformat()}: import that day's delivery first ({hint}); "
-        "--allow-empty to compute anyway"
+        f"no balances on or before {as_of.isoformat()}: import a delivery first; --allow-empty to compute anyway"
     )
 
 
