@@ -14,12 +14,15 @@
   (docs/operator-guide.md, "Not done yet").
 """
 
+import datetime as dt
+
 from django.db import models
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 from rest_framework import exceptions, filters
 
 ALWAYS_KNOWN = {"format"}
+MAX_OFFSET = dt.timedelta(hours=14)
 
 
 def _model(view):
@@ -82,8 +85,17 @@ class ChangedSince(filters.BaseFilterBackend):
         raw = request.query_params.get(self.param)
         if raw is None or not offers_changed_since(view, queryset.model):
             return queryset
-        since = parse_datetime(raw.strip().replace(" ", "+"))  # a "+" unescaped in a URL arrives as a space
-        if since is None or since.tzinfo is None:
+        try:
+            since = parse_datetime(raw.strip().replace(" ", "+"))  # a "+" unescaped in a URL arrives as a space
+            # Offsets on Earth lie within ±14:00; PostgreSQL refuses beyond ±15:59 (a 500 otherwise).
+            # Compared in UTC, which also keeps the database from parsing the offset at all.
+            if since is not None and since.tzinfo is not None and abs(since.utcoffset()) <= MAX_OFFSET:
+                since = since.astimezone(dt.UTC)
+            else:
+                since = None
+        except (ValueError, OverflowError):  # 25:00, or a year 1 moved before year 1 by its offset
+            since = None
+        if since is None:
             message = gettext("expected a date and time with its offset, e.g. 2026-10-01T00:00:00+08:00")
             raise exceptions.ValidationError({self.param: [message]})
         from django.contrib.contenttypes.models import ContentType
