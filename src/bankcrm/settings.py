@@ -288,7 +288,7 @@ CACHES = {
 REST_FRAMEWORK = {
     # The API is JSON in, JSON out (spec/api.md): one content type per body in the schema, so a
     # generated client imports; no browsable API (a second UI around the same data).
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["bankcrm.core.api.parsers.JSONParser"],  # JSON without NUL characters
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "bankcrm.org.authentication.ExpiringTokenAuthentication",  # 401 after BANKCRM_TOKEN_DAYS

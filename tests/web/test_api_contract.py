@@ -268,3 +268,12 @@ def test_idempotency_messages_are_translated(desk):
     )  # fmt: skip
     assert response.status_code == 422
     assert any("\u4e00" <= ch <= "\u9fff" for ch in response.json()["detail"])
+
+
+def test_a_nul_character_anywhere_in_the_body_is_400_not_a_database_error(desk):
+    """Found by schemathesis on PostgreSQL: a NUL inside a JSON field reached the database (a 500)."""
+    body = {**COMPLAINT, "description": "ok", "tags": {"note": ["a\x00b"]}}
+    response = token_client(desk).post("/api/v1/complaints/", body, format="json")
+    assert response.status_code == 400
+    assert set(response.json()) == {"detail", "errors"} and "NUL" in response.json()["detail"]
+    assert _complaints() == 0
