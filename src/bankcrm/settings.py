@@ -9,11 +9,13 @@ overridden in ``$BANKCRM_HOME/bankcrm.toml`` (see docs/configuration.md).
 
 import os
 import secrets
-import tomllib
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from bankcrm.core.config import Decimal_, Rate, load_overrides
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BANKCRM_HOME = Path(os.environ.get("BANKCRM_HOME", "var")).resolve()
@@ -26,6 +28,20 @@ def _env_flag(name: str, default: str = "0") -> bool:
     return os.environ.get(name, default).strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_int(name: str, default: int, minimum: int = 0) -> int:
+    """An integer environment variable; a bad value stops start-up naming the variable (issue 15.9)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or value < minimum:
+        raise ImproperlyConfigured(f"{name}={raw!r}: expected a whole number ≥ {minimum}")
+    return value
+
+
 def _secret_key() -> str:
     if key := os.environ.get("BANKCRM_SECRET_KEY"):
         return key
@@ -33,8 +49,17 @@ def _secret_key() -> str:
     # without the operator having to invent one.
     key_file = BANKCRM_HOME / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
+        # Written aside and linked into place: two first commands on an empty home must end up
+        # with one key, and neither may read a half-written file (issue 15.8).
+        draft = BANKCRM_HOME / f".secret_key.{os.getpid()}"
+        draft.write_text(secrets.token_urlsafe(50))
+        draft.chmod(0o600)
+        try:
+            os.link(draft, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return key_file.read_text().strip()
 
 
@@ -76,6 +101,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "bankcrm.core.middleware.RequestLatencyMiddleware",  # first: /metrics sees the whole time
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "bankcrm.core.middleware.NoStoreMiddleware",  # after whitenoise: static files stay cacheable
@@ -91,6 +117,8 @@ MIDDLEWARE = [
     "bankcrm.org.logins.LoginSlowdownMiddleware",
     "axes.middleware.AxesMiddleware",
     "bankcrm.core.middleware.RequestContextMiddleware",
+    "bankcrm.core.middleware.ApiVersionMiddleware",
+    "bankcrm.core.idempotency.IdempotencyMiddleware",  # last: a replay runs no view, and no access log
 ]
 
 ROOT_URLCONF = "bankcrm.urls"
@@ -208,12 +236,59 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Request bodies (JSON or form fields; not uploaded files) above this are refused: 413 JSON on the API,
 # a 413 page on the site (core/views.py bad_request). The largest legitimate body, a complaint's
 # description, is a few KB; 1 MiB leaves room and keeps a flood of large bodies from filling memory.
-DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("BANKCRM_MAX_REQUEST_BYTES", 1024 * 1024))
+DATA_UPLOAD_MAX_MEMORY_SIZE = _env_int("BANKCRM_MAX_REQUEST_BYTES", 1024 * 1024, minimum=1024)
+
+# --- bankcrm domain settings (spec defaults; override in $BANKCRM_HOME/bankcrm.toml) ---
+# The defaults name the known keys and their kinds: core/config.py refuses an unknown key or a
+# value of another kind with one line naming the file, line and key (issue 15.9).
+_DEFAULTS = {
+    "metrics": {
+        # lower bounds of aum_avg per tier, CNY (spec/metrics.md "Tiers")
+        "tier_bounds": {"vip": Decimal_("50000"), "wealth": Decimal_("500000"), "private": Decimal_("6000000")},
+        # categories_held needed for cross-sell qualification per tier
+        "cross_sell_min": {"vip": 3, "wealth": 4, "private": 5},
+        "edge_ratio": Decimal_("0.8"),
+        "dormancy_days": 365,
+        "dormant_potential_months": 24,
+        "dormant_potential_min_aum": Decimal_("50000"),
+        "maturity_window_days": 30,
+        "kyc_window_days": 30,
+        "duckdb_memory_limit": os.environ.get("BANKCRM_DUCKDB_MEMORY", "8GB"),
+        "duckdb_threads": _env_int("BANKCRM_DUCKDB_THREADS", 0),  # 0: all cores
+    },
+    "complaints": {"warn_days_before": 3},
+    "api": {
+        # Requests per signed-in user (whichever token or session they use) and per address for
+        # anonymous calls; over it: 429 with Retry-After (core/api/throttling.py, docs/configuration.md).
+        "throttle_user": Rate("1200/minute"),
+        "throttle_anon": Rate("60/minute"),
+        # /api/schema/ and /api/docs/ need a login unless an internal developer portal opens them.
+        "docs_public": False,
+    },
+}
+_conf = load_overrides(BANKCRM_HOME / "bankcrm.toml", _DEFAULTS)
+BANKCRM_METRICS = _conf["metrics"]
+BANKCRM_METRICS["duckdb_threads"] = BANKCRM_METRICS["duckdb_threads"] or None
+BANKCRM_COMPLAINTS = _conf["complaints"]
+BANKCRM_API = _conf["api"]
+# API tokens expire this many days after they are issued (org/authentication.py; docs/security.md).
+BANKCRM_TOKEN_DAYS = _env_int("BANKCRM_TOKEN_DAYS", 90, minimum=1)
+
+# The API throttles' counters (core/api/throttling.py): files in the home are shared by the
+# worker processes of `bankcrm serve`, which a per-process memory cache would not be, and need no
+# table to create. Counts are per host; several hosts behind one balancer each count their own.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(BANKCRM_HOME / "cache" / "django"),
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    }
+}
 
 REST_FRAMEWORK = {
     # The API is JSON in, JSON out (spec/api.md): one content type per body in the schema, so a
     # generated client imports; no browsable API (a second UI around the same data).
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["bankcrm.core.api.parsers.JSONParser"],  # JSON without NUL characters
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "bankcrm.org.authentication.ExpiringTokenAuthentication",  # 401 after BANKCRM_TOKEN_DAYS
@@ -222,15 +297,32 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "bankcrm.core.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # Unknown query parameters are a 400; ordering and changed_since on every list (core/api/filters.py).
+    "DEFAULT_FILTER_BACKENDS": [
+        "bankcrm.core.api.filters.KnownQueryParameters",
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "bankcrm.core.api.filters.Ordering",
+        "bankcrm.core.api.filters.ChangedSince",
+    ],
     "DEFAULT_SCHEMA_CLASS": "bankcrm.core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "bankcrm.core.api.exceptions.exception_handler",
+    # Rates from bankcrm.toml [api] (core/api/throttling.py); 429 with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "bankcrm.core.api.throttling.UserRateThrottle",
+        "bankcrm.core.api.throttling.AnonRateThrottle",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "bankcrm API",
     "DESCRIPTION": "Customer management for retail banks (spec/api.md).",
-    "VERSION": "1",
+    "VERSION": "1",  # the /api/v1/ of the paths (issue 15.5)
     "SERVE_INCLUDE_SCHEMA": False,
+    # Operation ids and tags from the path after /api/v1 (customers_list, tag customers), and only
+    # the /api/v1/ paths: the unversioned /api/ aliases are served for one release, not advertised.
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "PREPROCESSING_HOOKS": ["bankcrm.core.api.schema.only_versioned_paths"],
+    # A login is needed to read the schema and the docs unless bankcrm.toml [api] docs_public
+    # (core/views.py ApiSchemaView, ApiDocsView).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -251,42 +343,32 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+LOG_DIR.mkdir(exist_ok=True)
+# Tracebacks (a command's failure, a request's 500) go to logs/errors.log, each with its time,
+# rotated by size: 10 files of 5 MB at most (issue 15.9). The operator's screen gets one line.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "filters": {"client_errors_one_line": {"()": "bankcrm.core.logfilters.ClientErrorsOnOneLine"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    # 403/404 as one line each, no traceback (core/logfilters.py); the filter sits on the logger so
-    # every handler (console, a log file) gets the short form.
-    "loggers": {"django.request": {"filters": ["client_errors_one_line"]}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "errors_file": {
+            "class": "logging.handlers.RotatingFileHandler",
+            "filename": str(LOG_DIR / "errors.log"),
+            "maxBytes": 5 * 1024 * 1024,
+            "backupCount": 9,
+            "encoding": "utf-8",
+            "delay": True,  # no empty file until there is an error
+            "level": "ERROR",
+            "formatter": "plain",
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("BANKCRM_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "bankcrm.errors": {"handlers": ["errors_file"], "level": "ERROR", "propagate": False},
+        # and on to the console as before; 403/404 as one line each, no traceback (core/logfilters.py):
+        # the filter sits on the logger so every handler (console, the error log) gets the short form.
+        "django.request": {"handlers": ["errors_file"], "filters": ["client_errors_one_line"]},
+    },
 }
-
-# --- bankcrm domain settings (spec defaults; override in $BANKCRM_HOME/bankcrm.toml) ---
-BANKCRM_METRICS = {
-    # lower bounds of aum_avg per tier, CNY (spec/metrics.md "Tiers")
-    "tier_bounds": {"vip": "50000", "wealth": "500000", "private": "6000000"},
-    # categories_held needed for cross-sell qualification per tier
-    "cross_sell_min": {"vip": 3, "wealth": 4, "private": 5},
-    "edge_ratio": "0.8",
-    "dormancy_days": 365,
-    "dormant_potential_months": 24,
-    "dormant_potential_min_aum": "50000",
-    "maturity_window_days": 30,
-    "kyc_window_days": 30,
-    "duckdb_memory_limit": os.environ.get("BANKCRM_DUCKDB_MEMORY", "8GB"),
-    "duckdb_threads": int(os.environ.get("BANKCRM_DUCKDB_THREADS", "0")) or None,
-}
-BANKCRM_COMPLAINTS = {"warn_days_before": 3}
-# API tokens expire this many days after they are issued (org/authentication.py; docs/security.md).
-BANKCRM_TOKEN_DAYS = int(os.environ.get("BANKCRM_TOKEN_DAYS", "90"))
-if BANKCRM_TOKEN_DAYS < 1:
-    raise ValueError(f"BANKCRM_TOKEN_DAYS must be a whole number of days ≥ 1, not {BANKCRM_TOKEN_DAYS}")
-
-_overrides = BANKCRM_HOME / "bankcrm.toml"
-if _overrides.exists():
-    with _overrides.open("rb") as fh:
-        _conf = tomllib.load(fh)
-    BANKCRM_METRICS.update(_conf.get("metrics", {}))
-    BANKCRM_COMPLAINTS.update(_conf.get("complaints", {}))

@@ -9,3 +9,7 @@ from bankcrm.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
 AXES_ENABLED = False  # lock-out has its own test that turns it back on
+# Throttling has its own test (tests/web/test_api_contract.py) that lowers the rates; the rest of the
+# suite (schemathesis, the generated client) makes many calls a minute as one user.
+BANKCRM_API = {**BANKCRM_API, "throttle_user": "100000/minute", "throttle_anon": "100000/minute"}  # noqa: F405
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -222,7 +222,7 @@ def test_anonymous_401(db):
 
 def test_schema_includes_complaints(api):
     r = api.get("/api/schema/")
-    assert r.status_code == 200 and b"/api/complaints/{reference}/transition/" in r.content
+    assert r.status_code == 200 and b"/api/v1/complaints/{reference}/transition/" in r.content
 
 
 def test_reading_a_complaint_is_access_logged(api):

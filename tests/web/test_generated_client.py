@@ -22,8 +22,15 @@ PACKAGE = "bankcrm_generated_client"
 
 
 @pytest.fixture
-def generated(live_server, tmp_path):
-    with urllib.request.urlopen(f"{live_server.url}/api/schema/?format=json", timeout=30) as response:
+def generated(live_server, tmp_path, make_login):
+    from bankcrm.org.services import issue_token
+
+    # Reading the schema needs a login (issue 15.6): the integrator's own token.
+    make_login("integrator", "head_office")
+    request = urllib.request.Request(
+        f"{live_server.url}/api/schema/?format=json", headers={"Authorization": f"Token {issue_token('integrator')}"}
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
         schema = json.loads(response.read())
     (tmp_path / "schema.json").write_text(json.dumps(schema))
     # No post hooks: the generated code is imported as it is, not formatted by a tool on PATH.

@@ -38,6 +38,8 @@ class CustomerViewSet(RestrictedReadOnlyViewSet):
     lookup_field = "customer_no"
     lookup_url_kwarg = "customer_no"
     lookup_value_regex = "[^/]+"
+    # POSTs that read personal data: never kept by Idempotency-Key, each one access-logged (core/idempotency.py).
+    reads_by_post = ("search", "reveal")
 
     def get_queryset(self):
         queryset = super().get_queryset()

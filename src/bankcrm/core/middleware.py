@@ -1,4 +1,5 @@
 import ipaddress
+import time
 from functools import lru_cache
 
 from django.conf import settings
@@ -91,4 +92,44 @@ class NoStoreMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
+class RequestLatencyMiddleware:
+    """Observes every request's duration for /metrics, labelled by URL pattern (core/prometheus.py)."""
+
+    def __init__(self, get_response):
+        from .prometheus import REQUEST_LATENCY  # imported with the handler: after serve set multiprocess mode
+
+        self.get_response = get_response
+        self.histogram = REQUEST_LATENCY
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        # DRF's routers give regular expressions ("api/v1/complaints/$"): the anchors say nothing.
+        route = match.route.replace("^", "").replace("$", "") if match is not None and match.route else "<unmatched>"
+        self.histogram.labels(request.method, route, str(response.status_code)).observe(time.perf_counter() - started)
+        return response
+
+
+class ApiVersionMiddleware:
+    """The unversioned /api/… paths are aliases of /api/v1/… for one release (issue 15.5).
+
+    Their answers say so (``Deprecation: true``, RFC 9745) and name the successor path, so an
+    integrator sees it in any HTTP log before the aliases go.
+    """
+
+    UNVERSIONED_KEPT = ("/api/v1/", "/api/schema/", "/api/docs/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        path = request.path
+        if path.startswith("/api/") and not path.startswith(self.UNVERSIONED_KEPT):
+            response["Deprecation"] = "true"
+            response["Link"] = f'</api/v1/{path[len("/api/") :]}>; rel="successor-version"'
         return response

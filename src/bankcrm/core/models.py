@@ -138,3 +138,53 @@ class AccessLog(RestrictedModel):
 
     def __str__(self) -> str:
         return f"{self.time:%Y-%m-%d %H:%M} {self.user_name} {self.action} {self.customer_no}"
+
+
+class IdempotencyKey(models.Model):
+    """The first answer to a POST sent with an ``Idempotency-Key`` header, kept 24 hours (issue 15.3).
+
+    Scoped per user: two integrators who happen to pick the same key never see each other's answer.
+    Not a RestrictedModel and not change-logged: it is plumbing of the API, never shown or scoped.
+    ``status_code`` is null while the first request is still being processed.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="sha256 of method, path and body")
+    created = models.DateTimeField(db_index=True)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    body = models.BinaryField(default=b"")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.key}"
+
+
+class JobRun(RestrictedModel):
+    """One run of a nightly command (import, metrics): when, how it ended, rows, duration (issue 15.11).
+
+    Written by the command itself, read by /metrics and the operator; one row per run, kept.
+    """
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("进行中")
+        SUCCEEDED = "succeeded", _("成功")
+        FAILED = "failed", _("失败")
+
+    kind = models.CharField(_("kind"), max_length=30, db_index=True)
+    started = models.DateTimeField(_("started"))
+    finished = models.DateTimeField(_("finished"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    rows = models.BigIntegerField(_("rows"), default=0)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-started", "-pk"]
+        verbose_name = _("job run")
+        verbose_name_plural = _("job runs")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.started:%Y-%m-%d %H:%M} {self.status}"

@@ -66,12 +66,12 @@ def _holder_from_file(fh) -> tuple[str, str]:
 
 
 @contextlib.contextmanager
-def _file_lock(name: str) -> Iterator[None]:
+def _file_lock(name: str, wait: bool = False) -> Iterator[None]:
     path = lock_path(name)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a+", encoding="utf-8") as fh:
         try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fh, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise RunLocked(name, *_holder_from_file(fh)) from None
         try:
@@ -90,7 +90,7 @@ def _file_lock(name: str) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _advisory_lock(name: str) -> Iterator[None]:
+def _advisory_lock(name: str, wait: bool = False) -> Iterator[None]:
     # A connection of its own: the run's own connection commits, rolls back and may reconnect,
     # and a session lock must live exactly as long as the run.
     conn = connections.create_connection(DEFAULT_DB_ALIAS)
@@ -98,8 +98,11 @@ def _advisory_lock(name: str) -> Iterator[None]:
         with conn.cursor() as cursor:
             label = f"{APPLICATION_PREFIX}{name} pid={os.getpid()} since={_now_text().replace(' ', 'T')}"
             cursor.execute("SELECT set_config('application_name', %s, false)", [label[:63]])
-            cursor.execute("SELECT pg_try_advisory_lock(%s)", [advisory_key(name)])
-            if not cursor.fetchone()[0]:
+            if wait:
+                cursor.execute("SELECT pg_advisory_lock(%s), true", [advisory_key(name)])
+            else:
+                cursor.execute("SELECT pg_try_advisory_lock(%s)", [advisory_key(name)])
+            if not cursor.fetchone()[-1]:
                 raise RunLocked(name, *_advisory_holder(cursor, name))
         yield
     finally:
@@ -128,11 +131,15 @@ def _advisory_holder(cursor, name: str) -> tuple[str, str]:
 
 
 @contextlib.contextmanager
-def exclusive_run(name: str) -> Iterator[None]:
-    """Hold the ``name`` lock ("import", "metrics") for the block, or raise RunLocked at once."""
-    with _file_lock(name):
+def exclusive_run(name: str, *, wait: bool = False) -> Iterator[None]:
+    """Hold the ``name`` lock ("import", "metrics") for the block, or raise RunLocked at once.
+
+    ``wait=True`` blocks until the holder is done instead ("migrate": the first command on an empty
+    home creates the tables, a second one started meanwhile waits and then finds them; issue 15.8).
+    """
+    with _file_lock(name, wait):
         if connections[DEFAULT_DB_ALIAS].vendor == "postgresql":
-            with _advisory_lock(name):
+            with _advisory_lock(name, wait):
                 yield
         else:
             yield

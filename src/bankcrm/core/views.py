@@ -3,6 +3,8 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import render
 from django.views.generic.base import ContextMixin
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.permissions import AllowAny, BasePermission
 
 
 def render_page(request, template_name: str, context: dict, *, partial_template_name: str | None = None, **kwargs):
@@ -61,9 +63,43 @@ def home(request):
 
 
 def healthz(request):
+    """Liveness: the process answers. It touches nothing else (readiness is /readyz/)."""
     from django.http import JsonResponse
 
     return JsonResponse({"status": "ok"})
+
+
+class DocsReaders(BasePermission):
+    """Signed-in users, or anyone with bankcrm.toml ``[api] docs_public = true`` (issue 15.6)."""
+
+    def has_permission(self, request, view):
+        from django.conf import settings
+
+        return settings.BANKCRM_API["docs_public"] or bool(request.user and request.user.is_authenticated)
+
+
+class ApiSchemaView(SpectacularAPIView):
+    """/api/schema/: 401 without a login unless the docs are public (checked per request)."""
+
+    permission_classes = [DocsReaders]
+
+
+class ApiDocsView(SpectacularSwaggerSplitView):
+    """/api/docs/ (issue 15.6): a page, so a visitor who is not signed in goes to the login page.
+
+    The split view serves its start-up script as a file: CSP forbids inline scripts. With
+    bankcrm.toml ``[api] docs_public = true`` (an internal developer portal) anyone may read it.
+    """
+
+    permission_classes = [AllowAny]  # checked in get(): a redirect to the login page, not a JSON 401
+
+    def get(self, request, *args, **kwargs):
+        from django.conf import settings
+        from django.contrib.auth.views import redirect_to_login
+
+        if not settings.BANKCRM_API["docs_public"] and not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return super().get(request, *args, **kwargs)
 
 
 # --- error handlers (urls.py handler400/403/404/500) ---------------------------------------------

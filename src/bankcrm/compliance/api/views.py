@@ -107,6 +107,7 @@ class FindingViewSet(RestrictedReadOnlyViewSet):
     queryset = Finding.objects.select_related("item").prefetch_related("citations__regulation")
     serializer_class = FindingSerializer
     http_method_names = ["get", "post", "head", "options"]
+    extra_query_params = ("plan",)  # read in get_queryset (core/api/filters.py: others are a 400)
 
     def get_queryset(self):
         queryset = super().get_queryset()
@@ -163,6 +164,7 @@ class FindingViewSet(RestrictedReadOnlyViewSet):
 class ScreeningCaseViewSet(RestrictedReadOnlyViewSet):
     queryset = ScreeningCase.objects.all()
     serializer_class = ScreeningCaseSerializer
+    extra_query_params = ("quarter",)  # read in get_queryset (core/api/filters.py: others are a 400)
 
     def get_queryset(self):
         queryset = super().get_queryset()
@@ -241,6 +243,7 @@ class RegulationViewSet(RestrictedReadOnlyViewSet):
     queryset = Regulation.objects.all()
     serializer_class = RegulationSerializer
     lookup_value_regex = "[^/]{1,60}"
+    extra_query_params = ("q",)  # read in get_queryset (core/api/filters.py: others are a 400)
 
     def get_queryset(self):
         queryset = super().get_queryset()

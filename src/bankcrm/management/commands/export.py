@@ -21,6 +21,28 @@ def _month(value: str) -> str:
     return value
 
 
+def never_computed(kind: str, options) -> str | None:
+    """Why there is nothing to export because the figures were never computed, or None.
+
+    Success only when something was produced (issue 15.10): a scheduler must not pass on an empty
+    file as a month's figures. An empty list of a date that *was* computed is a result (nobody is
+    on it today) and exports as such.
+    """
+    from bankcrm.campaigns.models import ListItem
+    from bankcrm.customers.models import CustomerMonth
+
+    if kind == "customer-month":
+        month = options["month"]
+        if not CustomerMonth.objects.filter(month=month).exists():
+            return f"month {month} was never computed (bankcrm metrics --as-of its last day first)"
+    if kind in ("list", "tier-summary"):
+        as_of = options["as_of"]
+        if not (CustomerMonth.objects.filter(as_of=as_of).exists() or ListItem.objects.filter(as_of=as_of).exists()):
+            day = as_of.isoformat()
+            return f"metrics were never computed as of {day} (bankcrm metrics --as-of {day} first)"
+    return None
+
+
 class Command(BaseCommand):
     help = "Export customer-month, a list, quality findings, the tier summary, loan figures and more to CSV (or Excel)."
 
@@ -78,11 +100,19 @@ class Command(BaseCommand):
         lr = sub.add_parser("loan-rolls", help="roll rates per unit from the previous month-end's buckets to D")
         lr.add_argument("--as-of", required=True, type=_date, dest="as_of")
         lr.add_argument("--out", required=True, type=Path)
+        for kind_parser in sub.choices.values():
+            kind_parser.add_argument(
+                "--allow-empty",
+                action="store_true",
+                help="export even figures never computed (the file then holds the header only)",
+            )
 
     def handle(self, *args, **options):
         kind, out = options["kind"], options["out"]
         if out.parent and not out.parent.exists():
             raise CommandError(f"folder does not exist: {out.parent}")
+        if not options.get("allow_empty") and (reason := never_computed(kind, options)):
+            raise CommandError(f"{kind}: {reason}; nothing written (--allow-empty writes the header only)")
         if kind == "customer-month":
             from bankcrm.analytics.exports import export_customer_month
 

@@ -19,6 +19,20 @@ def default_workers() -> int:
     return max(2, 2 * cores)
 
 
+def prepare_prometheus_multiprocess() -> None:
+    """/metrics adds up every worker's request latencies (core/prometheus.py): each worker writes its
+    observations to files in one folder, emptied at each start (a previous server's files would
+    count again). Must run before anything imports prometheus_client."""
+    import shutil
+
+    from django.conf import settings
+
+    folder = settings.BANKCRM_HOME / "prometheus"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+
+
 class Command(BaseCommand):
     help = "Run the web app and API with a production-grade server (gunicorn)."
 
@@ -51,6 +65,13 @@ class Command(BaseCommand):
         bind = f"{options['host']}:{options['port']}"
         access_log = "-" if options["access_log"] or options["verbosity"] > 1 else None
 
+        prepare_prometheus_multiprocess()
+
+        def child_exit(server, worker):
+            from prometheus_client import multiprocess
+
+            multiprocess.mark_process_dead(worker.pid)  # its live gauges leave /metrics with it
+
         def when_ready(server):
             # Replies go out as two writes (headers, body); with Nagle on, a keep-alive client's
             # delayed ACK holds the second for ~40 ms. Accepted sockets inherit TCP_NODELAY on Linux.
@@ -79,6 +100,7 @@ class Command(BaseCommand):
                     "forwarded_allow_ips": os.environ.get("BANKCRM_FORWARDED_ALLOW_IPS", "127.0.0.1"),
                     "proc_name": "bankcrm",
                     "when_ready": when_ready,
+                    "child_exit": child_exit,
                 }
                 for key, value in settings.items():
                     self.cfg.set(key, value)

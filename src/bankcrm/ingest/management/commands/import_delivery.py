@@ -14,6 +14,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from bankcrm.core.jobs import recorded_run
+from bankcrm.core.models import JobRun
 from bankcrm.core.runlock import RunLocked, exclusive_run
 from bankcrm.ingest.services import DeliveryNotFound, Progress, fail_interrupted_runs, import_delivery
 
@@ -71,9 +73,13 @@ class Command(BaseCommand):
                 interrupted = fail_interrupted_runs()
                 if interrupted:
                     self.stderr.write(f"warning: {interrupted} earlier import run(s) had not finished; marked failed")
-                report = import_delivery(
-                    Path(options["folder"]), progress=Progress(summary, start_file, advance, begin)
-                )
+                with recorded_run("import") as run:  # the last run's time, status and rows for /metrics
+                    report = import_delivery(
+                        Path(options["folder"]), progress=Progress(summary, start_file, advance, begin)
+                    )
+                    run.rows = sum(f["rows_loaded"] for f in report["files"])
+                    if any(f["status"] == "refused" for f in report["files"]):
+                        run.status, run.detail = JobRun.Status.FAILED, "files refused"
         except RunLocked as exc:
             raise CommandError(exc.message(), returncode=EXIT_LOCKED) from exc
         except DeliveryNotFound as exc:
