@@ -136,7 +136,9 @@ def prepare_database(stream=sys.stderr) -> None:
         if not pending:
             return
         if not executor.loader.applied_migrations:
-            print("bankcrm: new database: creating its tables …", file=stream)
+            # Said only to a person at a terminal: a script's stderr keeps its one line of reason.
+            if stream.isatty():
+                print("bankcrm: new database: creating its tables …", file=stream)
             call_command("migrate", interactive=False, verbosity=0)
             return
     raise OperatorError(

@@ -107,7 +107,7 @@ class FindingViewSet(RestrictedReadOnlyViewSet):
     queryset = Finding.objects.select_related("item").prefetch_related("citations__regulation")
     serializer_class = FindingSerializer
     http_method_names = ["get", "post", "head", "options"]
-    extra_query_params = ("plan",)  # read in get_queryset (core/api/filters.py: others are a 400)
+    extra_query_params = ("plan", "overdue")  # read in get_queryset (core/api/filters.py: others are a 400)
 
     def get_queryset(self):
         queryset = super().get_queryset()
