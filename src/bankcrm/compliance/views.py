@@ -16,7 +16,7 @@ from bankcrm.core.accesslog import record_access
 from bankcrm.core.models import AccessLog
 from bankcrm.core.views import HtmxTemplateMixin, RestrictedViewMixin
 
-from . import services
+from . import access, services
 from .choices import CaseStatus
 from .filtersets import AccessLogFilterSet
 from .models import RiskIndicator
@@ -45,16 +45,29 @@ class AccessLogView(AuditMixin, HtmxTemplateMixin, FilterView):
     tab = "all"
 
     def get_queryset(self):
-        queryset = super().get_queryset().order_by("-time", "-pk")
+        queryset = access.with_staff(super().get_queryset()).order_by("-time", "-pk")
         if self.preset_action:
             queryset = queryset.filter(action=self.preset_action)
         return queryset
+
+    def get(self, request, *args, **kwargs):
+        # ``?format=csv|xlsx`` with the page's filters: the rows on screen, every page of them
+        fmt = request.GET.get("format")
+        if fmt in access.EXPORT_FORMATS:
+            filterset = self.get_filterset(self.get_filterset_class())
+            if filterset.is_valid():
+                try:
+                    return access.export_response(filterset.qs, fmt, user=request.user, path=request.get_full_path())
+                except access.TooManyRowsForExcel as exc:
+                    messages.error(request, str(exc))
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
         query.pop("page", None)
-        context.update(querystring=query.urlencode(), tab=self.tab)
+        query.pop("format", None)
+        context.update(querystring=query.urlencode(), tab=self.tab, exportable=True)
         return context
 
 
@@ -64,7 +77,7 @@ class UnjustifiedViewsView(AuditMixin, HtmxTemplateMixin, ListView):
     paginate_by = 100
 
     def get_queryset(self):
-        return unjustified_views(super().get_queryset())
+        return access.with_staff(unjustified_views(super().get_queryset()))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -16,10 +16,16 @@ from bankcrm.core.models import AccessLog
 
 class AccessLogSerializer(serializers.ModelSerializer):
     user = serializers.CharField(source="user_name", read_only=True)
+    # the login's staff member and branch today (compliance.access.with_staff); empty for a login without one
+    staff_name = serializers.CharField(read_only=True, default="", allow_null=True)
+    branch = serializers.CharField(source="branch_name", read_only=True, default="", allow_null=True)
 
     class Meta:
         model = AccessLog
-        fields = ["id", "time", "user", "action", "customer_no", "fields", "reason", "path", "remote_addr", "detail"]
+        fields = [
+            "id", "time", "user", "action", "customer_no", "fields", "reason", "path", "remote_addr", "detail",
+            "staff_name", "branch",
+        ]  # fmt: skip
         read_only_fields = fields
 
 

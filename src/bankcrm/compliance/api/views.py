@@ -2,13 +2,15 @@
 admins only (the view permission from the role table; others 403)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from bankcrm.compliance import services
+from bankcrm.compliance import access, services
 from bankcrm.compliance.filtersets import AccessLogFilterSet
 from bankcrm.compliance.models import (
     Finding,
@@ -42,10 +44,53 @@ from .serializers import (
 )
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "format",
+                str,
+                enum=["json", *access.EXPORT_FORMATS],
+                description="csv or xlsx: every row matching the filters as a download (logged as an export)",
+            )
+        ],
+        responses={
+            (200, "application/json"): AccessLogSerializer(many=True),
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY,
+        },
+    )
+)
 class AccessLogViewSet(RestrictedReadOnlyViewSet):
     queryset = AccessLog.objects.all()
     serializer_class = AccessLogSerializer
     filterset_class = AccessLogFilterSet
+
+    def get_queryset(self):
+        return access.with_staff(super().get_queryset())
+
+    def _download_format(self, request) -> str | None:
+        fmt = request.query_params.get("format")
+        return fmt if self.action == "list" and fmt in access.EXPORT_FORMATS else None
+
+    def perform_content_negotiation(self, request, force=False):
+        # ``?format=csv|xlsx`` is spec/api.md's download, built by ``list``; DRF would look for a csv
+        # renderer and answer 404. Anything refused before the download (401, 403, 400) stays JSON.
+        if self._download_format(request):
+            renderer = self.get_renderers()[0]
+            return renderer, renderer.media_type
+        return super().perform_content_negotiation(request, force)
+
+    def list(self, request, *args, **kwargs):
+        fmt = self._download_format(request)
+        if fmt is None:
+            return super().list(request, *args, **kwargs)
+        try:
+            return access.export_response(
+                self.filter_queryset(self.get_queryset()), fmt, user=request.user, path=request.get_full_path()
+            )
+        except access.TooManyRowsForExcel as exc:
+            raise DRFValidationError({"format": [str(exc)]}) from exc
 
 
 # ---- the compliance desk (spec/compliance.md): compliance and admin only (the role table)
