@@ -275,6 +275,16 @@ BANKCRM_METRICS = {
     "duckdb_threads": int(os.environ.get("BANKCRM_DUCKDB_THREADS", "0")) or None,
 }
 BANKCRM_COMPLAINTS = {"warn_days_before": 3}
+# Alerts the compliance desk gets from the access log (compliance/access.py; docs/compliance.md):
+# per login and day, exports or reveals at or above these counts, and any access outside
+# working hours (local time, [start, end)); weekends count as outside when ``weekends_off`` is true.
+BANKCRM_ACCESS_ALERTS = {
+    "bulk_exports_per_day": 10,
+    "reveals_per_day": 20,
+    "working_hours": ["08:00", "19:00"],
+    "weekends_off": True,
+    "scan_days": 7,
+}
 # API tokens expire this many days after they are issued (org/authentication.py; docs/security.md).
 BANKCRM_TOKEN_DAYS = int(os.environ.get("BANKCRM_TOKEN_DAYS", "90"))
 if BANKCRM_TOKEN_DAYS < 1:
@@ -286,3 +296,4 @@ if _overrides.exists():
         _conf = tomllib.load(fh)
     BANKCRM_METRICS.update(_conf.get("metrics", {}))
     BANKCRM_COMPLAINTS.update(_conf.get("complaints", {}))
+    BANKCRM_ACCESS_ALERTS.update(_conf.get("access_alerts", {}))

@@ -87,9 +87,7 @@ def test_xlsx_download_has_the_same_rows_as_text_cells(viewed, make_login):
 def test_the_download_has_every_row_not_one_page(viewed, make_login):
     for n in range(60):  # more than the API's page of 50
         record_access("view", user=viewed, customer_no="C001", path=f"/customers/C001/?n={n}")
-    response = token_client(make_login("audit", "compliance")).get(
-        "/api/access-log/", {"user": "wf", "format": "csv"}
-    )
+    response = token_client(make_login("audit", "compliance")).get("/api/access-log/", {"user": "wf", "format": "csv"})
     assert len(_csv_rows(response)) == 1 + 63
 
 

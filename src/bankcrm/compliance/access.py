@@ -1,4 +1,8 @@
-"""The compliance desk's reading of the access log (read-only; the desk's changes are in services)."""
+"""The compliance desk's reading of the access log: unjustified views, the export, and the alerts
+(bulk exports, many reveals, access out of working hours) raised from it."""
+
+import datetime as dt
+from dataclasses import dataclass, field
 
 from bankcrm.core.models import AccessLog
 
@@ -85,7 +89,9 @@ class TooManyRowsForExcel(ValueError):
         from django.utils.translation import gettext
 
         super().__init__(
-            gettext("%(count)s rows do not fit in one Excel sheet (at most %(limit)s): narrow the filters or export CSV.")
+            gettext(
+                "%(count)s rows do not fit in one Excel sheet (at most %(limit)s): narrow the filters or export CSV."
+            )
             % {"count": f"{count:,}", "limit": f"{XLSX_ROW_LIMIT:,}"}
         )
 
@@ -151,3 +157,166 @@ def export_response(queryset, fmt: str, *, user, path: str):
         book.save(response)
     response["Content-Disposition"] = f'attachment; filename="access-log-{stamp}.{fmt}"'
     return response
+
+
+# ---- alerts from the access log (issue 14) -------------------------------------------------------
+# Computed by SQL aggregates (GROUP BY login and local day), never by reading every line into Python:
+# the log grows by a line per customer view. The state changes of these alerts live here, beside
+# the reading they come from, rather than in ``services`` (the desk's other rules).
+
+
+@dataclass(frozen=True)
+class AlertRules:
+    bulk_exports_per_day: int
+    reveals_per_day: int
+    start_minute: int  # working hours [start, end) in minutes after local midnight
+    end_minute: int
+    weekends_off: bool
+    scan_days: int
+
+    @property
+    def working_hours(self) -> str:
+        return "–".join(f"{m // 60:02d}:{m % 60:02d}" for m in (self.start_minute, self.end_minute))
+
+
+def alert_rules(conf: dict | None = None) -> AlertRules:
+    """``settings.BANKCRM_ACCESS_ALERTS`` checked: a bad value is named, never silently ignored."""
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    conf = settings.BANKCRM_ACCESS_ALERTS if conf is None else conf
+
+    def count(name: str) -> int:
+        value = conf.get(name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ImproperlyConfigured(f"[access_alerts] {name} must be a whole number ≥ 1, not {value!r}")
+        return value
+
+    def minute(text) -> int:
+        try:
+            hours, minutes = str(text).split(":")
+            value = int(hours) * 60 + int(minutes)
+        except ValueError:
+            value = -1
+        if not 0 <= value <= 24 * 60 or len(str(text)) != 5:
+            raise ImproperlyConfigured(f"[access_alerts] working_hours: {text!r} is not a time HH:MM")
+        return value
+
+    hours = conf.get("working_hours")
+    if not isinstance(hours, list | tuple) or len(hours) != 2:
+        raise ImproperlyConfigured(f"[access_alerts] working_hours must be [start, end], not {hours!r}")
+    start, end = minute(hours[0]), minute(hours[1])
+    if start >= end:
+        raise ImproperlyConfigured(f"[access_alerts] working_hours: start {hours[0]} is not before end {hours[1]}")
+    return AlertRules(
+        bulk_exports_per_day=count("bulk_exports_per_day"),
+        reveals_per_day=count("reveals_per_day"),
+        start_minute=start,
+        end_minute=end,
+        weekends_off=bool(conf.get("weekends_off", True)),
+        scan_days=count("scan_days"),
+    )
+
+
+def _per_login_and_day(queryset):
+    """(user_name, local day) → number of lines, first and last time; one GROUP BY query."""
+    from django.db.models import Count, Max, Min
+    from django.db.models.functions import TruncDate
+
+    return (
+        queryset.order_by()  # the model's ordering would join the GROUP BY
+        .annotate(day=TruncDate("time"))
+        .values("user_name", "day")
+        .annotate(n=Count("pk"), first_time=Min("time"), last_time=Max("time"))
+    )
+
+
+def alert_candidates(since: dt.date, until: dt.date, rules: AlertRules | None = None) -> list[dict]:
+    """Every (kind, login, day) of [since, until] at or over its threshold, from three aggregates."""
+    from django.db.models import Q
+    from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, ExtractMinute
+
+    from .choices import AccessAlertKind
+
+    rules = rules or alert_rules()
+    lines = AccessLog.objects.filter(time__date__gte=since, time__date__lte=until)
+    found = []
+    for kind, queryset, threshold in (
+        (AccessAlertKind.BULK_EXPORTS, lines.filter(action=AccessLog.Action.EXPORT), rules.bulk_exports_per_day),
+        (AccessAlertKind.MANY_REVEALS, lines.filter(action=AccessLog.Action.REVEAL), rules.reveals_per_day),
+    ):
+        for row in _per_login_and_day(queryset).filter(n__gte=threshold):
+            found.append({"kind": kind, "threshold": threshold, **row})
+    # local time of day in minutes (the extracts use the bank's time zone, as TruncDate does)
+    off_hours = Q(minute_of_day__lt=rules.start_minute) | Q(minute_of_day__gte=rules.end_minute)
+    if rules.weekends_off:
+        off_hours |= Q(weekday__gte=6)
+    outside = lines.annotate(
+        minute_of_day=ExtractHour("time") * 60 + ExtractMinute("time"), weekday=ExtractIsoWeekDay("time")
+    ).filter(off_hours)
+    for row in _per_login_and_day(outside):
+        found.append({"kind": AccessAlertKind.OFF_HOURS, "threshold": 1, **row})
+    return found
+
+
+@dataclass
+class ScanResult:
+    raised: list = field(default_factory=list)
+    updated: int = 0
+
+
+def scan_access_log(today: dt.date | None = None, *, days: int | None = None) -> ScanResult:
+    """Raise (or bring up to date) the alerts of the last ``days`` local days up to ``today``.
+
+    Idempotent: a rescan raises nothing new for a day already alerted; an open alert's count
+    follows the log (the day may not be over); an acknowledged one is left as it was acknowledged.
+    """
+    from django.db import transaction
+    from django.utils import timezone
+
+    from .models import AccessAlert
+
+    rules = alert_rules()
+    today = today or timezone.localdate()
+    since = today - dt.timedelta(days=(days or rules.scan_days) - 1)
+    result = ScanResult()
+    with transaction.atomic():
+        for row in alert_candidates(since, today, rules):
+            alert, created = AccessAlert.objects.select_for_update().get_or_create(
+                kind=row["kind"],
+                user_name=row["user_name"],
+                day=row["day"],
+                defaults={
+                    "count": row["n"],
+                    "threshold": row["threshold"],
+                    "first_time": row["first_time"],
+                    "last_time": row["last_time"],
+                },
+            )
+            if created:
+                result.raised.append(alert)
+            elif alert.acknowledged_at is None and (alert.count, alert.last_time) != (row["n"], row["last_time"]):
+                alert.count, alert.first_time, alert.last_time = row["n"], row["first_time"], row["last_time"]
+                alert.save()
+                result.updated += 1
+    return result
+
+
+def acknowledge_access_alert(alert, user_name: str, note: str):
+    """Close an alert with the officer's note (needed); locked, once."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from .models import AccessAlert
+    from .services import BadInput
+
+    note = (note or "").strip()
+    if not note:
+        raise BadInput("acknowledging an alert needs a note")
+    with transaction.atomic():
+        alert = AccessAlert.objects.select_for_update().get(pk=alert.pk)
+        if alert.acknowledged_at is not None:
+            raise BadInput(f"alert {alert.pk} is already acknowledged")
+        alert.acknowledged_at, alert.acknowledged_by, alert.note = timezone.now(), user_name, note
+        alert.save()
+    return alert

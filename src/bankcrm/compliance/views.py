@@ -88,6 +88,47 @@ class UnjustifiedViewsView(AuditMixin, HtmxTemplateMixin, ListView):
 # ---- the compliance desk (spec/compliance.md) ------------------------------------------------------
 
 
+class AccessAlertsView(AuditMixin, HtmxTemplateMixin, ListView):
+    """Alerts raised from the access log; opening the page scans the last days first (issue 14)."""
+
+    permission_required = "compliance.view_accessalert"
+    template_name = "compliance/access_alerts.html"
+    paginate_by = 100
+
+    def get_queryset(self):
+        from .models import AccessAlert
+
+        # the nightly sweep scans too; scanning here means an officer never reads a stale list
+        access.scan_access_log()
+        queryset = AccessAlert.objects.restrict(self.request.user, "view")
+        if self.request.GET.get("all") != "1":
+            queryset = queryset.filter(acknowledged_at__isnull=True)
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            tab="access_alerts", querystring="", show_all=self.request.GET.get("all") == "1", rules=access.alert_rules()
+        )
+        return context
+
+
+class AcknowledgeAccessAlertView(AuditMixin, View):
+    permission_required = "compliance.change_accessalert"
+
+    def post(self, request, pk):
+        from .models import AccessAlert
+
+        alert = get_object_or_404(AccessAlert.objects.restrict(request.user, "view"), pk=pk)
+        try:
+            access.acknowledge_access_alert(alert, request.user.get_username(), request.POST.get("note", ""))
+        except services.BadInput:
+            messages.error(request, gettext("Acknowledging an alert needs a note."))
+        else:
+            messages.success(request, gettext("Alert acknowledged."))
+        return redirect("compliance:access_alerts")
+
+
 class DeskMixin(AuditMixin):
     """A desk page: the model's view permission, which only compliance and admins hold (org/roles.py)."""
 
