@@ -18,7 +18,7 @@ from bankcrm.campaigns.forms import ContactForm
 from bankcrm.campaigns.services import log_contact
 from bankcrm.core.accesslog import record_access
 from bankcrm.core.views import HtmxTemplateMixin, RestrictedViewMixin, render_page
-from bankcrm.customer360 import aum_chart_option, build_360, monthly_chart_option
+from bankcrm.customer360 import aum_chart_option, build_360, change_history, monthly_chart_option
 from bankcrm.customer_search import CustomerFilterSet, with_latest_tier
 from bankcrm.customers import services
 from bankcrm.customers.forms import ReassignForm, RevealForm
@@ -120,6 +120,9 @@ def detail_context(request, customer, **extra) -> dict:
     }
     if context["can_reassign"]:
         context["reassign_form"] = ReassignForm(user=user, initial={"rm": customer.rm_id})
+    # the change log is an audit trail: compliance and admins only; for everyone else the section is absent
+    if user.has_perm("core.view_objectchange"):
+        context["change_history"] = change_history(customer)
     context.update(extra)
     return context
 
