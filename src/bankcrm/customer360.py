@@ -276,7 +276,10 @@ def change_history(customer: Customer, limit: int = CHANGE_HISTORY_LIMIT) -> lis
     models_and_ids = (
         (Customer, [customer.pk]),
         (Account, list(Account.objects.filter(customer=customer).values_list("pk", flat=True))),
-        (KycAssessment, [str(pk) for pk in KycAssessment.objects.filter(customer=customer).values_list("pk", flat=True)]),
+        (
+            KycAssessment,
+            [str(pk) for pk in KycAssessment.objects.filter(customer=customer).values_list("pk", flat=True)],
+        ),
     )
     where = Q(pk__in=[])
     for model, ids in models_and_ids:
