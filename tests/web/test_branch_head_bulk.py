@@ -146,5 +146,5 @@ def test_a_branch_head_exports_only_their_branch(client, small_bank, make_login)
     book = load_workbook(io.BytesIO(client.get("/analytics/export.xlsx").content))
     about = {r[0]: r[1] for r in book["经营看板"].iter_rows(values_only=True)}
     assert "城西" in about["范围"]
-    totals = [r for r in book["客户层级"].iter_rows(values_only=True) if r[0] == "合计"][0]
+    totals = next(r for r in book["客户层级"].iter_rows(values_only=True) if r[0] == "合计")
     assert totals[1] == 1  # C002 only
