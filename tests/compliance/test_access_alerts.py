@@ -97,7 +97,7 @@ def test_the_scan_is_a_few_aggregate_queries_whatever_the_log_size():
             scan_access_log(TUESDAY)
         return len([q for q in captured.captured_queries if "compliance_accesslog" in q["sql"]])
 
-    assert queries_for(50) == queries_for(2000) == 3  # exports, reveals, out of hours
+    assert queries_for(50) == queries_for(2000) == 1  # one GROUP BY for the three kinds
 
 
 def test_bad_settings_are_named():

@@ -2,7 +2,9 @@
 (bulk exports, many reveals, access out of working hours) raised from it."""
 
 import datetime as dt
+import operator
 from dataclasses import dataclass, field
+from functools import reduce
 
 from bankcrm.core.models import AccessLog
 
@@ -218,44 +220,77 @@ def alert_rules(conf: dict | None = None) -> AlertRules:
     )
 
 
-def _per_login_and_day(queryset):
-    """(user_name, local day) → number of lines, first and last time; one GROUP BY query."""
-    from django.db.models import Count, Max, Min
-    from django.db.models.functions import TruncDate
+def _local_moment(day: dt.date, minute: int) -> dt.datetime:
+    """``minute`` minutes after local midnight of ``day``, aware (24:00 is the next midnight)."""
+    from django.utils import timezone
 
-    return (
-        queryset.order_by()  # the model's ordering would join the GROUP BY
-        .annotate(day=TruncDate("time"))
-        .values("user_name", "day")
-        .annotate(n=Count("pk"), first_time=Min("time"), last_time=Max("time"))
-    )
+    midnight = dt.datetime.combine(day, dt.time(0), tzinfo=timezone.get_current_timezone())
+    # wall-clock arithmetic on the local day, then zoneinfo finds the offset of that moment
+    return (midnight.replace(tzinfo=None) + dt.timedelta(minutes=minute)).replace(tzinfo=midnight.tzinfo)
 
 
 def alert_candidates(since: dt.date, until: dt.date, rules: AlertRules | None = None) -> list[dict]:
-    """Every (kind, login, day) of [since, until] at or over its threshold, from three aggregates."""
-    from django.db.models import Q
-    from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, ExtractMinute
+    """Every (kind, login, day) of [since, until] at or over its threshold: **one** GROUP BY query.
+
+    The local day and "outside working hours" are not computed per row with time-zone functions
+    (on SQLite those are Python callbacks, one per line, and defeat the index on ``time``): the
+    boundaries of each local day and of its working hours are computed here, a few per day, and
+    the database only compares ``time`` with them — a range scan of the window on the index.
+    """
+    from django.db.models import Case, Count, DateField, Max, Min, Q, Value, When
 
     from .choices import AccessAlertKind
 
     rules = rules or alert_rules()
-    lines = AccessLog.objects.filter(time__date__gte=since, time__date__lte=until)
+    days = [since + dt.timedelta(days=i) for i in range((until - since).days + 1)]
+    if not days:
+        return []
+    local_day = Case(
+        *[When(time__lt=_local_moment(day, 24 * 60), then=Value(day)) for day in days], output_field=DateField()
+    )
+    outside_ranges = []
+    for day in days:
+        start, end = _local_moment(day, 0), _local_moment(day, 24 * 60)
+        if rules.weekends_off and day.isoweekday() >= 6:
+            outside_ranges.append(Q(time__gte=start, time__lt=end))
+        else:
+            outside_ranges.append(Q(time__gte=start, time__lt=_local_moment(day, rules.start_minute)))
+            outside_ranges.append(Q(time__gte=_local_moment(day, rules.end_minute), time__lt=end))
+    outside = reduce(operator.or_, outside_ranges)
+    kinds = (
+        (AccessAlertKind.BULK_EXPORTS, Q(action=AccessLog.Action.EXPORT), rules.bulk_exports_per_day),
+        (AccessAlertKind.MANY_REVEALS, Q(action=AccessLog.Action.REVEAL), rules.reveals_per_day),
+        (AccessAlertKind.OFF_HOURS, outside, 1),
+    )
+    aggregates = {}
+    for kind, condition, _threshold in kinds:
+        aggregates[f"{kind}_n"] = Count("pk", filter=condition)
+        aggregates[f"{kind}_first"] = Min("time", filter=condition)
+        aggregates[f"{kind}_last"] = Max("time", filter=condition)
+    having = reduce(operator.or_, [Q(**{f"{kind}_n__gte": threshold}) for kind, _c, threshold in kinds])
+    rows = (
+        AccessLog.objects.filter(time__gte=_local_moment(days[0], 0), time__lt=_local_moment(days[-1], 24 * 60))
+        .order_by()  # the model's ordering would join the GROUP BY
+        .annotate(day=local_day)
+        .values("user_name", "day")
+        .annotate(**aggregates)
+        .filter(having)
+    )
     found = []
-    for kind, queryset, threshold in (
-        (AccessAlertKind.BULK_EXPORTS, lines.filter(action=AccessLog.Action.EXPORT), rules.bulk_exports_per_day),
-        (AccessAlertKind.MANY_REVEALS, lines.filter(action=AccessLog.Action.REVEAL), rules.reveals_per_day),
-    ):
-        for row in _per_login_and_day(queryset).filter(n__gte=threshold):
-            found.append({"kind": kind, "threshold": threshold, **row})
-    # local time of day in minutes (the extracts use the bank's time zone, as TruncDate does)
-    off_hours = Q(minute_of_day__lt=rules.start_minute) | Q(minute_of_day__gte=rules.end_minute)
-    if rules.weekends_off:
-        off_hours |= Q(weekday__gte=6)
-    outside = lines.annotate(
-        minute_of_day=ExtractHour("time") * 60 + ExtractMinute("time"), weekday=ExtractIsoWeekDay("time")
-    ).filter(off_hours)
-    for row in _per_login_and_day(outside):
-        found.append({"kind": AccessAlertKind.OFF_HOURS, "threshold": 1, **row})
+    for row in rows:
+        for kind, _condition, threshold in kinds:
+            if row[f"{kind}_n"] >= threshold:
+                found.append(
+                    {
+                        "kind": kind,
+                        "threshold": threshold,
+                        "user_name": row["user_name"],
+                        "day": row["day"],
+                        "n": row[f"{kind}_n"],
+                        "first_time": row[f"{kind}_first"],
+                        "last_time": row[f"{kind}_last"],
+                    }
+                )
     return found
 
 
@@ -281,19 +316,25 @@ def scan_access_log(today: dt.date | None = None, *, days: int | None = None) ->
     since = today - dt.timedelta(days=(days or rules.scan_days) - 1)
     result = ScanResult()
     with transaction.atomic():
-        for row in alert_candidates(since, today, rules):
-            alert, created = AccessAlert.objects.select_for_update().get_or_create(
-                kind=row["kind"],
-                user_name=row["user_name"],
-                day=row["day"],
-                defaults={
-                    "count": row["n"],
-                    "threshold": row["threshold"],
-                    "first_time": row["first_time"],
-                    "last_time": row["last_time"],
-                },
-            )
-            if created:
+        found = alert_candidates(since, today, rules)
+        # the alerts already raised for the window, locked, in one query (not one per candidate)
+        existing = {
+            (a.kind, a.user_name, a.day): a
+            for a in AccessAlert.objects.select_for_update().filter(day__gte=since, day__lte=today).order_by("pk")
+        }
+        for row in found:
+            alert = existing.get((row["kind"], row["user_name"], row["day"]))
+            if alert is None:
+                alert = AccessAlert(
+                    kind=row["kind"],
+                    user_name=row["user_name"],
+                    day=row["day"],
+                    count=row["n"],
+                    threshold=row["threshold"],
+                    first_time=row["first_time"],
+                    last_time=row["last_time"],
+                )
+                alert.save()  # one by one: each raise is in the change log
                 result.raised.append(alert)
             elif alert.acknowledged_at is None and (alert.count, alert.last_time) != (row["n"], row["last_time"]):
                 alert.count, alert.first_time, alert.last_time = row["n"], row["first_time"], row["last_time"]
