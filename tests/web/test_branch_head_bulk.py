@@ -148,3 +148,31 @@ def test_a_branch_head_exports_only_their_branch(client, small_bank, make_login)
     assert "城西" in about["范围"]
     totals = next(r for r in book["客户层级"].iter_rows(values_only=True) if r[0] == "合计")
     assert totals[1] == 1  # C002 only
+
+
+def test_the_customer_list_gives_ticked_customers_to_one_rm(client, small_bank, head):
+    html = client.get("/customers/").content.decode()
+    assert 'id="bulk-customers"' in html and 'value="C001" form="bulk-customers"' in html
+    picker = html[html.index('id="bulk-rm"') : html.index("</select>", html.index('id="bulk-rm"'))]
+    assert "S003 赵敏" in picker and "S002" not in picker
+    response = client.post(
+        "/customers/bulk-assign/", {"customers": ["C001", "C003"], "rm": "S003", "next": "/customers/"}, follow=True
+    )
+    assert "1 位客户已分配给 S003 赵敏。" in response.content.decode()  # C003 was S003's already
+    assert Customer.objects.get(pk="C001").rm_id == "S003"
+    changes = ObjectChange.objects.filter(content_type=ContentType.objects.get_for_model(Customer), user_name="bm-east")
+    assert [(c.object_id, c.prechange_data["rm"], c.postchange_data["rm"]) for c in changes] == [
+        ("C001", "S001", "S003")
+    ]
+
+
+def test_a_customer_of_another_branch_refuses_the_whole_list(client, small_bank, head):
+    response = client.post("/customers/bulk-assign/", {"customers": ["C001", "C002"], "rm": "S003"}, follow=True)
+    assert "所选 2 位客户中有 1 位不在您的范围内：没有分配任何客户。" in response.content.decode()
+    assert Customer.objects.get(pk="C001").rm_id == "S001"
+
+
+def test_rms_have_no_customer_ticks(client, small_bank, make_login):
+    client.force_login(make_login("wf", "rm", staff_no="S001"))
+    assert 'id="bulk-customers"' not in client.get("/customers/").content.decode()
+    assert client.post("/customers/bulk-assign/", {"customers": ["C001"], "rm": "S001"}).status_code == 403

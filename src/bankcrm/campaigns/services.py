@@ -1079,11 +1079,11 @@ def bulk_assign(item_ids, staff_no: str, user, *, customers_too: bool = False) -
     to one relationship manager of their branch, all or nothing.
 
     Each item that changes hands gets its own ``reassigned`` event and change-log entry, each customer
-    its change-log entry (``customers.services.reassign_customer``), as if done one by one.
+    its change-log entry (``customers.services.reassign_customers``, the customer list's bulk 归户).
     Refused whole when the person is not an active staff member in the user's scope, or when any
     selected item is outside it (a stale page, a forged id): half a hand-over helps nobody.
     """
-    from bankcrm.customers.services import reassign_customer
+    from bankcrm.customers.services import reassign_customers
     from bankcrm.org.choices import StaffStatus
 
     try:
@@ -1111,12 +1111,7 @@ def bulk_assign(item_ids, staff_no: str, user, *, customers_too: bool = False) -
             item.save()
             events.list_item_reassigned(item, user, from_assignee=before)
             moved += 1
-    customers = 0
-    if customers_too:
-        to_move = Customer.objects.filter(pk__in={i.customer_id for i in items}).exclude(rm=staff).order_by("pk")
-        for customer in to_move:
-            reassign_customer(customer, staff, user)
-            customers += 1
+    customers = reassign_customers({i.customer_id for i in items}, staff, user) if customers_too else 0
     return BulkAssignResult(assignee=staff, items=moved, customers=customers)
 
 
