@@ -120,7 +120,7 @@ def test_the_desk_shows_alerts_and_takes_a_note(small_bank, make_login):
     html = client.get("/compliance/access-alerts/").content.decode()
     assert "频繁显示完整信息" in html and "wf" in html
     assert f"?user=wf&amp;since={today.isoformat()}&amp;until={today.isoformat()}" in html  # to the lines
-    alert = AccessAlert.objects.get(user_name="wf")
+    alert = AccessAlert.objects.get(user_name="wf", kind="many_reveals")  # (on a weekend also off_hours)
     # no note: refused in the user's language, the alert stays open
     client.post(f"/compliance/access-alerts/{alert.pk}/acknowledge/", {"note": "  "})
     alert.refresh_from_db()
@@ -140,3 +140,18 @@ def test_the_desk_shows_alerts_and_takes_a_note(small_bank, make_login):
 def test_only_compliance_and_admin_see_alerts(small_bank, make_login, role, kwargs):
     client = page_client(make_login(f"u-{role}", role, **kwargs))
     assert client.get("/compliance/access-alerts/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_nightly_sweep_scans_the_last_days():
+    import io
+
+    from django.core.management import call_command
+
+    for _ in range(3):
+        line("exporter", "export", TUESDAY - dt.timedelta(days=6), "10:00")  # 6 days back: in the week
+    line("old", "view", TUESDAY - dt.timedelta(days=7), "23:00")  # 7 days back: outside scan_days
+    out = io.StringIO()
+    call_command("compliance", "sweep", "--today", TUESDAY.isoformat(), stdout=out)
+    assert "access log: 1 new alerts" in out.getvalue()
+    assert alerts() == [("bulk_exports", "exporter", "2026-11-25", 3)]
