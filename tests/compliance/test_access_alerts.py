@@ -155,3 +155,24 @@ def test_the_nightly_sweep_scans_the_last_days():
     call_command("compliance", "sweep", "--today", TUESDAY.isoformat(), stdout=out)
     assert "access log: 1 new alerts" in out.getvalue()
     assert alerts() == [("bulk_exports", "exporter", "2026-11-25", 3)]
+
+
+def test_the_api_lists_and_acknowledges(small_bank, make_login):
+    from webapi_data import token_client
+
+    for _ in range(2):
+        line("wf", "reveal", TUESDAY, "10:00")
+    scan_access_log(TUESDAY)
+    client = token_client(make_login("audit", "compliance"))
+    rows = client.get("/api/access-alerts/", {"open": "1"}).json()["results"]
+    assert [(r["kind"], r["user_name"], r["day"], r["count"]) for r in rows] == [
+        ("many_reveals", "wf", "2026-12-01", 2)
+    ]
+    url = f"/api/access-alerts/{rows[0]['id']}/acknowledge/"
+    assert client.post(url, {"note": ""}, format="json").status_code == 400
+    answer = client.post(url, {"note": "核实为客户授权"}, format="json")
+    assert answer.status_code == 200 and answer.json()["acknowledged_by"] == "audit"
+    assert client.get("/api/access-alerts/", {"open": "1"}).json()["count"] == 0
+    assert client.get("/api/access-alerts/").json()["count"] == 1
+    rm = token_client(make_login("wf", "rm", staff_no="S001"))
+    assert rm.get("/api/access-alerts/").status_code == 403

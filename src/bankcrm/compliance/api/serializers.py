@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from bankcrm.compliance.models import (
+    AccessAlert,
     Citation,
     Finding,
     FindingEscalation,
@@ -25,6 +26,16 @@ class AccessLogSerializer(serializers.ModelSerializer):
         fields = [
             "id", "time", "user", "action", "customer_no", "fields", "reason", "path", "remote_addr", "detail",
             "staff_name", "branch",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class AccessAlertSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AccessAlert
+        fields = [
+            "id", "kind", "user_name", "day", "count", "threshold", "first_time", "last_time",
+            "acknowledged_at", "acknowledged_by", "note",
         ]  # fmt: skip
         read_only_fields = fields
 

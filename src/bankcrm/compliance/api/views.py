@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from bankcrm.compliance import access, services
 from bankcrm.compliance.filtersets import AccessLogFilterSet
 from bankcrm.compliance.models import (
+    AccessAlert,
     Finding,
     FindingEscalation,
     IndicatorAlert,
@@ -27,6 +28,7 @@ from bankcrm.core.api.views import ReadByPostPermissions, RestrictedModelViewSet
 from bankcrm.core.models import AccessLog
 
 from .serializers import (
+    AccessAlertSerializer,
     AccessLogSerializer,
     CaseMoveSerializer,
     CiteSerializer,
@@ -91,6 +93,41 @@ class AccessLogViewSet(RestrictedReadOnlyViewSet):
             )
         except access.TooManyRowsForExcel as exc:
             raise DRFValidationError({"format": [str(exc)]}) from exc
+
+
+class AccessAlertViewSet(RestrictedReadOnlyViewSet):
+    """Alerts raised from the access log (docs/compliance.md, issue 14); ``?open=1`` for the open ones.
+
+    Reading does not scan (a GET that writes would surprise a program): the nightly sweep and the
+    desk page raise them.
+    """
+
+    queryset = AccessAlert.objects.all()
+    serializer_class = AccessAlertSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("open", bool, description="only alerts not acknowledged yet")])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "list" and self.request.query_params.get("open") in ("1", "true"):
+            queryset = queryset.filter(acknowledged_at__isnull=True)
+        return queryset
+
+    @extend_schema(request=NoteSerializer, responses={200: AccessAlertSerializer})
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        alert = self.get_object()
+        if not request.user.has_perm("compliance.change_accessalert"):
+            raise PermissionDenied
+        data = NoteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            alert = access.acknowledge_access_alert(alert, request.user.get_username(), data.validated_data["note"])
+        except services.BadInput as exc:
+            raise _bad(exc) from exc
+        return Response(AccessAlertSerializer(alert).data)
 
 
 # ---- the compliance desk (spec/compliance.md): compliance and admin only (the role table)
