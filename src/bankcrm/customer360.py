@@ -241,3 +241,73 @@ def line_chart(labels: list[str], values: list[str]) -> dict:
         # a few points (a young customer's months) need their dots to be seen at all
         "series": [{"type": "line", "data": values, "showSymbol": len(values) <= 24, "areaStyle": {}}],
     }
+
+
+# ---- the customer's data-change history, for compliance and admins (issue 14) ---------------------
+
+CHANGE_HISTORY_LIMIT = 50
+# The change log keeps before/after in full; the page shows them masked like everywhere else
+# (docs/security.md, issue 8.1): the full values are a logged reveal, not a side door.
+PERSONAL_FIELDS = {"id_number": "id_number", "phone": "phone", "address": "address", "birth_date": "birth_date"}
+
+
+def _shown(field: str, value) -> str:
+    from bankcrm.ingest.privacy import mask_value
+
+    if value is None or value == "":
+        return ""
+    text = str(value)
+    return mask_value(PERSONAL_FIELDS[field], text) if field in PERSONAL_FIELDS else text
+
+
+def change_history(customer: Customer, limit: int = CHANGE_HISTORY_LIMIT) -> list[dict]:
+    """The newest ``limit`` change-log entries of the customer record, its accounts and KYC
+    assessments: who, when, what record, and each changed field (label, before, after), masked.
+
+    The caller checks ``core.view_objectchange`` (compliance and admins only, org/roles.py).
+    Three queries whatever the length: the two id lists and the changes.
+    """
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.exceptions import FieldDoesNotExist
+    from django.db.models import Q
+
+    from bankcrm.core.models import ObjectChange
+
+    models_and_ids = (
+        (Customer, [customer.pk]),
+        (Account, list(Account.objects.filter(customer=customer).values_list("pk", flat=True))),
+        (
+            KycAssessment,
+            [str(pk) for pk in KycAssessment.objects.filter(customer=customer).values_list("pk", flat=True)],
+        ),
+    )
+    where = Q(pk__in=[])
+    for model, ids in models_and_ids:
+        if ids:
+            where |= Q(content_type=ContentType.objects.get_for_model(model), object_id__in=ids)
+    changes = ObjectChange.objects.filter(where).select_related("content_type").order_by("-time", "-pk")[:limit]
+    history = []
+    for change in changes:
+        model = change.content_type.model_class()
+        before, after = change.prechange_data or {}, change.postchange_data or {}
+        fields = []
+        for name in sorted(set(before) | set(after)):
+            old, new = before.get(name), after.get(name)
+            if old == new or name == "id":
+                continue
+            try:
+                label = model._meta.get_field(name).verbose_name
+            except FieldDoesNotExist:  # a field since removed from the model: its stored name
+                label = name
+            fields.append({"name": name, "label": label, "before": _shown(name, old), "after": _shown(name, new)})
+        history.append(
+            {
+                "time": change.time,
+                "user_name": change.user_name,
+                "action": change.get_action_display(),
+                "record": model._meta.verbose_name if model else change.content_type.model,
+                "object_id": change.object_id,
+                "fields": fields,
+            }
+        )
+    return history

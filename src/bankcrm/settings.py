@@ -257,6 +257,16 @@ _DEFAULTS = {
         "duckdb_threads": _env_int("BANKCRM_DUCKDB_THREADS", 0),  # 0: all cores
     },
     "complaints": {"warn_days_before": 3},
+    # Alerts the compliance desk gets from the access log (compliance/access.py; docs/compliance.md):
+    # per login and day, exports or reveals at or above these counts, and any access outside
+    # working hours (local time, [start, end)); weekends count as outside when ``weekends_off`` is true.
+    "access_alerts": {
+        "bulk_exports_per_day": 10,
+        "reveals_per_day": 20,
+        "working_hours": ["08:00", "19:00"],
+        "weekends_off": True,
+        "scan_days": 7,
+    },
     "api": {
         # Requests per signed-in user (whichever token or session they use) and per address for
         # anonymous calls; over it: 429 with Retry-After (core/api/throttling.py, docs/configuration.md).
@@ -271,6 +281,7 @@ BANKCRM_METRICS = _conf["metrics"]
 BANKCRM_METRICS["duckdb_threads"] = BANKCRM_METRICS["duckdb_threads"] or None
 BANKCRM_COMPLAINTS = _conf["complaints"]
 BANKCRM_API = _conf["api"]
+BANKCRM_ACCESS_ALERTS = _conf["access_alerts"]
 # API tokens expire this many days after they are issued (org/authentication.py; docs/security.md).
 BANKCRM_TOKEN_DAYS = _env_int("BANKCRM_TOKEN_DAYS", 90, minimum=1)
 

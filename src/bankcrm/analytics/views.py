@@ -270,3 +270,69 @@ class DashboardView(LoginRequiredMixin, HtmxTemplateMixin, TemplateView):
         context["scope_label"] = scope_label(self.request.user)
         context["status_labels"] = ListItemStatus.labels
         return context
+
+
+def dashboard_workbook(figures: dict, *, scope: str, user_name: str):
+    """The dashboard as an Excel workbook (issue 14): what the page shows, as numbers a branch head
+    can sum and chart. Headers are in the user's language (the sheet is read by people); amounts are
+    exact decimals, rates percentages as on the page. Every row through ``append_row``."""
+    from django.utils import timezone
+    from openpyxl import Workbook
+
+    from bankcrm.core.spreadsheets import append_row, money_cell
+
+    book = Workbook(write_only=True)
+    about = book.create_sheet(_("Dashboard"))
+    for label, value in (
+        (_("Scope"), scope),
+        (_("Month"), figures.get("month") or ""),
+        (_("Exported at"), timezone.localtime().replace(tzinfo=None, microsecond=0)),
+        (_("Exported by"), user_name),
+    ):
+        append_row(about, [label, value])
+    if figures.get("has_data"):
+        tiers = book.create_sheet(_("Tiers"))
+        append_row(
+            tiers,
+            [_("Tier"), pgettext("count", "Customers"), _("AUM daily average (CNY)"), _("Cross-sell qualified"),
+             _("Cross-sell rate %"), _("Dormant"), _("Dormant with potential"), _("Customers last December"),
+             _("Net increase this year")],
+        )  # fmt: skip
+        for t in [*figures["tiers"], {**figures["totals"], "label": _("Total"), "cross_sell_rate": None}]:
+            append_row(
+                tiers,
+                [t["label"], t["customers"], money_cell(t["aum"]), t["qualified"], t.get("cross_sell_rate"),
+                 t["dormant"], t["dormant_potential"], t["december"], t["net_increase"]],
+            )  # fmt: skip
+        migration = book.create_sheet(_("Migration"))
+        append_row(migration, [_("Migration"), pgettext("count", "Customers")])
+        for row in figures["migration"]:
+            append_row(migration, [row["label"], row["n"]])
+        append_row(migration, [])
+        append_row(migration, [_("Previous tier"), *[Tier(code).label for code in TIERS], _("Total")])
+        for row in figures["migration_matrix"]:
+            append_row(migration, [row["label"], *row["cells"], row["total"]])
+    lists = book.create_sheet(_("Lists"))
+    append_row(lists, [_("List"), _("As of"), *ListItemStatus.labels, _("Total"), _("Followed up %")])
+    for row in figures.get("lists", []):
+        append_row(lists, [row["label"], row["as_of"], *row["statuses"], row["total"], row["done_rate"]])
+    return book
+
+
+class DashboardExportView(LoginRequiredMixin, TemplateView):
+    """``/analytics/export.xlsx?month=``: the dashboard of the user's scope as a workbook, logged."""
+
+    def get(self, request, *args, **kwargs):
+        from django.http import HttpResponse
+
+        from bankcrm.core.accesslog import record_access
+
+        figures = dashboard_figures(request.user, request.GET.get("month"))
+        book = dashboard_workbook(figures, scope=str(scope_label(request.user)), user_name=request.user.get_username())
+        response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="dashboard-{figures.get("month") or "none"}.xlsx"'
+        book.save(response)
+        record_access(
+            "export", user=request.user, path=request.get_full_path(), detail=f"dashboard {figures.get('month')}"
+        )
+        return response

@@ -1066,6 +1066,55 @@ def reassign_list_item(item: ListItem, assignee: str, user) -> ListItem:
     return locked
 
 
+@dataclass(frozen=True)
+class BulkAssignResult:
+    assignee: Staff
+    items: int  # items that changed hands (already theirs: not counted, not logged)
+    customers: int
+
+
+@transaction.atomic
+def bulk_assign(item_ids, staff_no: str, user, *, customers_too: bool = False) -> BulkAssignResult:
+    """A branch head hands many list items — and, with ``customers_too``, their customers (归户) —
+    to one relationship manager of their branch, all or nothing.
+
+    Each item that changes hands gets its own ``reassigned`` event and change-log entry, each customer
+    its change-log entry (``customers.services.reassign_customers``, the customer list's bulk 归户).
+    Refused whole when the person is not an active staff member in the user's scope, or when any
+    selected item is outside it (a stale page, a forged id): half a hand-over helps nobody.
+    """
+    from bankcrm.customers.services import reassign_customers
+    from bankcrm.org.choices import StaffStatus
+
+    try:
+        ids = sorted({int(i) for i in item_ids})
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({"items": _("The selection holds something that is not a list item.")}) from exc
+    if not ids:
+        raise ValidationError({"items": _("Select at least one list item.")})
+    staff = Staff.objects.restrict(user, "view").filter(pk=staff_no, status=StaffStatus.ACTIVE).first()
+    if staff is None:
+        raise ValidationError(
+            {"assignee": _("%(staff)s is not an active staff member of your branch.") % {"staff": staff_no or "—"}}
+        )
+    # locked in primary-key order, so two managers' overlapping hand-overs cannot deadlock
+    items = list(ListItem.objects.restrict(user, "change").select_for_update().filter(pk__in=ids).order_by("pk"))
+    if len(items) != len(ids):
+        raise PermissionDenied(
+            _("%(missing)s of the %(selected)s selected items are not in your scope: nothing was assigned.")
+            % {"missing": len(ids) - len(items), "selected": len(ids)}
+        )
+    moved = 0
+    for item in items:
+        if item.assignee != staff.pk:
+            before, item.assignee = item.assignee, staff.pk
+            item.save()
+            events.list_item_reassigned(item, user, from_assignee=before)
+            moved += 1
+    customers = reassign_customers({i.customer_id for i in items}, staff, user) if customers_too else 0
+    return BulkAssignResult(assignee=staff, items=moved, customers=customers)
+
+
 def check_collection_fields(
     *,
     outcome: str,

@@ -5,6 +5,7 @@ from . import views
 app_name = "campaigns"
 urlpatterns = [
     path("queue/", views.WorkQueueView.as_view(), name="workqueue"),
+    path("queue/bulk-assign/", views.BulkAssignView.as_view(), name="bulk_assign"),
     path("queue/<int:pk>/", views.ListItemView.as_view(), name="listitem"),
     path("", views.CampaignListView.as_view(), name="list"),
     path("new/", views.CampaignCreateView.as_view(), name="create"),

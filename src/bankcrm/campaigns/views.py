@@ -630,6 +630,44 @@ class WorkQueueView(WorkQueueMixin, HtmxTemplateMixin, ListView):
         return context
 
 
+class BulkAssignView(WorkQueueMixin, View):
+    """Many ticked items (and, if asked, their customers) to one rm of the branch (issue 14)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        if not can_manage_queue(request.user):
+            raise PermissionDenied(_("Only managers reassign work."))
+        back = request.POST.get("next", "")
+        if not back.startswith(reverse("campaigns:workqueue")):
+            back = reverse("campaigns:workqueue")  # never a redirect off the site
+        rm_choices = [c for c in assignee_choices(request.user) if not c[0].startswith(BRANCH_QUEUE_PREFIX)]
+        form = ReassignItemForm(request.POST, assignee_choices=rm_choices)
+        if not form.is_valid():
+            messages.error(request, _("Choose the relationship manager to assign the selected items to."))
+            return redirect(back)
+        try:
+            result = services.bulk_assign(
+                request.POST.getlist("items"),
+                form.cleaned_data["assignee"],
+                request.user,
+                customers_too=request.POST.get("customers_too") == "1",
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", None) or [str(exc)]))
+            return redirect(back)
+        messages.success(
+            request,
+            _("%(items)s items and %(customers)s customers assigned to %(name)s.")
+            % {
+                "items": result.items,
+                "customers": result.customers,
+                "name": f"{result.assignee.pk} {result.assignee.name}",
+            },
+        )
+        return redirect(back)
+
+
 class ListItemView(WorkQueueMixin, SingleObjectMixin, View):
     """One item: GET shows it; POST runs one action on it through the services.
 

@@ -60,3 +60,11 @@ class Answer(models.TextChoices):
     YES = "yes", _("是")
     NO = "no", _("否")
     NOT_APPLICABLE = "na", _("不适用")
+
+
+class AccessAlertKind(models.TextChoices):
+    """What the access log shows that compliance should look at (issue 14; thresholds in settings)."""
+
+    BULK_EXPORTS = "bulk_exports", _("批量导出")
+    MANY_REVEALS = "many_reveals", _("频繁显示完整信息")
+    OFF_HOURS = "off_hours", _("非工作时间访问")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from bankcrm.core.models import ChangeLoggedModel, RestrictedModel
 
 from .choices import (
+    AccessAlertKind,
     Answer,
     CaseStatus,
     Direction,
@@ -330,3 +331,33 @@ class Citation(ChangeLoggedModel):
         if old is None:
             return {"title": reg.title, "doc_no": reg.doc_no, "status": reg.get_status_display(), "current": False}
         return {"title": old.title, "doc_no": old.doc_no, "status": old.get_status_display(), "current": False}
+
+
+class AccessAlert(ChangeLoggedModel):
+    """One login's day in the access log that crossed a threshold (``compliance.access.scan_access_log``).
+
+    Stays until a compliance user acknowledges it with a note, like an indicator alert. One per
+    kind × login × day (a constraint): a later scan of the same day updates the count of an open one.
+    """
+
+    kind = models.CharField(_("kind"), max_length=20, choices=AccessAlertKind.choices)
+    user_name = models.CharField(_("user"), max_length=150)
+    day = models.DateField(_("day"))
+    count = models.PositiveIntegerField(_("lines"))
+    threshold = models.PositiveIntegerField(_("threshold"))
+    first_time = models.DateTimeField(_("first"))
+    last_time = models.DateTimeField(_("last"))
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.CharField(_("acknowledged by"), max_length=150, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["-day", "kind", "user_name"]
+        verbose_name = _("access alert")
+        verbose_name_plural = _("access alerts")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "user_name", "day"], name="compliance_access_alert_once_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.user_name} {self.kind} ({self.count})"

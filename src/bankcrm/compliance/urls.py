@@ -7,6 +7,12 @@ urlpatterns = [
     path("access-log/", views.AccessLogView.as_view(), name="access_log"),
     path("reveals/", views.AccessLogView.as_view(preset_action="reveal", tab="reveal"), name="reveals"),
     path("exports/", views.AccessLogView.as_view(preset_action="export", tab="export"), name="exports"),
+    path("access-alerts/", views.AccessAlertsView.as_view(), name="access_alerts"),
+    path(
+        "access-alerts/<int:pk>/acknowledge/",
+        views.AcknowledgeAccessAlertView.as_view(),
+        name="acknowledge_access_alert",
+    ),
     path("unjustified/", views.UnjustifiedViewsView.as_view(), name="unjustified"),
     path("indicators/", views.IndicatorsView.as_view(), name="indicators"),
     path("alerts/<int:pk>/acknowledge/", views.AcknowledgeAlertView.as_view(), name="acknowledge_alert"),

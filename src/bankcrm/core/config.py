@@ -56,6 +56,8 @@ def _kind(default) -> str:
         return "int"
     if isinstance(default, dict):
         return "table"
+    if isinstance(default, list):
+        return "list"
     return "text"
 
 
@@ -87,6 +89,11 @@ def _check_value(value, default, where: str):
         if number is None or not number.is_finite() or number < 0:
             raise ConfigError(f'{where} = {value!r}: expected a number ≥ 0 written as text, e.g. "0.8"')
         return str(value)
+    if kind == "list":
+        # e.g. working_hours = ["08:00", "19:00"]: the same number of texts as the default
+        if not isinstance(value, list) or len(value) != len(default) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{where} = {value!r}: expected a list of {len(default)} texts like {default!r}")
+        return value
     if kind == "rate":
         if not isinstance(value, str) or not RATE.match(value):
             raise ConfigError(

@@ -25,6 +25,39 @@ def reassign_customer(customer: Customer, staff: Staff | None, user) -> Customer
     return locked
 
 
+@transaction.atomic
+def reassign_customers(customer_nos, staff: Staff, user) -> int:
+    """归户 of many customers to one relationship manager, all or nothing (issue 14).
+
+    Every customer must be one the user may change (a branch head: their branch and below) and the
+    staff member active and in the user's scope; else nothing moves. Locked in key order (two
+    managers' overlapping hand-overs cannot deadlock); each customer that changes hands is one
+    change-log entry, as on the 360. Returns how many changed hands.
+    """
+    from django.utils.translation import gettext as _
+
+    wanted = sorted(set(customer_nos))
+    if not wanted:
+        raise ValidationError({"customers": _("Select at least one customer.")})
+    if not staff.is_active or not Staff.objects.restrict(user, "view").filter(pk=staff.pk).exists():
+        raise ValidationError(
+            {"rm": _("%(staff)s is not an active staff member of your branch.") % {"staff": staff.pk}}
+        )
+    locked = list(Customer.objects.restrict(user, "change").select_for_update().filter(pk__in=wanted).order_by("pk"))
+    if len(locked) != len(wanted):
+        raise PermissionDenied(
+            _("%(missing)s of the %(selected)s selected customers are not in your scope: nothing was assigned.")
+            % {"missing": len(wanted) - len(locked), "selected": len(wanted)}
+        )
+    moved = 0
+    for customer in locked:
+        if customer.rm_id != staff.pk:
+            customer.rm = staff
+            customer.save()
+            moved += 1
+    return moved
+
+
 REVEALABLE_FIELDS = ("id_number", "phone", "birth_date")
 
 

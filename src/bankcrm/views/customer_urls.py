@@ -7,6 +7,7 @@ app_name = "customers"
 # the import refused such keys (bad_code, docs/security.md); the specific routes come first.
 urlpatterns = [
     path("", views.CustomerListView.as_view(), name="list"),
+    path("bulk-assign/", views.CustomerBulkAssignView.as_view(), name="bulk_assign"),
     path("<path:customer_no>/aum-daily/", views.CustomerAumDailyView.as_view(), name="aum_daily"),
     path("<path:customer_no>/reveal/", views.CustomerRevealView.as_view(), name="reveal"),
     path("<path:customer_no>/contacts/", views.CustomerContactView.as_view(), name="contact"),

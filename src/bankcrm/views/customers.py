@@ -11,14 +11,14 @@ from django.http import QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView
+from django.views.generic import DetailView, View
 from django_filters.views import FilterView
 
 from bankcrm.campaigns.forms import ContactForm
 from bankcrm.campaigns.services import log_contact
 from bankcrm.core.accesslog import record_access
 from bankcrm.core.views import HtmxTemplateMixin, RestrictedViewMixin, render_page
-from bankcrm.customer360 import aum_chart_option, build_360, monthly_chart_option
+from bankcrm.customer360 import aum_chart_option, build_360, change_history, monthly_chart_option
 from bankcrm.customer_search import CustomerFilterSet, with_latest_tier
 from bankcrm.customers import services
 from bankcrm.customers.forms import ReassignForm, RevealForm
@@ -88,7 +88,38 @@ class CustomerListView(RestrictedViewMixin, HtmxTemplateMixin, FilterView):
         query = self.request.GET.copy()
         query.pop("page", None)
         context["querystring"] = query.urlencode()
+        user = self.request.user
+        if user.has_perm("customers.change_customer"):  # a branch head's bulk 归户 (issue 14)
+            context["bulk_form"] = ReassignForm(user=user)
         return context
+
+
+class CustomerBulkAssignView(RestrictedViewMixin, View):
+    """Ticked customers of the list to one relationship manager of the branch (issue 14)."""
+
+    model = Customer
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        if not request.user.has_perm("customers.change_customer"):
+            raise PermissionDenied(_("You may not reassign customers."))
+        back = request.POST.get("next", "")
+        if not back.startswith(reverse("customers:list")):
+            back = reverse("customers:list")  # never a redirect off the site
+        form = ReassignForm(request.POST, user=request.user)
+        if not form.is_valid() or form.cleaned_data["rm"] is None:
+            messages.error(request, _("Choose the relationship manager to give the selected customers to."))
+            return redirect(back)
+        staff = form.cleaned_data["rm"]
+        try:
+            moved = services.reassign_customers(request.POST.getlist("customers"), staff, request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", None) or [str(exc)]))
+            return redirect(back)
+        messages.success(
+            request, _("%(n)s customers given to %(name)s.") % {"n": moved, "name": f"{staff.pk} {staff.name}"}
+        )
+        return redirect(back)
 
 
 class CustomerObjectMixin(RestrictedViewMixin):
@@ -120,6 +151,9 @@ def detail_context(request, customer, **extra) -> dict:
     }
     if context["can_reassign"]:
         context["reassign_form"] = ReassignForm(user=user, initial={"rm": customer.rm_id})
+    # the change log is an audit trail: compliance and admins only; for everyone else the section is absent
+    if user.has_perm("core.view_objectchange"):
+        context["change_history"] = change_history(customer)
     context.update(extra)
     return context
 

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from bankcrm.compliance.models import (
+    AccessAlert,
     Citation,
     Finding,
     FindingEscalation,
@@ -16,10 +17,26 @@ from bankcrm.core.models import AccessLog
 
 class AccessLogSerializer(serializers.ModelSerializer):
     user = serializers.CharField(source="user_name", read_only=True)
+    # the login's staff member and branch today (compliance.access.with_staff); empty for a login without one
+    staff_name = serializers.CharField(read_only=True, default="", allow_null=True)
+    branch = serializers.CharField(source="branch_name", read_only=True, default="", allow_null=True)
 
     class Meta:
         model = AccessLog
-        fields = ["id", "time", "user", "action", "customer_no", "fields", "reason", "path", "remote_addr", "detail"]
+        fields = [
+            "id", "time", "user", "action", "customer_no", "fields", "reason", "path", "remote_addr", "detail",
+            "staff_name", "branch",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class AccessAlertSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AccessAlert
+        fields = [
+            "id", "kind", "user_name", "day", "count", "threshold", "first_time", "last_time",
+            "acknowledged_at", "acknowledged_by", "note",
+        ]  # fmt: skip
         read_only_fields = fields
 
 

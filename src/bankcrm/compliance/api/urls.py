@@ -1,6 +1,7 @@
 from rest_framework.routers import DefaultRouter
 
 from .views import (
+    AccessAlertViewSet,
     AccessLogViewSet,
     FindingEscalationViewSet,
     FindingViewSet,
@@ -14,6 +15,7 @@ from .views import (
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("access-log", AccessLogViewSet, basename="accesslog")
+router.register("access-alerts", AccessAlertViewSet, basename="accessalert")
 router.register("risk-indicators", RiskIndicatorViewSet, basename="riskindicator")
 router.register("indicator-alerts", IndicatorAlertViewSet, basename="indicatoralert")
 router.register("inspection-plans", InspectionPlanViewSet, basename="inspectionplan")

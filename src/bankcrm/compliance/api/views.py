@@ -2,15 +2,18 @@
 admins only (the view permission from the role table; others 403)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from bankcrm.compliance import services
+from bankcrm.compliance import access, services
 from bankcrm.compliance.filtersets import AccessLogFilterSet
 from bankcrm.compliance.models import (
+    AccessAlert,
     Finding,
     FindingEscalation,
     IndicatorAlert,
@@ -25,6 +28,7 @@ from bankcrm.core.api.views import ReadByPostPermissions, RestrictedModelViewSet
 from bankcrm.core.models import AccessLog
 
 from .serializers import (
+    AccessAlertSerializer,
     AccessLogSerializer,
     CaseMoveSerializer,
     CiteSerializer,
@@ -42,10 +46,88 @@ from .serializers import (
 )
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "format",
+                str,
+                enum=["json", *access.EXPORT_FORMATS],
+                description="csv or xlsx: every row matching the filters as a download (logged as an export)",
+            )
+        ],
+        responses={
+            (200, "application/json"): AccessLogSerializer(many=True),
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY,
+        },
+    )
+)
 class AccessLogViewSet(RestrictedReadOnlyViewSet):
     queryset = AccessLog.objects.all()
     serializer_class = AccessLogSerializer
     filterset_class = AccessLogFilterSet
+
+    def get_queryset(self):
+        return access.with_staff(super().get_queryset())
+
+    def _download_format(self, request) -> str | None:
+        fmt = request.query_params.get("format")
+        return fmt if self.action == "list" and fmt in access.EXPORT_FORMATS else None
+
+    def perform_content_negotiation(self, request, force=False):
+        # ``?format=csv|xlsx`` is spec/api.md's download, built by ``list``; DRF would look for a csv
+        # renderer and answer 404. Anything refused before the download (401, 403, 400) stays JSON.
+        if self._download_format(request):
+            renderer = self.get_renderers()[0]
+            return renderer, renderer.media_type
+        return super().perform_content_negotiation(request, force)
+
+    def list(self, request, *args, **kwargs):
+        fmt = self._download_format(request)
+        if fmt is None:
+            return super().list(request, *args, **kwargs)
+        try:
+            return access.export_response(
+                self.filter_queryset(self.get_queryset()), fmt, user=request.user, path=request.get_full_path()
+            )
+        except access.TooManyRowsForExcel as exc:
+            raise DRFValidationError({"format": [str(exc)]}) from exc
+
+
+class AccessAlertViewSet(RestrictedReadOnlyViewSet):
+    """Alerts raised from the access log (docs/compliance.md, issue 14); ``?open=1`` for the open ones.
+
+    Reading does not scan (a GET that writes would surprise a program): the nightly sweep and the
+    desk page raise them.
+    """
+
+    queryset = AccessAlert.objects.all()
+    serializer_class = AccessAlertSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("open", bool, description="only alerts not acknowledged yet")])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "list" and self.request.query_params.get("open") in ("1", "true"):
+            queryset = queryset.filter(acknowledged_at__isnull=True)
+        return queryset
+
+    @extend_schema(request=NoteSerializer, responses={200: AccessAlertSerializer})
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        alert = self.get_object()
+        if not request.user.has_perm("compliance.change_accessalert"):
+            raise PermissionDenied
+        data = NoteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            alert = access.acknowledge_access_alert(alert, request.user.get_username(), data.validated_data["note"])
+        except services.BadInput as exc:
+            raise _bad(exc) from exc
+        return Response(AccessAlertSerializer(alert).data)
 
 
 # ---- the compliance desk (spec/compliance.md): compliance and admin only (the role table)

@@ -24,7 +24,9 @@ class Command(BaseCommand):
         plan.add_parser("draw", help="draw the plan's sample once and freeze it").add_argument("code")
         scr = sub.add_parser("screen", help="staff behaviour screening for a quarter")
         scr.add_argument("--quarter", required=True)
-        sweep = sub.add_parser("sweep", help="escalate overdue findings to the branch head (once each)")
+        sweep = sub.add_parser(
+            "sweep", help="escalate overdue findings to the branch head (once each); raise access-log alerts"
+        )
         sweep.add_argument("--today", help="the day to sweep as (YYYY-MM-DD; default today)")
         reg = sub.add_parser("regulations", help="the regulation library").add_subparsers(dest="action", required=True)
         reg.add_parser("import", help="CSV/xlsx; a row replaces the stored one with its reg_id").add_argument(
@@ -92,6 +94,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"sweep {result.today}: {result.overdue} overdue findings, {len(result.escalated)} newly escalated"
         )
+        from bankcrm.compliance.access import scan_access_log
+
+        scan = scan_access_log(result.today)
+        self.stdout.write(f"access log: {len(scan.raised)} new alerts, {scan.updated} brought up to date")
 
     def _compute(self, period: str) -> int:
         from bankcrm.compliance.computed import compute_indicators
