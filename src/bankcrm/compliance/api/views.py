@@ -104,6 +104,7 @@ class AccessAlertViewSet(RestrictedReadOnlyViewSet):
 
     queryset = AccessAlert.objects.all()
     serializer_class = AccessAlertSerializer
+    extra_query_params = ("open",)  # read in get_queryset (core/api/filters.py: others are a 400)
 
     @extend_schema(parameters=[OpenApiParameter("open", bool, description="only alerts not acknowledged yet")])
     def list(self, request, *args, **kwargs):
