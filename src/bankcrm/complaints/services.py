@@ -18,9 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from bankcrm.core.exceptions import TransitionNotAllowed
+from bankcrm.core.forms import scoped_choices
+from bankcrm.core.querysets import still_in_scope
 
 from . import events, policies
-from .choices import OPEN_CLOCK_STATES, Action, ClockState, RootCause, Satisfaction, Status, Tier
+from .choices import OPEN_CLOCK_STATES, Action, Category, ClockState, RootCause, Satisfaction, Status, Tier
 from .models import Complaint, Deadline, ReferenceCounter
 
 log = logging.getLogger("bankcrm.complaints")
@@ -76,6 +78,12 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     # After closing the customer may still ask for a review or go to the ombudsman / regulator.
     S.CLOSED: {A.REOPEN: S.REOPENED, A.REFER: S.REFERRED},
 }
+
+# Handing a complaint to another handler keeps its state; a closed one has nobody to work on it
+# (reopen it first). spec/api.md: ``assign`` goes through POST .../transition/ like the others.
+for _status, _moves in TRANSITIONS.items():
+    if _status != S.CLOSED:
+        _moves[A.ASSIGN] = _status
 
 # Who may approve a second extension ("approved by a senior manager", docs/adr/0101).
 SENIOR_ROLES = ("admin", "branch_manager", "head_office")
@@ -196,15 +204,92 @@ def register_complaint(
     return complaint
 
 
+def assignable_handlers(complaint: Complaint, user):
+    """The complaint handlers ``user`` may hand ``complaint`` to (the page's choices, the API's check).
+
+    spec/api.md: the assignee is a complaint handler. Offered are the logins the acting user may see
+    (``core.forms.scoped_choices``) whose own scope covers the complaint, so nobody is handed a
+    complaint they would get a 404 for.
+    """
+    from bankcrm.org.choices import UserRole
+    from bankcrm.org.models import UserProfile
+
+    profiles = (
+        scoped_choices(UserProfile, user)
+        .filter(role=UserRole.COMPLAINT_HANDLER, user__is_active=True)
+        .select_related("user")
+        .order_by("user__username")
+    )
+    return [p.user for p in profiles if still_in_scope(complaint, p.user, "change")]
+
+
+def assign(complaint: Complaint, *, user, assignee, note: str = "", now: dt.datetime | None = None) -> Complaint:
+    """Hand the complaint to another handler (``assignee``: a user or a username), through ``transition``."""
+    return transition(complaint, A.ASSIGN, user=user, assignee=assignee, note=note, now=now)
+
+
+CHANGEABLE_DETAILS = ("category", "amount_in_dispute", "customer")
+
+
 @transaction.atomic
-def assign(complaint: Complaint, *, user, assignee, now: dt.datetime | None = None) -> Complaint:
+def change_details(
+    complaint: Complaint,
+    *,
+    user,
+    category: str | None = None,
+    amount_in_dispute: Decimal | None = None,
+    customer=None,
+    clear_amount: bool = False,
+    clear_customer: bool = False,
+    now: dt.datetime | None = None,
+) -> Complaint:
+    """Correct what was registered (category, amount in dispute, customer); refused once closed.
+
+    The save is change-logged (before/after) and the timeline gets one ``edit`` event naming the
+    fields and their old and new values, so the history still shows what was registered first.
+    The clocks are not touched: they run from the receipt, whatever was corrected.
+    """
+    now = now or timezone.now()
     locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
     if locked.status == Status.CLOSED:
-        raise TransitionNotAllowed(f"{locked.reference} is closed; it cannot be assigned")
-    locked.assignee = assignee
-    locked.save(update_fields=["assignee", "last_updated"])
-    events.complaint_assigned(locked, user, assignee=assignee, at=now)
+        raise TransitionNotAllowed(
+            gettext("%(ref)s is closed: its details can no longer be changed (reopen it first)")
+            % {"ref": locked.reference}
+        )
+    errors = {}
+    if category is not None and category not in Category.values:
+        errors["category"] = gettext("unknown category %(value)s") % {"value": category}
+    if amount_in_dispute is not None and amount_in_dispute < 0:
+        errors["amount_in_dispute"] = gettext("the amount in dispute cannot be negative")
+    if errors:
+        raise ValidationError(errors)
+    wanted = {}
+    if category is not None:
+        wanted["category"] = category
+    if amount_in_dispute is not None or clear_amount:
+        wanted["amount_in_dispute"] = None if clear_amount else amount_in_dispute
+    if customer is not None or clear_customer:
+        wanted["customer"] = None if clear_customer else customer
+    changes = {}
+    for field, value in wanted.items():
+        old = getattr(locked, field)
+        if old != value:
+            changes[field] = {"from": _plain(old), "to": _plain(value)}
+            setattr(locked, field, value)
+    if not changes:
+        return locked
+    if "customer" in changes and locked.customer is not None and locked.customer.birth_date is not None:
+        receipt = policies.local_date(locked.policy, locked.received_at)
+        locked.vulnerable = age_on(locked.customer.birth_date, receipt) >= VULNERABLE_AGE
+    locked.save()
+    events.complaint_details_changed(locked, user, changes=changes, at=now)
     return locked
+
+
+def _plain(value) -> str | None:
+    if value is None:
+        return None
+    return str(getattr(value, "pk", value))
 
 
 # --- the one transition method ------------------------------------------------------------------
@@ -232,6 +317,7 @@ def transition(
     satisfaction: str = "",
     remedy: str = "",
     compensation: Decimal | None = None,
+    assignee=None,
     now: dt.datetime | None = None,
 ) -> Complaint:
     """Apply ``action`` to ``complaint``; returns the updated (locked, saved) complaint.
@@ -267,8 +353,9 @@ def transition(
     step = _Step(locked, user, action, current, now, note or "")
     locked.status = moves[action]
     _HANDLERS[action](
-        step, reason=reason, root_cause=root_cause, satisfaction=satisfaction, remedy=remedy, compensation=compensation
-    )
+        step, reason=reason, root_cause=root_cause, satisfaction=satisfaction, remedy=remedy,
+        compensation=compensation, assignee=assignee,
+    )  # fmt: skip
     locked.save()
     _meet_clocks(locked, action, now)
     return locked
@@ -391,7 +478,29 @@ def _on_holding_reply(step: _Step, **_):
     _start_clocks(c, "holding_reply", started_at=step.now, start_day=policies.local_date(c.policy, step.now))
 
 
+def _on_assign(step: _Step, *, assignee, **_):
+    c = step.complaint
+    name = assignee.get_username() if hasattr(assignee, "get_username") else (assignee or "").strip()
+    if not name:
+        raise ValidationError({"assignee": gettext("name the complaint handler to assign it to (a username)")})
+    chosen = next((u for u in assignable_handlers(c, step.user) if u.get_username() == name), None)
+    if chosen is None:
+        raise ValidationError(
+            {
+                "assignee": gettext(
+                    "%(name)s is not a complaint handler who may handle %(ref)s (unknown login, another role, "
+                    "or the complaint is outside their branch)"
+                )
+                % {"name": name, "ref": c.reference}
+            }
+        )
+    previous = c.assignee
+    c.assignee = chosen
+    events.complaint_assigned(c, step.user, assignee=chosen, previous=previous, note=step.note, at=step.now)
+
+
 _HANDLERS = {
+    A.ASSIGN: _on_assign,
     A.ACKNOWLEDGE: _on_acknowledge,
     A.INVESTIGATE: _on_investigate,
     A.RESPOND: _on_respond,

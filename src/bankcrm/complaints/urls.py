@@ -9,4 +9,6 @@ urlpatterns = [
     path("reports/", views.report, name="report"),
     path("<str:reference>/", views.detail, name="detail"),
     path("<str:reference>/transition/", views.transition, name="transition"),
+    path("<str:reference>/assign/", views.assign, name="assign"),
+    path("<str:reference>/edit/", views.edit, name="edit"),
 ]

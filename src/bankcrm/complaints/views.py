@@ -16,15 +16,18 @@ from django.views.decorators.http import require_POST
 
 from bankcrm.core.accesslog import record_access
 from bankcrm.core.exceptions import TransitionNotAllowed
+from bankcrm.core.forms import find_in_scope
 from bankcrm.core.querysets import still_in_scope
 from bankcrm.core.views import render_page
+from bankcrm.customers.masking import mask_phone
+from bankcrm.customers.models import Customer
 from bankcrm.org.models import Branch
 from bankcrm.org.scope import branch_descendants
 
 from . import policies, reports, services
 from .choices import Action, Category, ClockState, Status, Tier
 from .filtersets import ComplaintFilterSet, with_next_due
-from .forms import RegisterForm, TransitionForm
+from .forms import AssignForm, DetailsForm, RegisterForm, TransitionForm
 from .models import Complaint
 
 
@@ -118,15 +121,109 @@ def detail(request, reference):
     for d in deadlines:
         d.live = d.live_state(now)
         d.live_label = ClockState(d.live).label
+    can_handle = request.user.has_perm("complaints.change_complaint")
+    allowed = services.allowed_actions(complaint.status)
     context = {
         "complaint": complaint,
+        "customer": _customer_card(complaint, request.user),
         "deadlines": deadlines,
         "events": complaint.events.order_by("time", "pk"),
-        "allowed": [(a, Action(a).label) for a in services.allowed_actions(complaint.status)],
-        "can_handle": request.user.has_perm("complaints.change_complaint"),
+        # Reassigning has its own form (a list of handlers), not the action form's fields.
+        "allowed": [(a, Action(a).label) for a in allowed if a != Action.ASSIGN],
+        "can_handle": can_handle,
+        "can_edit": can_handle and complaint.status != Status.CLOSED,
         "form": TransitionForm(),
+        "assign_form": (
+            AssignForm(complaint=complaint, user=request.user) if can_handle and Action.ASSIGN in allowed else None
+        ),
     }
     return render_page(request, "complaints/detail.html", context)
+
+
+def _customer_card(complaint, user) -> dict | None:
+    """Name, masked phone and the 360 link of the complaint's customer, if the user may see that customer.
+
+    A complaint can be in a desk's scope while its customer is not (registered at another branch):
+    then only the customer number shows, as before.
+    """
+    if not complaint.customer_id:
+        return None
+    customer = find_in_scope(Customer, user, complaint.customer_id)
+    if customer is None:
+        return {"customer_no": complaint.customer_id, "visible": False}
+    return {
+        "customer_no": customer.customer_no,
+        "visible": True,
+        "name": customer.name,
+        "phone": mask_phone(customer.phone),
+    }
+
+
+def _handled_complaint(request, reference) -> Complaint:
+    complaint = get_object_or_404(Complaint.objects.restrict(request.user, "view"), reference=reference)
+    if not request.user.has_perm("complaints.change_complaint"):
+        raise PermissionDenied(_("Handling complaints needs the complaint handler's permission."))
+    return complaint
+
+
+@login_required
+@require_POST
+def assign(request, reference):
+    complaint = _handled_complaint(request, reference)
+    form = AssignForm(request.POST, complaint=complaint, user=request.user)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect("complaints:detail", reference=reference)
+    try:
+        services.assign(
+            complaint, user=request.user, assignee=form.cleaned_data["assignee"], note=form.cleaned_data["note"]
+        )
+    except TransitionNotAllowed as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        for errors in exc.message_dict.values():
+            messages.error(request, " ".join(errors))
+    else:
+        messages.success(
+            request,
+            _("%(ref)s assigned to %(name)s.") % {"ref": complaint.reference, "name": form.cleaned_data["assignee"]},
+        )
+        if not still_in_scope(complaint, request.user):
+            return redirect("complaints:queue")
+    return redirect("complaints:detail", reference=reference)
+
+
+@login_required
+def edit(request, reference):
+    complaint = _handled_complaint(request, reference)
+    if complaint.status == Status.CLOSED:
+        messages.error(request, _("%(ref)s is closed: its details can no longer be changed.") % {"ref": reference})
+        return redirect("complaints:detail", reference=reference)
+    initial = {
+        "category": complaint.category,
+        "amount_in_dispute": complaint.amount_in_dispute,
+        "customer_no": complaint.customer_id or "",
+    }
+    form = DetailsForm(request.POST or None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.change_details(
+                complaint, user=request.user, category=d["category"], amount_in_dispute=d["amount_in_dispute"],
+                clear_amount=d["amount_in_dispute"] is None, customer=d["customer"],
+                clear_customer=d["customer"] is None,
+            )  # fmt: skip
+        except TransitionNotAllowed as exc:
+            messages.error(request, str(exc))
+            return redirect("complaints:detail", reference=reference)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Details of %(ref)s saved.") % {"ref": reference})
+            return redirect("complaints:detail", reference=reference)
+    return render_page(request, "complaints/edit.html", {"complaint": complaint, "form": form})
 
 
 @login_required
