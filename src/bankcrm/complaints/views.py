@@ -19,7 +19,7 @@ from bankcrm.core.exceptions import TransitionNotAllowed
 from bankcrm.core.forms import find_in_scope
 from bankcrm.core.querysets import still_in_scope
 from bankcrm.core.views import render_page
-from bankcrm.customers.masking import mask_phone
+from bankcrm.customers.masking import mask_phone, search_detail
 from bankcrm.customers.models import Customer
 from bankcrm.org.models import Branch
 from bankcrm.org.scope import branch_descendants
@@ -62,6 +62,8 @@ def queue(request):
     filterset = ComplaintFilterSet(data, queryset=base, request=request)
     qs = filterset.qs.order_by(F("next_due").asc(nulls_last=True), "-received_at")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    if (data.get("q") or "").strip():  # a search by a customer's name or phone is a search of personal data
+        record_access("search", user=request.user, path=request.path, detail=search_detail(data))
     now = timezone.now()
     for complaint in page:
         _decorate(complaint, now)
