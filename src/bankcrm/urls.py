@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz/", core_views.healthz, name="healthz"),
+    path("", include("bankcrm.core.urls")),  # the user's own inbox (/notifications/)
 ]
 # Customer search and the 360 compose several apps: they live in the project package (docs/architecture.md).
 urlpatterns += [

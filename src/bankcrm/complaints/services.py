@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from bankcrm.core.exceptions import TransitionNotAllowed
 from bankcrm.core.forms import scoped_choices
@@ -644,12 +644,13 @@ class SweepResult:
     breached: int = 0
     windows_closed: int = 0
     open_breaches: int = 0
+    notifications: int = 0
 
     def summary(self) -> str:
         return (
             f"{self.due_soon} deadline(s) newly due soon, {self.breached} newly breached, "
             f"{self.windows_closed} customer window(s) closed; {self.open_breaches} breached deadline(s) "
-            "on complaints not yet closed"
+            f"on complaints not yet closed; {self.notifications} notification(s) sent"
         )
 
 
@@ -698,4 +699,108 @@ def sweep(now: dt.datetime | None = None, *, warn_days_before: int | None = None
     result.open_breaches = (
         Deadline.objects.filter(state=ClockState.BREACHED).exclude(complaint__status=Status.CLOSED).count()
     )
+    result.notifications = notify_deadlines(now)
     return result
+
+
+# --- in-app notifications before a deadline (issue 14) -------------------------------------------
+
+NOTIFY_DUE = gettext_noop("%(reference)s: the %(clock)s deadline is on %(due)s — %(left)s working day(s) left")
+NOTIFY_DUE_TODAY = gettext_noop("%(reference)s: the %(clock)s deadline is today (%(due)s)")
+NOTIFY_BREACHED = gettext_noop("%(reference)s: the %(clock)s deadline (%(due)s) has passed without the required step")
+
+
+def notify_working_days() -> list[int]:
+    """The stages, in working days before a deadline, at which its handler is notified (largest first)."""
+    stages = getattr(settings, "BANKCRM_COMPLAINTS", {}).get("notify_working_days_before", [3, 1])
+    return sorted({int(n) for n in stages if int(n) >= 0}, reverse=True)
+
+
+def working_days_left(policy: str, today: dt.date, due: dt.date) -> int:
+    """Working days after today up to and including the due date (0 on the due date itself)."""
+    left, day = 0, today
+    while day < due:
+        day += dt.timedelta(days=1)
+        left += policies.is_working_day(policy, day)
+    return left
+
+
+def deadline_stage(policy: str, due: dt.date, due_at: dt.datetime, now: dt.datetime) -> tuple[str, int] | None:
+    """(stage code, working days left) a deadline is at now, or None while it is further away.
+
+    When a run was missed, only the tightest stage that applies is sent: a handler one day before the
+    deadline is not also told it is three days away.
+    """
+    if now > due_at:
+        return "breached", 0
+    left = working_days_left(policy, policies.local_date(policy, now), due)
+    if left == 0:
+        return "0wd", 0  # due today: always worth a last word, whatever the configured stages
+    applicable = [n for n in notify_working_days() if left <= n]
+    if not applicable:
+        return None
+    return f"{min(applicable)}wd", left
+
+
+def notify_deadlines(now: dt.datetime) -> int:
+    """One notification per complaint, deadline and stage for whoever works on it (idempotent).
+
+    The assignee is notified; a complaint nobody is assigned to goes to every complaint handler
+    whose scope covers it, so an unassigned complaint does not run out of time unseen.
+    """
+    from django.urls import reverse
+
+    from bankcrm.core.notifications import notify
+    from bankcrm.org.choices import UserRole
+    from bankcrm.org.models import UserProfile
+
+    from .choices import CLOCK_MSGIDS
+
+    stages = notify_working_days()
+    # Working days can be spread over a long holiday (春节: 8 calendar days off): look far enough ahead.
+    horizon = now + dt.timedelta(days=2 * (stages[0] if stages else 0) + 10)
+    deadlines = (
+        Deadline.objects.filter(binding=True, met_at__isnull=True, due_at__lte=horizon)
+        .filter(state__in=(*OPEN_CLOCK_STATES, ClockState.BREACHED))
+        .exclude(complaint__status__in=(Status.CLOSED, Status.REFERRED))
+        .select_related("complaint__assignee")
+        .order_by("due_at", "pk")
+    )
+    handlers = None
+    sent = 0
+    for deadline in deadlines:
+        complaint = deadline.complaint
+        stage = deadline_stage(complaint.policy, deadline.due_date, deadline.due_at, now)
+        if stage is None:
+            continue
+        code, left = stage
+        if complaint.assignee is not None:
+            recipients = [complaint.assignee]
+        else:
+            if handlers is None:
+                handlers = [
+                    p.user
+                    for p in UserProfile.objects.filter(role=UserRole.COMPLAINT_HANDLER, user__is_active=True)
+                    .select_related("user")
+                    .order_by("user__username")
+                ]
+            recipients = [u for u in handlers if still_in_scope(complaint, u, "change")]
+        message = NOTIFY_BREACHED if code == "breached" else NOTIFY_DUE if left else NOTIFY_DUE_TODAY
+        params = {
+            "reference": complaint.reference,
+            # the label's msgid, translated when shown (core.notifications.render)
+            "clock": CLOCK_MSGIDS.get(deadline.clock, deadline.clock),
+            "due": deadline.due_date.isoformat(),
+            "left": left,
+        }
+        link = reverse("complaints:detail", kwargs={"reference": complaint.reference})
+        for recipient in recipients:
+            sent += notify(
+                recipient,
+                key=f"complaint:{complaint.reference}:{deadline.clock}:{code}",
+                message=message,
+                params=params,
+                link=link,
+                now=now,
+            )
+    return sent
