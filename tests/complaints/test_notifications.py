@@ -98,7 +98,7 @@ def test_inbox_badge_list_text_and_mark_read(register, handler, make_login, clie
     html = client.get("/notifications/").content.decode()
     assert f"{complaint.reference}：处理决定期限为 2026-10-08，还剩 1 个工作日" in html
     html = client.get("/notifications/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert f"{complaint.reference}: the decision deadline is on 2026-10-08 — 1 working day(s) left" in html
+    assert f"{complaint.reference}: Decision deadline on 2026-10-08, 1 working day(s) left" in html
     note = Notification.objects.get(recipient=handler)
     # someone else cannot mark it read
     other = make_login("desk2", "complaint_handler")

@@ -705,9 +705,9 @@ def sweep(now: dt.datetime | None = None, *, warn_days_before: int | None = None
 
 # --- in-app notifications before a deadline (issue 14) -------------------------------------------
 
-NOTIFY_DUE = gettext_noop("%(reference)s: the %(clock)s deadline is on %(due)s — %(left)s working day(s) left")
-NOTIFY_DUE_TODAY = gettext_noop("%(reference)s: the %(clock)s deadline is today (%(due)s)")
-NOTIFY_BREACHED = gettext_noop("%(reference)s: the %(clock)s deadline (%(due)s) has passed without the required step")
+NOTIFY_DUE = gettext_noop("%(reference)s: %(clock)s deadline on %(due)s, %(left)s working day(s) left")
+NOTIFY_DUE_TODAY = gettext_noop("%(reference)s: %(clock)s deadline is today (%(due)s)")
+NOTIFY_BREACHED = gettext_noop("%(reference)s: %(clock)s deadline (%(due)s) has passed without the required step")
 
 
 def notify_working_days() -> list[int]:
