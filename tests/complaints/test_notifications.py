@@ -22,9 +22,9 @@ def at(day: int, month: int = 9) -> dt.datetime:
 
 def decision_notes(user):
     return list(
-        Notification.objects.filter(recipient=user, key__contains=":decision:").order_by("created", "pk").values_list(
-            "key", flat=True
-        )
+        Notification.objects.filter(recipient=user, key__contains=":decision:")
+        .order_by("created", "pk")
+        .values_list("key", flat=True)
     )
 
 

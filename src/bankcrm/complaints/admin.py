@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from .models import Complaint, ComplaintEvent, Deadline
+from .letters import PLACEHOLDERS
+from .models import Complaint, ComplaintEvent, Deadline, LetterTemplate
 
 
 class DeadlineInline(admin.TabularInline):
@@ -33,3 +35,19 @@ class ComplaintAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(LetterTemplate)
+class LetterTemplateAdmin(admin.ModelAdmin):
+    """The bank words its own response letters; saving checks every placeholder (model ``clean``)."""
+
+    list_display = ("name", "subject", "active", "last_updated")
+    list_filter = ("active",)
+    search_fields = ("name", "subject", "body")
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.base_fields["body"].help_text = _("Placeholders: %(names)s") % {
+            "names": ", ".join("{" + name + "}" for name in PLACEHOLDERS)
+        }
+        return form

@@ -194,3 +194,44 @@ class Deadline(RestrictedModel):
         if self.is_open and now > self.due_at:
             return ClockState.BREACHED if self.binding else ClockState.STOPPED
         return self.state
+
+
+class LetterTemplate(ChangeLoggedModel):
+    """A response letter the bank words itself (edited in admin); ``{placeholder}``s are filled per complaint.
+
+    The placeholders are ``letters.PLACEHOLDERS``; an unknown one is refused when the template is saved.
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("body"))
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("response-letter template")
+        verbose_name_plural = _("response-letter templates")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from .letters import unknown_placeholders
+
+        errors = {}
+        for field in ("subject", "body"):
+            if unknown := unknown_placeholders(getattr(self, field)):
+                errors[field] = _("unknown placeholder(s) %(names)s; use: %(known)s") % {
+                    "names": ", ".join("{" + n + "}" for n in unknown),
+                    "known": ", ".join("{" + n + "}" for n in _known_placeholders()),
+                }
+        if errors:
+            raise ValidationError(errors)
+
+
+def _known_placeholders():
+    from .letters import PLACEHOLDERS
+
+    return PLACEHOLDERS

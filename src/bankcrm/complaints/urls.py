@@ -11,4 +11,5 @@ urlpatterns = [
     path("<str:reference>/transition/", views.transition, name="transition"),
     path("<str:reference>/assign/", views.assign, name="assign"),
     path("<str:reference>/edit/", views.edit, name="edit"),
+    path("<str:reference>/letter/<int:template_id>/", views.letter, name="letter"),
 ]

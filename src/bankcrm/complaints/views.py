@@ -28,7 +28,8 @@ from . import policies, reports, services
 from .choices import Action, Category, ClockState, Status, Tier
 from .filtersets import ComplaintFilterSet, with_next_due
 from .forms import AssignForm, DetailsForm, RegisterForm, TransitionForm
-from .models import Complaint
+from .letters import render_letter
+from .models import Complaint, LetterTemplate
 
 
 def _decorate(complaint, now):
@@ -135,6 +136,7 @@ def detail(request, reference):
         "can_handle": can_handle,
         "can_edit": can_handle and complaint.status != Status.CLOSED,
         "form": TransitionForm(),
+        "letter_templates": LetterTemplate.objects.filter(active=True) if can_handle else [],
         "assign_form": (
             AssignForm(complaint=complaint, user=request.user) if can_handle and Action.ASSIGN in allowed else None
         ),
@@ -226,6 +228,37 @@ def edit(request, reference):
             messages.success(request, _("Details of %(ref)s saved.") % {"ref": reference})
             return redirect("complaints:detail", reference=reference)
     return render_page(request, "complaints/edit.html", {"complaint": complaint, "form": form})
+
+
+@login_required
+def letter(request, reference, template_id):
+    """The response letter for this complaint: a print view (HTML) or ``?format=txt`` to download.
+
+    The letter carries the customer's name, so opening it is a view of personal data and the
+    download an export, both in the access log.
+    """
+    complaint = get_object_or_404(
+        Complaint.objects.restrict(request.user, "view").select_related("branch", "customer", "assignee"),
+        reference=reference,
+    )
+    if not request.user.has_perm("complaints.change_complaint"):
+        raise PermissionDenied(_("Handling complaints needs the complaint handler's permission."))
+    template = get_object_or_404(LetterTemplate.objects.filter(active=True), pk=template_id)
+    rendered = render_letter(template, complaint, user=request.user)
+    download = request.GET.get("format") == "txt"
+    record_access(
+        "export" if download else "view",
+        user=request.user,
+        customer_no=complaint.customer_id or "",
+        path=request.get_full_path(),
+        detail=f"letter {template.pk} {complaint.reference}",
+    )
+    if download:
+        text = f"{rendered['subject']}\n\n{rendered['body']}" if rendered["subject"] else rendered["body"]
+        response = HttpResponse(text.replace("\n", "\r\n"), content_type="text/plain; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{complaint.reference}-letter.txt"'
+        return response
+    return render_page(request, "complaints/letter.html", {"complaint": complaint, "letter": rendered})
 
 
 @login_required
