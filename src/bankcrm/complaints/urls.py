@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.queue, name="queue"),
     path("new/", views.register, name="register"),
     path("reports/", views.report, name="report"),
+    path("reports/monthly-return/", views.monthly_return, name="monthly_return"),
     path("<str:reference>/", views.detail, name="detail"),
     path("<str:reference>/transition/", views.transition, name="transition"),
     path("<str:reference>/assign/", views.assign, name="assign"),

@@ -299,6 +299,32 @@ def _parse_date(value: str | None, default: dt.date) -> dt.date:
 
 
 @login_required
+def monthly_return(request):
+    """The regulator's monthly complaint return as Excel: ``?month=YYYY-MM`` (default last month)."""
+    today = timezone.localdate()
+    default = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    raw = (request.GET.get("month") or "").strip()
+    try:
+        month = dt.date.fromisoformat(f"{raw}-01") if raw else default
+    except ValueError:
+        return HttpResponse(
+            _("month: give it as YYYY-MM (e.g. %(example)s), not %(value)s")
+            % {"example": default.strftime("%Y-%m"), "value": raw},
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    complaints = reports.complaints_for(request.user)
+    code = (request.GET.get("branch") or "").strip()
+    if code:
+        complaints = complaints.filter(branch__in=sorted(branch_descendants(code)))
+    body = reports.monthly_return_excel(reports.monthly_return(complaints, month), scope_label=code)
+    record_access("export", user=request.user, path=request.get_full_path(), detail=f"complaint return {month:%Y-%m}")
+    response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="complaint-return-{month:%Y-%m}.xlsx"'
+    return response
+
+
+@login_required
 def report(request):
     today = timezone.localdate()
     start = _parse_date(request.GET.get("start"), today.replace(day=1))
@@ -332,5 +358,6 @@ def report(request):
         "query": request.GET,
         "chart": json.dumps(reports.pareto_chart(figures), ensure_ascii=False),
         "export_query": request.GET.urlencode(),
+        "last_month": f"{(today.replace(day=1) - dt.timedelta(days=1)):%Y-%m}",
     }
     return render_page(request, "complaints/report.html", context)
