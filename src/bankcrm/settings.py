@@ -202,6 +202,13 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]  # the shipped Bootstrap, htmx, ECha
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Complaint evidence and recordings (docs/complaints.md "Attachments"): under BANKCRM_HOME, never
+    # served by URL (downloads go through the desk, which checks scope and logs them). For S3-compatible
+    # storage install django-storages[s3] and set this to its S3Storage with bucket options.
+    "complaint_attachments": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(BANKCRM_HOME / "attachments"), "base_url": None},
+    },
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -275,7 +282,32 @@ BANKCRM_METRICS = {
     "duckdb_memory_limit": os.environ.get("BANKCRM_DUCKDB_MEMORY", "8GB"),
     "duckdb_threads": int(os.environ.get("BANKCRM_DUCKDB_THREADS", "0")) or None,
 }
-BANKCRM_COMPLAINTS = {"warn_days_before": 3}
+BANKCRM_COMPLAINTS = {
+    "warn_days_before": 3,
+    # in-app notifications to the handler this many working days before a deadline (and on the day)
+    "notify_working_days_before": [3, 1],
+    # attachments: the largest file and the kinds accepted (file name extensions), and the virus scan:
+    # a dotted path to a callable(file, name) -> ("clean" | "infected" | "not_scanned", detail)
+    "attachment_max_bytes": 20 * 1024 * 1024,
+    "attachment_types": [
+        "pdf",
+        "jpg",
+        "jpeg",
+        "png",
+        "gif",
+        "txt",
+        "eml",
+        "msg",
+        "docx",
+        "xlsx",
+        "mp3",
+        "wav",
+        "m4a",
+        "amr",
+        "mp4",
+    ],
+    "virus_scanner": "bankcrm.complaints.attachments.not_scanned",
+}
 # API tokens expire this many days after they are issued (org/authentication.py; docs/security.md).
 BANKCRM_TOKEN_DAYS = int(os.environ.get("BANKCRM_TOKEN_DAYS", "90"))
 if BANKCRM_TOKEN_DAYS < 1:

@@ -31,7 +31,8 @@ class Action(models.TextChoices):
     EXTEND = "extend", _("延期")
     HOLDING_REPLY = "holding_reply", _("临时答复")
     ASSIGN = "assign", _("分派")
-    EDIT = "edit", _("更正登记信息")  # category, amount in dispute or customer corrected after registration
+    EDIT = "edit", _("更正登记信息")
+    ATTACH = "attach", _("添加附件")  # category, amount in dispute or customer corrected after registration
     DUE_SOON = "due_soon", _("即将到期")
     BREACH = "breach", _("超时")
 

@@ -137,6 +137,12 @@ def complaint_details_changed(complaint, user, *, changes: dict, at=None) -> Com
     return _event(complaint, user, Action.EDIT, from_status=complaint.status, data={"changes": changes}, at=at)
 
 
+def complaint_attachment_added(complaint, user, *, attachment, at=None) -> ComplaintEvent:
+    data = {"attachment": attachment.pk, "name": attachment.original_name, "kind": attachment.kind,
+            "size": attachment.size, "scan": attachment.scan}  # fmt: skip
+    return _event(complaint, user, Action.ATTACH, from_status=complaint.status, data=data, at=at)
+
+
 def deadline_due_soon(deadline: Deadline, *, at=None) -> ComplaintEvent:
     complaint = deadline.complaint
     data = {"clock": deadline.clock, "due": deadline.due_date.isoformat()}

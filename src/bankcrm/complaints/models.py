@@ -235,3 +235,55 @@ def _known_placeholders():
     from .letters import PLACEHOLDERS
 
     return PLACEHOLDERS
+
+
+def _attachments_storage():
+    from django.core.files.storage import storages
+
+    return storages["complaint_attachments"]
+
+
+def attachment_path(instance, filename: str) -> str:
+    # The stored name is ours (reference + a random part): the customer's file name is kept as data only.
+    import uuid
+
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"{instance.complaint.reference}/{uuid.uuid4().hex}.{suffix}"
+
+
+class Attachment(ChangeLoggedModel):
+    """Evidence or a recording of a complaint, stored by the ``complaint_attachments`` storage."""
+
+    class Kind(models.TextChoices):
+        EVIDENCE = "evidence", _("证据材料")
+        RECORDING = "recording", _("录音录像")
+        LETTER = "letter", _("往来函件")
+        OTHER = "other", _("其他")
+
+    class Scan(models.TextChoices):
+        NOT_SCANNED = "not_scanned", _("未扫描")
+        CLEAN = "clean", _("无病毒")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="attachments")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.EVIDENCE)
+    file = models.FileField(_("file"), upload_to=attachment_path, storage=_attachments_storage, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    scan = models.CharField(_("virus scan"), max_length=12, choices=Scan.choices)
+    scan_detail = models.CharField(_("scan detail"), max_length=200, blank=True)
+
+    scope_branch_field = "complaint__branch"
+    scope_rm_field = "complaint__customer__rm"
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.original_name}"

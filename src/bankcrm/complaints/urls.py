@@ -13,4 +13,6 @@ urlpatterns = [
     path("<str:reference>/assign/", views.assign, name="assign"),
     path("<str:reference>/edit/", views.edit, name="edit"),
     path("<str:reference>/letter/<int:template_id>/", views.letter, name="letter"),
+    path("<str:reference>/attachments/", views.attach, name="attach"),
+    path("<str:reference>/attachments/<int:pk>/", views.attachment_download, name="attachment"),
 ]

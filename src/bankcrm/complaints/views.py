@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,12 +24,12 @@ from bankcrm.customers.models import Customer
 from bankcrm.org.models import Branch
 from bankcrm.org.scope import branch_descendants
 
-from . import policies, reports, services
+from . import attachments, policies, reports, services
 from .choices import Action, Category, ClockState, Status, Tier
 from .filtersets import ComplaintFilterSet, with_next_due
 from .forms import AssignForm, DetailsForm, RegisterForm, TransitionForm
 from .letters import render_letter
-from .models import Complaint, LetterTemplate
+from .models import Attachment, Complaint, LetterTemplate
 
 
 def _decorate(complaint, now):
@@ -137,6 +137,10 @@ def detail(request, reference):
         "can_edit": can_handle and complaint.status != Status.CLOSED,
         "form": TransitionForm(),
         "letter_templates": LetterTemplate.objects.filter(active=True) if can_handle else [],
+        "attachments": complaint.attachments.all(),
+        "attachment_kinds": Attachment.Kind.choices,
+        "attachment_types": ", ".join(attachments.allowed_types()),
+        "attachment_max_mb": f"{attachments.max_bytes() / 1048576:.0f}",
         "assign_form": (
             AssignForm(complaint=complaint, user=request.user) if can_handle and Action.ASSIGN in allowed else None
         ),
@@ -228,6 +232,43 @@ def edit(request, reference):
             messages.success(request, _("Details of %(ref)s saved.") % {"ref": reference})
             return redirect("complaints:detail", reference=reference)
     return render_page(request, "complaints/edit.html", {"complaint": complaint, "form": form})
+
+
+@login_required
+@require_POST
+def attach(request, reference):
+    complaint = _handled_complaint(request, reference)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a file to attach."))
+        return redirect("complaints:detail", reference=reference)
+    try:
+        attachments.add_attachment(
+            complaint, user=request.user, file=upload, kind=request.POST.get("kind") or Attachment.Kind.EVIDENCE
+        )
+    except ValidationError as exc:
+        for errors in exc.message_dict.values():
+            messages.error(request, " ".join(errors))
+    else:
+        messages.success(request, _("%(name)s attached.") % {"name": upload.name})
+    return redirect("complaints:detail", reference=reference)
+
+
+@login_required
+def attachment_download(request, reference, pk):
+    """The file itself, only through here: scope checked, and the download in the access log."""
+    complaint = get_object_or_404(Complaint.objects.restrict(request.user, "view"), reference=reference)
+    attachment = get_object_or_404(complaint.attachments.all(), pk=pk)
+    record_access(
+        "export",
+        user=request.user,
+        customer_no=complaint.customer_id or "",
+        path=request.path,
+        detail=f"attachment {attachment.pk} {attachment.original_name}"[:300],
+    )
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required
