@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from bankcrm.complaints import attachments
 from bankcrm.complaints.models import Attachment
@@ -60,7 +61,7 @@ def test_upload_stores_under_bankcrm_home_records_not_scanned_and_downloads_logg
 def test_limits_refuse_with_a_clear_message(register, handler, settings, name, content, limits, message):
     settings.BANKCRM_COMPLAINTS = conf(**limits)
     complaint = register()
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(ValidationError) as err, translation.override("en"):
         attachments.add_attachment(complaint, user=handler, file=SimpleUploadedFile(name, content))
     assert message in str(err.value) and name in str(err.value)
     assert not Attachment.objects.exists()
@@ -71,7 +72,7 @@ def test_the_scanner_hook_refuses_infected_files_and_records_clean_ones(register
     complaint = register()
     with pytest.raises(ValidationError) as err:
         attachments.add_attachment(complaint, user=handler, file=SimpleUploadedFile("a.pdf", b"X5O EICAR"))
-    assert "EICAR-Test-File" in str(err.value)
+    assert "EICAR-Test-File" in str(err.value) and "未通过病毒扫描" in str(err.value)  # in the user's language
     a = attachments.add_attachment(complaint, user=handler, file=SimpleUploadedFile("b.pdf", b"%PDF fine"))
     assert (a.scan, a.scan_detail) == ("clean", "scanned by the test")
     assert a.file.open("rb").read() == b"%PDF fine"  # the scanner read it; the whole file is still stored
@@ -79,7 +80,7 @@ def test_the_scanner_hook_refuses_infected_files_and_records_clean_ones(register
 
 def test_a_failing_scanner_refuses_the_file(register, handler, settings):
     settings.BANKCRM_COMPLAINTS = conf(virus_scanner=f"{__name__}.broken_scanner")
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(ValidationError) as err, translation.override("en"):
         attachments.add_attachment(register(), user=handler, file=SimpleUploadedFile("a.pdf", b"%PDF"))
     assert "virus scan failed" in str(err.value)
     assert not Attachment.objects.exists()
