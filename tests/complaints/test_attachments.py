@@ -11,7 +11,7 @@ from django.utils import translation
 
 from bankcrm.complaints import attachments
 from bankcrm.complaints.models import Attachment
-from bankcrm.core.models import AccessLog
+from bankcrm.core.models import AccessLog, ObjectChange
 
 
 def infected_scanner(file, name):
@@ -41,6 +41,8 @@ def test_upload_stores_under_bankcrm_home_records_not_scanned_and_downloads_logg
     html = client.get(f"/complaints/{complaint.reference}/").content.decode()
     assert 'data-attachment="回单.pdf"' in html and 'data-scan="not_scanned"' in html
     assert complaint.events.filter(action="attach").count() == 1
+    logged = ObjectChange.objects.get(action="create", object_repr__contains="回单.pdf")
+    assert logged.postchange_data["file"] == a.file.name  # the change log names the stored file
     r = client.get(f"/complaints/{complaint.reference}/attachments/{a.pk}/")
     assert r.status_code == 200 and b"".join(r.streaming_content) == b"%PDF-1.4 receipt"
     assert "attachment" in r["Content-Disposition"]
