@@ -66,3 +66,18 @@ def test_letters_need_the_handlers_permission(register, make_login, client, temp
     complaint = register(customer="C001")
     client.force_login(make_login("rm1", "rm", staff_no="S001"))
     assert client.get(f"/complaints/{complaint.reference}/letter/{template.pk}/").status_code == 403
+
+
+def test_admin_edits_templates_and_shows_attachments(register, client, django_user_model):
+    admin_user = django_user_model.objects.create_superuser("root", "root@example.com", "pw-for-tests-1")
+    complaint = register()
+    client.force_login(admin_user)
+    add = client.get("/admin/complaints/lettertemplate/add/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "{customer_name}" in add  # the placeholders are listed beside the body
+    r = client.post(
+        "/admin/complaints/lettertemplate/add/",
+        {"name": "typo", "subject": "", "body": "Dear {customer_nmae}", "active": "on"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert r.status_code == 200 and "unknown placeholder(s) {customer_nmae}" in r.content.decode()
+    assert client.get(f"/admin/complaints/complaint/{complaint.pk}/change/").status_code == 200

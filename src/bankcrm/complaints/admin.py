@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from .letters import PLACEHOLDERS
-from .models import Complaint, ComplaintEvent, Deadline, LetterTemplate
+from .models import Attachment, Complaint, ComplaintEvent, Deadline, LetterTemplate
 
 
 class DeadlineInline(admin.TabularInline):
@@ -22,12 +22,23 @@ class EventInline(admin.TabularInline):
         return False  # history is written by the services only
 
 
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    can_delete = False  # evidence is kept (docs/complaints.md "Attachments")
+    fields = ("original_name", "kind", "size", "sha256", "uploaded_by", "uploaded_at", "scan", "scan_detail")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False  # added on the desk, where limits and the virus scan apply
+
+
 @admin.register(Complaint)
 class ComplaintAdmin(admin.ModelAdmin):
     list_display = ("reference", "status", "tier", "policy", "branch", "category", "received_at")
     list_filter = ("status", "tier", "policy", "category", "channel")
     search_fields = ("reference", "customer__customer_no", "description")
-    inlines = [DeadlineInline, EventInline]
+    inlines = [DeadlineInline, EventInline, AttachmentInline]
     raw_id_fields = ("customer", "product", "staff_involved", "assignee")
 
     def has_change_permission(self, request, obj=None):
