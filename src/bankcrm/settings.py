@@ -284,28 +284,13 @@ BANKCRM_METRICS = {
 }
 BANKCRM_COMPLAINTS = {
     "warn_days_before": 3,
-    # in-app notifications to the handler this many working days before a deadline (and on the day)
-    "notify_working_days_before": [3, 1],
-    # attachments: the largest file and the kinds accepted (file name extensions), and the virus scan:
-    # a dotted path to a callable(file, name) -> ("clean" | "infected" | "not_scanned", detail)
+    # in-app notifications to the handler this many working days before a deadline (and on the day);
+    # comma-separated text, as the bankcrm.toml override is
+    "notify_working_days_before": "3,1",
+    # attachments: the largest file, the kinds accepted (file-name extensions, comma-separated) and the
+    # virus scan: a dotted path to a callable(file, name) -> ("clean" | "infected" | "not_scanned", detail)
     "attachment_max_bytes": 20 * 1024 * 1024,
-    "attachment_types": [
-        "pdf",
-        "jpg",
-        "jpeg",
-        "png",
-        "gif",
-        "txt",
-        "eml",
-        "msg",
-        "docx",
-        "xlsx",
-        "mp3",
-        "wav",
-        "m4a",
-        "amr",
-        "mp4",
-    ],
+    "attachment_types": "pdf,jpg,jpeg,png,gif,txt,eml,msg,docx,xlsx,mp3,wav,m4a,amr,mp4",
     "virus_scanner": "bankcrm.complaints.attachments.not_scanned",
 }
 # API tokens expire this many days after they are issued (org/authentication.py; docs/security.md).

@@ -57,7 +57,8 @@ def test_upload_stores_under_bankcrm_home_records_not_scanned_and_downloads_logg
         ("run.exe", b"MZ", {}, "files of type .exe are not accepted"),
         ("big.pdf", b"x" * 2048, {"attachment_max_bytes": 1024}, "the largest accepted is"),
         ("empty.pdf", b"", {}, "is empty"),
-        ("note.rtf", b"{\\rtf", {"attachment_types": ["pdf"]}, "accepted: pdf"),
+        ("note.rtf", b"{\\rtf", {"attachment_types": "pdf"}, "accepted: pdf"),
+        ("note.doc", b"x", {"attachment_types": ["pdf", ".docx"]}, "accepted: pdf, docx"),
     ],
 )
 def test_limits_refuse_with_a_clear_message(register, handler, settings, name, content, limits, message):

@@ -83,6 +83,14 @@ def test_unassigned_complaint_goes_to_the_desks_covering_its_branch(small_bank, 
     assert decision_notes(west) == [] and decision_notes(rm) == []
 
 
+def test_stages_are_configurable(register, handler, settings):
+    settings.BANKCRM_COMPLAINTS = {**settings.BANKCRM_COMPLAINTS, "notify_working_days_before": "2"}
+    complaint = register()
+    services.sweep(now=at(28))  # three working days left: no stage yet
+    services.sweep(now=at(29))  # two left
+    assert decision_notes(handler) == [f"complaint:{complaint.reference}:decision:2wd"]
+
+
 def test_sweep_summary_counts_notifications(register):
     register()
     assert "1 notification(s) sent" in services.sweep(now=at(30)).summary()

@@ -35,7 +35,10 @@ def max_bytes() -> int:
 
 
 def allowed_types() -> list[str]:
-    return [t.lower().lstrip(".") for t in _conf().get("attachment_types", DEFAULT_TYPES)]
+    """The accepted extensions: "pdf,jpg,…" (a bankcrm.toml value is text) or a list."""
+    value = _conf().get("attachment_types", DEFAULT_TYPES)
+    items = value.split(",") if isinstance(value, str) else value
+    return [t.strip().lower().lstrip(".") for t in items if t.strip()]
 
 
 def not_scanned(file, name: str) -> tuple[str, str]:

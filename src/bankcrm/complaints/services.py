@@ -712,8 +712,9 @@ NOTIFY_BREACHED = gettext_noop("%(reference)s: %(clock)s deadline (%(due)s) has 
 
 def notify_working_days() -> list[int]:
     """The stages, in working days before a deadline, at which its handler is notified (largest first)."""
-    stages = getattr(settings, "BANKCRM_COMPLAINTS", {}).get("notify_working_days_before", [3, 1])
-    return sorted({int(n) for n in stages if int(n) >= 0}, reverse=True)
+    stages = getattr(settings, "BANKCRM_COMPLAINTS", {}).get("notify_working_days_before", "3,1")
+    items = str(stages).split(",") if isinstance(stages, str | int) else stages  # "3,1" in bankcrm.toml
+    return sorted({int(n) for n in items if str(n).strip() and int(n) >= 0}, reverse=True)
 
 
 def working_days_left(policy: str, today: dt.date, due: dt.date) -> int:
