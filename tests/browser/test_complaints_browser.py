@@ -23,6 +23,12 @@ def desk(transactional_db):
     from bankcrm.org.services import add_user
 
     bank = build_demo_bank(n_customers=30)
+    # the default letter of migration 0004 (an earlier transactional test flushes data-migration rows)
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("bankcrm.complaints.migrations.0004_letter_template").add_default_template(apps, None)
     handler = add_user("tousu", role="complaint_handler", password=PASSWORD)
     add_user("tousu2", role="complaint_handler", password=PASSWORD)
     customer = bank["customers"][0]
