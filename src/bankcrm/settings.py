@@ -135,6 +135,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "bankcrm.core.context_processors.notifications",
             ],
         },
     },
@@ -229,6 +230,13 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]  # the shipped Bootstrap, htmx, ECha
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Complaint evidence and recordings (docs/complaints.md "Attachments"): under BANKCRM_HOME, never
+    # served by URL (downloads go through the desk, which checks scope and logs them). For S3-compatible
+    # storage install django-storages[s3] and set this to its S3Storage with bucket options.
+    "complaint_attachments": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(BANKCRM_HOME / "attachments"), "base_url": None},
+    },
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -256,7 +264,17 @@ _DEFAULTS = {
         "duckdb_memory_limit": os.environ.get("BANKCRM_DUCKDB_MEMORY", "8GB"),
         "duckdb_threads": _env_int("BANKCRM_DUCKDB_THREADS", 0),  # 0: all cores
     },
-    "complaints": {"warn_days_before": 3},
+    "complaints": {
+        "warn_days_before": 3,
+        # in-app notifications to the handler this many working days before a deadline (and on the day);
+        # comma-separated text
+        "notify_working_days_before": "3,1",
+        # attachments: the largest file, the kinds accepted (file-name extensions, comma-separated) and the
+        # virus scan: a dotted path to a callable(file, name) -> ("clean" | "infected" | "not_scanned", detail)
+        "attachment_max_bytes": 20 * 1024 * 1024,
+        "attachment_types": "pdf,jpg,jpeg,png,gif,txt,eml,msg,docx,xlsx,mp3,wav,m4a,amr,mp4",
+        "virus_scanner": "bankcrm.complaints.attachments.not_scanned",
+    },
     # Alerts the compliance desk gets from the access log (compliance/access.py; docs/compliance.md):
     # per login and day, exports or reveals at or above these counts, and any access outside
     # working hours (local time, [start, end)); weekends count as outside when ``weekends_off`` is true.

@@ -22,6 +22,7 @@ urlpatterns = [
     path("healthz/", core_views.healthz, name="healthz"),
     path("readyz/", project_views.readyz, name="readyz"),
     path("metrics", project_views.prometheus_metrics, name="prometheus-metrics"),
+    path("", include("bankcrm.core.urls")),  # the user's own inbox (/notifications/)
 ]
 # Customer search and the 360 compose several apps: they live in the project package (docs/architecture.md).
 api_patterns = [path("", include("bankcrm.api.urls"))]

@@ -2,7 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 
 class Status(models.TextChoices):
@@ -31,6 +31,8 @@ class Action(models.TextChoices):
     EXTEND = "extend", _("延期")
     HOLDING_REPLY = "holding_reply", _("临时答复")
     ASSIGN = "assign", _("分派")
+    EDIT = "edit", _("更正登记信息")
+    ATTACH = "attach", _("添加附件")  # category, amount in dispute or customer corrected after registration
     DUE_SOON = "due_soon", _("即将到期")
     BREACH = "breach", _("超时")
 
@@ -46,6 +48,7 @@ TRANSITION_ACTIONS = (
     Action.REFER,
     Action.EXTEND,
     Action.HOLDING_REPLY,
+    Action.ASSIGN,
 )
 
 
@@ -120,14 +123,16 @@ class ClockState(models.TextChoices):
 OPEN_CLOCK_STATES = (ClockState.PENDING, ClockState.DUE_SOON)
 
 # Clock names are codes of the policies (policies.py, spec/complaints.md); pages show these labels.
-CLOCK_LABELS = {
-    "decision": _("处理决定"),
-    "decision_extended": _("处理决定（延期）"),
-    "decision_extended_2": _("处理决定（第二次延期）"),
-    "review_request": _("申请核查期限"),
-    "summary_resolution": _("简易办结（三个工作日）"),
-    "final_response": _("最终答复"),
-    "final_response_exceptional": _("最终答复（特殊情况）"),
-    "ombudsman_referral": _("转申诉专员期限"),
-    "response": _("答复时限"),
+# The msgids are kept apart so a stored notification can name a clock and be translated when shown.
+CLOCK_MSGIDS = {
+    "decision": gettext_noop("处理决定"),
+    "decision_extended": gettext_noop("处理决定（延期）"),
+    "decision_extended_2": gettext_noop("处理决定（第二次延期）"),
+    "review_request": gettext_noop("申请核查期限"),
+    "summary_resolution": gettext_noop("简易办结（三个工作日）"),
+    "final_response": gettext_noop("最终答复"),
+    "final_response_exceptional": gettext_noop("最终答复（特殊情况）"),
+    "ombudsman_referral": gettext_noop("转申诉专员期限"),
+    "response": gettext_noop("答复时限"),
 }
+CLOCK_LABELS = {code: _(msgid) for code, msgid in CLOCK_MSGIDS.items()}

@@ -124,9 +124,23 @@ def complaint_holding_reply_sent(complaint, user, *, from_status, note="", at=No
     return _event(complaint, user, Action.HOLDING_REPLY, from_status=from_status, note=note, at=at)
 
 
-def complaint_assigned(complaint, user, *, assignee, at=None) -> ComplaintEvent:
-    name = assignee.get_username() if assignee is not None else ""
-    return _event(complaint, user, Action.ASSIGN, from_status=complaint.status, data={"assignee": name}, at=at)
+def complaint_assigned(complaint, user, *, assignee, previous=None, note="", at=None) -> ComplaintEvent:
+    data = {
+        "assignee": assignee.get_username() if assignee is not None else "",
+        "previous": previous.get_username() if previous is not None else "",
+    }
+    return _event(complaint, user, Action.ASSIGN, from_status=complaint.status, note=note, data=data, at=at)
+
+
+def complaint_details_changed(complaint, user, *, changes: dict, at=None) -> ComplaintEvent:
+    """``changes``: field -> {"from": old, "to": new} (codes, amounts as text, customer numbers)."""
+    return _event(complaint, user, Action.EDIT, from_status=complaint.status, data={"changes": changes}, at=at)
+
+
+def complaint_attachment_added(complaint, user, *, attachment, at=None) -> ComplaintEvent:
+    data = {"attachment": attachment.pk, "name": attachment.original_name, "kind": attachment.kind,
+            "size": attachment.size, "scan": attachment.scan}  # fmt: skip
+    return _event(complaint, user, Action.ATTACH, from_status=complaint.status, data=data, at=at)
 
 
 def deadline_due_soon(deadline: Deadline, *, at=None) -> ComplaintEvent:

@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from bankcrm.customers.filtersets import search_condition
+from bankcrm.customers.models import Customer
 from bankcrm.org.scope import branch_descendants
 
 from .choices import OPEN_CLOCK_STATES, Category, ClockState, Policy, Status, Tier
@@ -52,10 +54,27 @@ class ComplaintFilterSet(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(choices=Category.choices, label=_("category"))
     policy = django_filters.ChoiceFilter(choices=Policy.choices, label=_("policy"))
     open = django_filters.CharFilter(method="filter_open", label=_("open (true/false)"))
+    q = django_filters.CharFilter(
+        method="filter_q", label=_("reference, or the customer's no., name, mobile or ID number"), max_length=60
+    )
 
     class Meta:
         model = Complaint
-        fields = ["status", "overdue", "branch", "tier", "category", "policy", "open"]
+        fields = ["status", "overdue", "branch", "tier", "category", "policy", "open", "q"]
+
+    def filter_q(self, queryset, name, value):
+        """The customer search's own condition (index ranges only), over the customers the user may see.
+
+        Searching by a customer's name or phone must not find complaints of customers the user could
+        not look up in the customer search itself, so the customers come through ``restrict``.
+        """
+        term = (value or "").strip()
+        if not term:
+            return queryset
+        condition, _names_only = search_condition(term)
+        user = getattr(self.request, "user", None)
+        customers = Customer.objects.restrict(user, "view").filter(condition).values("pk")
+        return queryset.filter(Q(reference=term.upper()) | Q(customer__in=customers))
 
     def filter_overdue(self, queryset, name, value):
         value = as_bool(value)

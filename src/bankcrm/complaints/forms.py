@@ -116,3 +116,57 @@ class TransitionForm(forms.Form):
     satisfaction = forms.ChoiceField(
         label=_("satisfaction survey"), choices=[("", _("no answer")), *Satisfaction.choices], required=False
     )
+
+
+def _bootstrap(form: forms.Form) -> None:
+    for name, field in form.fields.items():
+        css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+        field.widget.attrs.setdefault("class", css)
+        field.widget.attrs.setdefault("id", f"id_{name}")
+
+
+class AssignForm(forms.Form):
+    """Hand a complaint to another handler: only those ``services.assignable_handlers`` offers."""
+
+    assignee = forms.ChoiceField(label=_("assign to"))
+    note = forms.CharField(label=_("note"), required=False, max_length=500)
+
+    def __init__(self, *args, complaint, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        handlers = services.assignable_handlers(complaint, user)
+        self.fields["assignee"].choices = [(u.get_username(), handler_label(u)) for u in handlers]
+        self.fields["assignee"].initial = complaint.assignee.get_username() if complaint.assignee else None
+        _bootstrap(self)
+        self.fields["assignee"].widget.attrs["id"] = "id_assignee"
+        self.fields["note"].widget.attrs["id"] = "id_assign_note"
+
+
+def handler_label(user) -> str:
+    """``desk2 (王芳)``: the login, and the staff member's name when the login stands for one."""
+    staff = getattr(getattr(user, "profile", None), "staff", None)
+    name = getattr(staff, "name", "") or user.get_full_name()
+    return f"{user.get_username()} ({name})" if name else user.get_username()
+
+
+class DetailsForm(forms.Form):
+    """Correct what was registered: category, amount in dispute, customer (spec/complaints.md fields)."""
+
+    category = forms.ChoiceField(label=_("category"), choices=Category.choices)
+    amount_in_dispute = forms.DecimalField(
+        label=_("amount in dispute"), required=False, min_value=0, max_digits=18, decimal_places=2
+    )
+    customer_no = forms.CharField(label=_("customer no."), required=False, max_length=30)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        _bootstrap(self)
+
+    def clean(self):
+        data = super().clean()
+        data["customer"] = None
+        if no := (data.get("customer_no") or "").strip():
+            data["customer"] = find_in_scope(Customer, self.user, no)
+            if data["customer"] is None:
+                self.add_error("customer_no", _("no customer %(no)s in your scope") % {"no": no})
+        return data

@@ -194,3 +194,96 @@ class Deadline(RestrictedModel):
         if self.is_open and now > self.due_at:
             return ClockState.BREACHED if self.binding else ClockState.STOPPED
         return self.state
+
+
+class LetterTemplate(ChangeLoggedModel):
+    """A response letter the bank words itself (edited in admin); ``{placeholder}``s are filled per complaint.
+
+    The placeholders are ``letters.PLACEHOLDERS``; an unknown one is refused when the template is saved.
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("body"))
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("response-letter template")
+        verbose_name_plural = _("response-letter templates")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from .letters import unknown_placeholders
+
+        errors = {}
+        for field in ("subject", "body"):
+            if unknown := unknown_placeholders(getattr(self, field)):
+                errors[field] = _("unknown placeholder(s) %(names)s; use: %(known)s") % {
+                    "names": ", ".join("{" + n + "}" for n in unknown),
+                    "known": ", ".join("{" + n + "}" for n in _known_placeholders()),
+                }
+        if errors:
+            raise ValidationError(errors)
+
+
+def _known_placeholders():
+    from .letters import PLACEHOLDERS
+
+    return PLACEHOLDERS
+
+
+def _attachments_storage():
+    from django.core.files.storage import storages
+
+    return storages["complaint_attachments"]
+
+
+def attachment_path(instance, filename: str) -> str:
+    # The stored name is ours (reference + a random part): the customer's file name is kept as data only.
+    import uuid
+
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"{instance.complaint.reference}/{uuid.uuid4().hex}.{suffix}"
+
+
+class Attachment(ChangeLoggedModel):
+    """Evidence or a recording of a complaint, stored by the ``complaint_attachments`` storage."""
+
+    class Kind(models.TextChoices):
+        EVIDENCE = "evidence", _("证据材料")
+        RECORDING = "recording", _("录音录像")
+        LETTER = "letter", _("往来函件")
+        OTHER = "other", _("其他")
+
+    class Scan(models.TextChoices):
+        NOT_SCANNED = "not_scanned", _("未扫描")
+        CLEAN = "clean", _("无病毒")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="attachments")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.EVIDENCE)
+    file = models.FileField(_("file"), upload_to=attachment_path, storage=_attachments_storage, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    scan = models.CharField(_("virus scan"), max_length=12, choices=Scan.choices)
+    scan_detail = models.CharField(_("scan detail"), max_length=200, blank=True)
+
+    scope_branch_field = "complaint__branch"
+    scope_rm_field = "complaint__customer__rm"
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.original_name}"

@@ -17,6 +17,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import F as models_F
 from django.utils import timezone
 
 from bankcrm.customers.models import Customer
@@ -253,3 +254,116 @@ def customers_for(user, branch_codes: frozenset[str] | None):
 
 def complaints_for(user):
     return Complaint.objects.restrict(user, "view")
+
+
+# --- the regulator's monthly complaint return (issue 14; layout in docs/complaints.md) -------------
+
+
+def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
+    first = month.replace(day=1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return first, last
+
+
+def _return_row(code, label) -> dict:
+    return {"code": code, "label": str(label), "received": 0, "handled": 0, "on_time": 0, "rate": None, "open": 0}
+
+
+def monthly_return(complaints, month: dt.date) -> dict:
+    """Counts of one bank month for the regulator, by category, channel and status at the month's end.
+
+    ``complaints`` is already scoped. Per category and channel: received in the month; handled (first
+    response) in the month, and of those answered within every deadline due by then; still open
+    (not closed) at the month's end. Statuses are those at the month's end, replayed from the events
+    of the complaints received in the month.
+    """
+    from .choices import Channel, Status
+    from .models import ComplaintEvent
+
+    first, last = month_bounds(month)
+    lo, hi = period_bounds(first, last)
+    by = {
+        "category": {c.value: _return_row(c.value, c.label) for c in Category},
+        "channel": {c.value: _return_row(c.value, c.label) for c in Channel},
+    }
+    total = _return_row("", "")
+    rows = (
+        complaints.filter(received_at__lt=hi)
+        .exclude(closed_at__lt=lo)
+        .values("pk", "category", "channel", "received_at", "responded_at", "closed_at")
+    )
+    late = set(
+        Deadline.objects.filter(
+            complaint__in=complaints.filter(responded_at__gte=lo, responded_at__lt=hi),
+            binding=True,
+            state=ClockState.BREACHED,
+        )
+        .filter(due_at__lt=models_F("complaint__responded_at"))
+        .values_list("complaint_id", flat=True)
+    )
+    received_pks = []
+    for r in rows:
+        targets = [by["category"].get(r["category"]), by["channel"].get(r["channel"]), total]
+        received = lo <= r["received_at"] < hi
+        handled = r["responded_at"] is not None and lo <= r["responded_at"] < hi
+        still_open = r["closed_at"] is None or r["closed_at"] >= hi
+        if received:
+            received_pks.append(r["pk"])
+        for t in targets:
+            if t is None:  # a code from another system: counted in the total only
+                continue
+            t["received"] += received
+            t["handled"] += handled
+            t["on_time"] += handled and r["pk"] not in late
+            t["open"] += still_open
+    for t in [*by["category"].values(), *by["channel"].values(), total]:
+        t["rate"] = ratio(t["on_time"], t["handled"])
+    status_at_end: dict[int, str] = {}
+    events = (
+        ComplaintEvent.objects.filter(complaint_id__in=received_pks, time__lt=hi)
+        .exclude(to_status="")
+        .order_by("complaint_id", "time", "pk")
+        .values_list("complaint_id", "to_status")
+    )
+    for pk, status in events:
+        status_at_end[pk] = status
+    counted = Counter(status_at_end.values())
+    statuses = [{"code": s.value, "label": str(s.label), "count": counted.get(s.value, 0)} for s in Status]
+    return {"first": first, "last": last, **by, "total": total, "status": statuses}
+
+
+def monthly_return_excel(ret: dict, *, scope_label: str = "") -> bytes:
+    from django.utils.translation import gettext as _
+    from openpyxl import Workbook
+
+    from bankcrm.core.spreadsheets import append_row
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "summary"
+    append_row(ws, [_("Monthly complaint return"), f"{ret['first']:%Y-%m}", scope_label])
+    append_row(ws, [_("period"), ret["first"].isoformat(), ret["last"].isoformat()])
+    t = ret["total"]
+    for label, value in (
+        (_("complaints received"), t["received"]),
+        (_("complaints handled (first response)"), t["handled"]),
+        (_("handled within the deadline"), t["on_time"]),
+        (_("within-deadline rate"), t["rate"]),
+        (_("open at the end of the month"), t["open"]),
+    ):
+        append_row(ws, [label, value])
+    header = [_("code"), _("name"), _("received"), _("handled"), _("within the deadline"),
+              _("within-deadline rate"), _("open at month end")]  # fmt: skip
+    for title, rows in (("by_category", ret["category"]), ("by_channel", ret["channel"])):
+        ws = wb.create_sheet(title)
+        append_row(ws, header)
+        for r in rows.values():
+            append_row(ws, [r["code"], r["label"], r["received"], r["handled"], r["on_time"], r["rate"], r["open"]])
+        append_row(ws, [_("total"), "", t["received"], t["handled"], t["on_time"], t["rate"], t["open"]])
+    ws = wb.create_sheet("by_status")
+    append_row(ws, [_("code"), _("name"), _("complaints received in the month, by status at its end")])
+    for r in ret["status"]:
+        append_row(ws, [r["code"], r["label"], r["count"]])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -15,12 +15,24 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from bankcrm.core.exceptions import TransitionNotAllowed
+from bankcrm.core.forms import scoped_choices
+from bankcrm.core.querysets import still_in_scope
 
 from . import events, policies
-from .choices import CLOCK_LABELS, OPEN_CLOCK_STATES, Action, ClockState, RootCause, Satisfaction, Status, Tier
+from .choices import (
+    CLOCK_LABELS,
+    OPEN_CLOCK_STATES,
+    Action,
+    Category,
+    ClockState,
+    RootCause,
+    Satisfaction,
+    Status,
+    Tier,
+)
 from .models import Complaint, Deadline, ReferenceCounter
 
 log = logging.getLogger("bankcrm.complaints")
@@ -76,6 +88,12 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     # After closing the customer may still ask for a review or go to the ombudsman / regulator.
     S.CLOSED: {A.REOPEN: S.REOPENED, A.REFER: S.REFERRED},
 }
+
+# Handing a complaint to another handler keeps its state; a closed one has nobody to work on it
+# (reopen it first). spec/api.md: ``assign`` goes through POST .../transition/ like the others.
+for _status, _moves in TRANSITIONS.items():
+    if _status != S.CLOSED:
+        _moves[A.ASSIGN] = _status
 
 # Who may approve a second extension ("approved by a senior manager", docs/adr/0101).
 SENIOR_ROLES = ("admin", "branch_manager", "head_office")
@@ -196,18 +214,93 @@ def register_complaint(
     return complaint
 
 
+def assignable_handlers(complaint: Complaint, user):
+    """The complaint handlers ``user`` may hand ``complaint`` to (the page's choices, the API's check).
+
+    spec/api.md: the assignee is a complaint handler. Offered are the logins the acting user may see
+    (``core.forms.scoped_choices``) whose own scope covers the complaint, so nobody is handed a
+    complaint they would get a 404 for.
+    """
+    from bankcrm.org.choices import UserRole
+    from bankcrm.org.models import UserProfile
+
+    profiles = (
+        scoped_choices(UserProfile, user)
+        .filter(role=UserRole.COMPLAINT_HANDLER, user__is_active=True)
+        .select_related("user")
+        .order_by("user__username")
+    )
+    return [p.user for p in profiles if still_in_scope(complaint, p.user, "change")]
+
+
+def assign(complaint: Complaint, *, user, assignee, note: str = "", now: dt.datetime | None = None) -> Complaint:
+    """Hand the complaint to another handler (``assignee``: a user or a username), through ``transition``."""
+    return transition(complaint, A.ASSIGN, user=user, assignee=assignee, note=note, now=now)
+
+
+CHANGEABLE_DETAILS = ("category", "amount_in_dispute", "customer")
+
+
 @transaction.atomic
-def assign(complaint: Complaint, *, user, assignee, now: dt.datetime | None = None) -> Complaint:
+def change_details(
+    complaint: Complaint,
+    *,
+    user,
+    category: str | None = None,
+    amount_in_dispute: Decimal | None = None,
+    customer=None,
+    clear_amount: bool = False,
+    clear_customer: bool = False,
+    now: dt.datetime | None = None,
+) -> Complaint:
+    """Correct what was registered (category, amount in dispute, customer); refused once closed.
+
+    The save is change-logged (before/after) and the timeline gets one ``edit`` event naming the
+    fields and their old and new values, so the history still shows what was registered first.
+    The clocks are not touched: they run from the receipt, whatever was corrected.
+    """
+    now = now or timezone.now()
     locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
     if locked.status == Status.CLOSED:
         raise TransitionNotAllowed(
-            gettext("%(reference)s is closed; it cannot be assigned.") % {"reference": locked.reference},
+            gettext("%(ref)s is closed: its details can no longer be changed (reopen it first)")
+            % {"ref": locked.reference},
             codes={"status": locked.status},
         )
-    locked.assignee = assignee
-    locked.save(update_fields=["assignee", "last_updated"])
-    events.complaint_assigned(locked, user, assignee=assignee, at=now)
+    errors = {}
+    if category is not None and category not in Category.values:
+        errors["category"] = gettext("unknown category %(value)s") % {"value": category}
+    if amount_in_dispute is not None and amount_in_dispute < 0:
+        errors["amount_in_dispute"] = gettext("the amount in dispute cannot be negative")
+    if errors:
+        raise ValidationError(errors)
+    wanted = {}
+    if category is not None:
+        wanted["category"] = category
+    if amount_in_dispute is not None or clear_amount:
+        wanted["amount_in_dispute"] = None if clear_amount else amount_in_dispute
+    if customer is not None or clear_customer:
+        wanted["customer"] = None if clear_customer else customer
+    changes = {}
+    for field, value in wanted.items():
+        old = getattr(locked, field)
+        if old != value:
+            changes[field] = {"from": _plain(old), "to": _plain(value)}
+            setattr(locked, field, value)
+    if not changes:
+        return locked
+    if "customer" in changes and locked.customer is not None and locked.customer.birth_date is not None:
+        receipt = policies.local_date(locked.policy, locked.received_at)
+        locked.vulnerable = age_on(locked.customer.birth_date, receipt) >= VULNERABLE_AGE
+    locked.save()
+    events.complaint_details_changed(locked, user, changes=changes, at=now)
     return locked
+
+
+def _plain(value) -> str | None:
+    if value is None:
+        return None
+    return str(getattr(value, "pk", value))
 
 
 # --- the one transition method ------------------------------------------------------------------
@@ -240,6 +333,7 @@ def transition(
     satisfaction: str = "",
     remedy: str = "",
     compensation: Decimal | None = None,
+    assignee=None,
     now: dt.datetime | None = None,
 ) -> Complaint:
     """Apply ``action`` to ``complaint``; returns the updated (locked, saved) complaint.
@@ -289,8 +383,9 @@ def transition(
     step = _Step(locked, user, action, current, now, note or "")
     locked.status = moves[action]
     _HANDLERS[action](
-        step, reason=reason, root_cause=root_cause, satisfaction=satisfaction, remedy=remedy, compensation=compensation
-    )
+        step, reason=reason, root_cause=root_cause, satisfaction=satisfaction, remedy=remedy,
+        compensation=compensation, assignee=assignee,
+    )  # fmt: skip
     locked.save()
     _meet_clocks(locked, action, now)
     return locked
@@ -424,7 +519,29 @@ def _on_holding_reply(step: _Step, **_):
     _start_clocks(c, "holding_reply", started_at=step.now, start_day=policies.local_date(c.policy, step.now))
 
 
+def _on_assign(step: _Step, *, assignee, **_):
+    c = step.complaint
+    name = assignee.get_username() if hasattr(assignee, "get_username") else (assignee or "").strip()
+    if not name:
+        raise ValidationError({"assignee": gettext("name the complaint handler to assign it to (a username)")})
+    chosen = next((u for u in assignable_handlers(c, step.user) if u.get_username() == name), None)
+    if chosen is None:
+        raise ValidationError(
+            {
+                "assignee": gettext(
+                    "%(name)s is not a complaint handler who may handle %(ref)s (unknown login, another role, "
+                    "or the complaint is outside their branch)"
+                )
+                % {"name": name, "ref": c.reference}
+            }
+        )
+    previous = c.assignee
+    c.assignee = chosen
+    events.complaint_assigned(c, step.user, assignee=chosen, previous=previous, note=step.note, at=step.now)
+
+
 _HANDLERS = {
+    A.ASSIGN: _on_assign,
     A.ACKNOWLEDGE: _on_acknowledge,
     A.INVESTIGATE: _on_investigate,
     A.RESPOND: _on_respond,
@@ -577,12 +694,13 @@ class SweepResult:
     breached: int = 0
     windows_closed: int = 0
     open_breaches: int = 0
+    notifications: int = 0
 
     def summary(self) -> str:
         return (
             f"{self.due_soon} deadline(s) newly due soon, {self.breached} newly breached, "
             f"{self.windows_closed} customer window(s) closed; {self.open_breaches} breached deadline(s) "
-            "on complaints not yet closed"
+            f"on complaints not yet closed; {self.notifications} notification(s) sent"
         )
 
 
@@ -631,4 +749,109 @@ def sweep(now: dt.datetime | None = None, *, warn_days_before: int | None = None
     result.open_breaches = (
         Deadline.objects.filter(state=ClockState.BREACHED).exclude(complaint__status=Status.CLOSED).count()
     )
+    result.notifications = notify_deadlines(now)
     return result
+
+
+# --- in-app notifications before a deadline (issue 14) -------------------------------------------
+
+NOTIFY_DUE = gettext_noop("%(reference)s: %(clock)s deadline on %(due)s, %(left)s working day(s) left")
+NOTIFY_DUE_TODAY = gettext_noop("%(reference)s: %(clock)s deadline is today (%(due)s)")
+NOTIFY_BREACHED = gettext_noop("%(reference)s: %(clock)s deadline (%(due)s) has passed without the required step")
+
+
+def notify_working_days() -> list[int]:
+    """The stages, in working days before a deadline, at which its handler is notified (largest first)."""
+    stages = getattr(settings, "BANKCRM_COMPLAINTS", {}).get("notify_working_days_before", "3,1")
+    items = str(stages).split(",") if isinstance(stages, str | int) else stages  # "3,1" in bankcrm.toml
+    return sorted({int(n) for n in items if str(n).strip() and int(n) >= 0}, reverse=True)
+
+
+def working_days_left(policy: str, today: dt.date, due: dt.date) -> int:
+    """Working days after today up to and including the due date (0 on the due date itself)."""
+    left, day = 0, today
+    while day < due:
+        day += dt.timedelta(days=1)
+        left += policies.is_working_day(policy, day)
+    return left
+
+
+def deadline_stage(policy: str, due: dt.date, due_at: dt.datetime, now: dt.datetime) -> tuple[str, int] | None:
+    """(stage code, working days left) a deadline is at now, or None while it is further away.
+
+    When a run was missed, only the tightest stage that applies is sent: a handler one day before the
+    deadline is not also told it is three days away.
+    """
+    if now > due_at:
+        return "breached", 0
+    left = working_days_left(policy, policies.local_date(policy, now), due)
+    if left == 0:
+        return "0wd", 0  # due today: always worth a last word, whatever the configured stages
+    applicable = [n for n in notify_working_days() if left <= n]
+    if not applicable:
+        return None
+    return f"{min(applicable)}wd", left
+
+
+def notify_deadlines(now: dt.datetime) -> int:
+    """One notification per complaint, deadline and stage for whoever works on it (idempotent).
+
+    The assignee is notified; a complaint nobody is assigned to goes to every complaint handler
+    whose scope covers it, so an unassigned complaint does not run out of time unseen.
+    """
+    from django.urls import reverse
+
+    from bankcrm.core.notifications import notify
+    from bankcrm.org.choices import UserRole
+    from bankcrm.org.models import UserProfile
+
+    from .choices import CLOCK_MSGIDS
+
+    stages = notify_working_days()
+    # Working days can be spread over a long holiday (春节: 8 calendar days off): look far enough ahead.
+    horizon = now + dt.timedelta(days=2 * (stages[0] if stages else 0) + 10)
+    deadlines = (
+        Deadline.objects.filter(binding=True, met_at__isnull=True, due_at__lte=horizon)
+        .filter(state__in=(*OPEN_CLOCK_STATES, ClockState.BREACHED))
+        .exclude(complaint__status__in=(Status.CLOSED, Status.REFERRED))
+        .select_related("complaint__assignee")
+        .order_by("due_at", "pk")
+    )
+    handlers = None
+    sent = 0
+    for deadline in deadlines:
+        complaint = deadline.complaint
+        stage = deadline_stage(complaint.policy, deadline.due_date, deadline.due_at, now)
+        if stage is None:
+            continue
+        code, left = stage
+        if complaint.assignee is not None:
+            recipients = [complaint.assignee]
+        else:
+            if handlers is None:
+                handlers = [
+                    p.user
+                    for p in UserProfile.objects.filter(role=UserRole.COMPLAINT_HANDLER, user__is_active=True)
+                    .select_related("user")
+                    .order_by("user__username")
+                ]
+            recipients = [u for u in handlers if still_in_scope(complaint, u, "change")]
+        message = NOTIFY_BREACHED if code == "breached" else NOTIFY_DUE if left else NOTIFY_DUE_TODAY
+        params = {
+            "reference": complaint.reference,
+            # the label's msgid, translated when shown (core.notifications.render)
+            "clock": CLOCK_MSGIDS.get(deadline.clock, deadline.clock),
+            "due": deadline.due_date.isoformat(),
+            "left": left,
+        }
+        link = reverse("complaints:detail", kwargs={"reference": complaint.reference})
+        for recipient in recipients:
+            sent += notify(
+                recipient,
+                key=f"complaint:{complaint.reference}:{deadline.clock}:{code}",
+                message=message,
+                params=params,
+                link=link,
+                now=now,
+            )
+    return sent

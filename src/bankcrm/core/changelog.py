@@ -3,6 +3,7 @@
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models.fields.files import FieldFile
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.forms.models import model_to_dict
@@ -17,6 +18,8 @@ def serialize_object(instance) -> dict:
     data = model_to_dict(
         instance, fields=[f.name for f in instance._meta.concrete_fields if f.name not in _SKIP_FIELDS]
     )
+    # A stored file is logged by its name in the storage (the content is not the log's business).
+    data = {k: (v.name or None) if isinstance(v, FieldFile) else v for k, v in data.items()}
     # Round-trip through the JSON encoder so Decimals, dates and UUIDs become plain text.
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 

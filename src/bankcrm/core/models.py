@@ -188,3 +188,39 @@ class JobRun(RestrictedModel):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.started:%Y-%m-%d %H:%M} {self.status}"
+
+
+class Notification(RestrictedModel):
+    """A message in one user's in-app inbox (nav badge, list, mark read).
+
+    ``message`` is the English msgid with ``%(name)s`` placeholders, translated when shown, so a
+    notification written by a nightly job reads in the language the user has chosen when they look.
+    ``key`` names what it is about; one per recipient and key, so a job that runs every few minutes
+    notifies once (e.g. ``complaint:CP-20261129-000123:decision:1wd``).
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
+    created = models.DateTimeField(_("created"), db_index=True)
+    key = models.CharField(_("about"), max_length=200)
+    message = models.CharField(_("message"), max_length=300)
+    params = models.JSONField(_("details"), default=dict, blank=True)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [models.UniqueConstraint(fields=["recipient", "key"], name="notification_once_per_key")]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id} {self.key}"
+
+    @property
+    def text(self) -> str:
+        from .notifications import render
+
+        return render(self)

@@ -175,3 +175,38 @@ def server_error(request):
     if _is_api(request):
         return _json_error("Server error.", 500)
     return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+def notification_list(request):
+    """The user's own inbox, newest first; 50 a page."""
+    from django.contrib.auth.views import redirect_to_login
+    from django.core.paginator import Paginator
+
+    from .notifications import inbox
+
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    page = Paginator(inbox(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "core/notifications.html", {"page": page})
+
+
+def notification_read(request, pk=None):
+    """POST: mark one notification (``pk``) or all read; ``?open=1`` then follows its link."""
+    from django.contrib.auth.views import redirect_to_login
+    from django.http import HttpResponseNotAllowed
+    from django.shortcuts import get_object_or_404, redirect
+
+    from .notifications import inbox, mark_read, safe_link
+
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if pk is None:
+        mark_read(request.user)
+        return redirect("core:notifications")
+    notification = get_object_or_404(inbox(request.user), pk=pk)  # another user's: 404
+    mark_read(request.user, pk=notification.pk)
+    if request.POST.get("open") and (link := safe_link(notification)):
+        return redirect(link)
+    return redirect("core:notifications")

@@ -187,6 +187,9 @@ class TransitionSerializer(serializers.Serializer):
     compensation = serializers.DecimalField(
         max_digits=18, decimal_places=2, required=False, allow_null=True, min_value=0, default=None
     )
+    assignee = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=150, help_text="assign: a complaint handler's username"
+    )
 
     def validate(self, attrs):
         # What an action needs (reason, root cause) is checked by the service *after* the state,

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from bankcrm.core.accesslog import record_access
 from bankcrm.core.api.views import RestrictedModelViewSet
+from bankcrm.customers.masking import search_detail
 
 from .. import services
 from ..filtersets import ComplaintFilterSet
@@ -54,6 +55,11 @@ class ComplaintViewSet(RestrictedModelViewSet):
             Prefetch("events", queryset=ComplaintEvent.objects.order_by("time", "pk"))
         ).get(pk=complaint.pk)
         return Response(ComplaintDetailSerializer(complaint).data, status=status.HTTP_201_CREATED)
+
+    def list(self, request, *args, **kwargs):
+        if (request.query_params.get("q") or "").strip():  # as the queue page: a personal-data search
+            record_access("search", user=request.user, path=request.path, detail=search_detail(request.query_params))
+        return super().list(request, *args, **kwargs)
 
     def retrieve(self, request, *args, **kwargs):
         complaint = self.get_object()

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django import template
+from django.core.exceptions import FieldDoesNotExist
 
 from bankcrm.complaints.choices import CLOCK_LABELS, Status
 
@@ -28,3 +29,26 @@ def status_label(code: str) -> str:
         return Status(code).label
     except ValueError:
         return code
+
+
+@register.filter
+def detail_label(field: str) -> str:
+    """The label of a corrected complaint field (an ``edit`` event names fields by their code)."""
+    from bankcrm.complaints.models import Complaint
+
+    try:
+        return str(Complaint._meta.get_field(field).verbose_name)
+    except FieldDoesNotExist:  # a field renamed since the event was written still shows its old code
+        return field
+
+
+@register.filter
+def detail_value(value, field: str) -> str:
+    """A corrected field's old or new value as the user reads it: a category's label, else as stored."""
+    from bankcrm.complaints.choices import Category
+
+    if value in (None, ""):
+        return "—"
+    if field == "category" and value in Category.values:
+        return str(Category(value).label)
+    return str(value)
