@@ -287,7 +287,8 @@ def test_broken_promises_are_ordered_among_themselves_by_the_overdue_amount(prom
     assert order(D2) == [(1, "X2", "promise_broken"), (2, "X1", "promise_broken"), (3, "X3", "pending")]
 
 
-def test_a_follow_up_after_the_promised_day_takes_the_item_back_to_its_place(promised, rm1):
+def test_another_contact_after_the_promised_day_does_not_mend_the_promise(promised, rm1):
+    # spec/loans.md: broken = the date passed and the loan is still overdue; "no answer" pays nothing
     log_contact(
         Customer.objects.get(pk="X1"),
         rm1,
@@ -298,7 +299,7 @@ def test_a_follow_up_after_the_promised_day_takes_the_item_back_to_its_place(pro
     )
     assert item("X1", D1).status == "contacted"
     promised.run(D1)  # a late file: the lists of D1 again
-    assert order(D1) == [(1, "X3", "pending"), (2, "X2", "pending"), (3, "X1", "contacted")]
+    assert order(D1) == [(1, "X1", "promise_broken"), (2, "X3", "pending"), (3, "X2", "pending")]
 
 
 def test_a_new_promise_replaces_the_broken_one(promised, rm1):

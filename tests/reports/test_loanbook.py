@@ -126,6 +126,17 @@ def test_findings_of_the_unit_only(book):
     assert 'data-account="L3"' not in html and 'data-count="findings">0<' in html
 
 
+def test_a_customer_handed_over_in_the_app_leaves_the_old_rms_findings(book):
+    # X2 (L3, too lenient) moves from S002 to S001 on the 360 before the next import: the warehouse's
+    # copy still says S002, but S002 may no longer see X2, so the finding must not name it to S002.
+    from bankcrm.customers.models import Customer
+
+    Customer.objects.filter(pk="X2").update(rm_id="S001")
+    old_rm = book("rm2", "rm", staff_no="S002")
+    html = old_rm.get("/reports/loans/").content.decode()
+    assert 'data-account="L3"' not in html and "X2" not in html
+
+
 def test_excel_export_is_logged(book):
     from openpyxl import load_workbook
 

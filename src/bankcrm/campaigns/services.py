@@ -22,7 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -1239,37 +1239,24 @@ def log_contact(
 def broken_promises(customer_nos: set[str], as_of: dt.date) -> dict[str, dt.date]:
     """Customers of ``customer_nos`` whose promise to pay is broken on ``as_of``: {customer_no: promised date}.
 
-    Broken (docs/loans.md): the customer's *latest* promise to pay (newest contact, on any of their
-    ``overdue`` items of any date) names a date before ``as_of`` — the caller passes only customers
-    still overdue on ``as_of`` — and nobody has logged a collection contact with them after that
-    date (a contact after the promised day is the follow-up the rule asks for). A newer promise
-    replaces an older one, so a customer who promised again for a date not yet passed is not broken.
+    Broken (spec/loans.md, docs/loans.md): the customer's *latest* promise to pay (newest contact
+    with that outcome, on any of their ``overdue`` items of any date) names a date before ``as_of``,
+    and the customer is still overdue on ``as_of`` (the caller passes only those). Exactly the
+    spec's two conditions: another kind of contact after the promised day (no answer, a dispute, a
+    partial payment) does not mend the promise; a new promise to pay replaces it, and paying the
+    arrears takes the customer off the list.
     """
     if not customer_nos:
         return {}
-    collection = ContactLog.objects.filter(list_item__kind=ListKind.OVERDUE)
     latest: dict[str, dt.date] = {}
     promises = (
-        collection.filter(outcome=CollectionOutcome.PROMISE_TO_PAY)
+        ContactLog.objects.filter(list_item__kind=ListKind.OVERDUE, outcome=CollectionOutcome.PROMISE_TO_PAY)
         .order_by("customer_id", "contacted_at", "pk")
         .values_list("customer_id", "promised_date")
     )
     for customer_no, promised in promises.iterator(chunk_size=20_000):
         latest[customer_no] = promised  # ordered oldest first: the last one seen is the latest
-    candidates = {c: day for c, day in latest.items() if c in customer_nos and day < as_of}
-    if not candidates:
-        return {}
-    followed_up: set[str] = set()
-    names = sorted(candidates)
-    for start in range(0, len(names), 900):
-        rows = (
-            collection.filter(customer_id__in=names[start : start + 900])
-            .values("customer_id")
-            .annotate(last=Max("contacted_at"))
-            .values_list("customer_id", "last")
-        )
-        followed_up |= {c for c, last in rows if timezone.localdate(last) > candidates[c]}
-    return {c: day for c, day in candidates.items() if c not in followed_up}
+    return {c: day for c, day in latest.items() if c in customer_nos and day < as_of}
 
 
 def promise_broken_first(items: list[dict], broken: dict[str, dt.date]) -> list[dict]:
