@@ -29,3 +29,16 @@ def test_admin_and_api_never_show_the_staff_id_number(small_bank, make_login):
     body = response.content.decode()
     assert response.status_code == 200 and "S001" in body
     assert ID_NUMBER not in body and "id_number" not in body
+
+
+def test_the_change_log_records_that_the_id_number_changed_never_the_number(small_bank):
+    from bankcrm.core.models import ObjectChange
+
+    staff = Staff.objects.get(pk="S001")
+    staff.id_number = ID_NUMBER
+    staff.save()
+    change = ObjectChange.objects.filter(object_id="S001").latest("pk")
+    logged = str(change.prechange_data) + str(change.postchange_data)
+    assert ID_NUMBER not in logged and ID_NUMBER[:6] not in logged
+    assert change.postchange_data["id_number"].startswith("redacted:")
+    assert change.prechange_data["id_number"] != change.postchange_data["id_number"]  # a change is still seen

@@ -33,6 +33,9 @@ class Branch(ChangeLoggedModel):
 
 
 class Staff(ChangeLoggedModel):
+    # personal data shown nowhere in full (docs/compliance.md): the change log records only that it changed
+    changelog_redacted_fields = ("id_number",)
+
     staff_no = models.CharField(_("staff no."), max_length=20, primary_key=True)
     name = models.CharField(_("name"), max_length=50)
     branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="staff", verbose_name=_("branch"))
