@@ -87,6 +87,19 @@ def test_a_key_older_than_24_hours_is_forgotten_and_cleaned_up(desk):
     assert IdempotencyKey.objects.count() == 1  # the expired row went when the new one was stored
 
 
+def test_a_key_left_in_processing_by_a_killed_worker_is_freed_after_its_lease(desk):
+    """A worker killed mid-request leaves its key "being processed": 409 for a while, then the retry runs."""
+    from bankcrm.core.models import IdempotencyKey
+
+    api = token_client(desk)
+    api.post("/api/v1/complaints/", COMPLAINT, format="json", HTTP_IDEMPOTENCY_KEY="killed")
+    IdempotencyKey.objects.update(status_code=None, body=b"")  # as if the worker died before answering
+    assert api.post("/api/v1/complaints/", COMPLAINT, format="json", HTTP_IDEMPOTENCY_KEY="killed").status_code == 409
+    IdempotencyKey.objects.update(created=timezone.now() - dt.timedelta(minutes=6))
+    retry = api.post("/api/v1/complaints/", COMPLAINT, format="json", HTTP_IDEMPOTENCY_KEY="killed")
+    assert retry.status_code == 201 and "Idempotent-Replayed" not in retry
+
+
 def test_a_refused_request_is_replayed_too_but_an_unauthenticated_one_is_not_kept(desk):
     from bankcrm.core.models import IdempotencyKey
 

@@ -306,7 +306,7 @@ def scan_access_log(today: dt.date | None = None, *, days: int | None = None) ->
     Idempotent: a rescan raises nothing new for a day already alerted; an open alert's count
     follows the log (the day may not be over); an acknowledged one is left as it was acknowledged.
     """
-    from django.db import transaction
+    from django.db import IntegrityError, transaction
     from django.utils import timezone
 
     from .models import AccessAlert
@@ -334,7 +334,14 @@ def scan_access_log(today: dt.date | None = None, *, days: int | None = None) ->
                     first_time=row["first_time"],
                     last_time=row["last_time"],
                 )
-                alert.save()  # one by one: each raise is in the change log
+                try:
+                    # one by one: each raise is in the change log. A scan running at the same time
+                    # (two officers opening the page, or the page during the sweep) may have raised
+                    # it a moment ago: the row lock cannot cover a row that did not exist yet.
+                    with transaction.atomic():
+                        alert.save()
+                except IntegrityError:
+                    continue
                 result.raised.append(alert)
             elif alert.acknowledged_at is None and (alert.count, alert.last_time) != (row["n"], row["last_time"]):
                 alert.count, alert.first_time, alert.last_time = row["n"], row["first_time"], row["last_time"]

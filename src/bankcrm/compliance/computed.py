@@ -111,9 +111,12 @@ def deposit_deviations(start: dt.date, end: dt.date) -> tuple[dict[str, tuple[De
     }
 
 
-def compute_indicators(period: str) -> ComputeResult:
+def compute_indicators(period: str, *, required: bool = True) -> ComputeResult:
     """Compute, grade and store the quarter's computed indicators (a rerun replaces the values and
-    raises no second alert for the same status)."""
+    raises no second alert for the same status).
+
+    ``required=False`` (the import and the export, which compute on the way): a catalogue from which
+    the bank removed both computed lines is nothing to compute, not an error."""
     start, end = parse_quarter(period)
     catalogue = {i.code: i for i in RiskIndicator.objects.filter(computed=True)}
     result = ComputeResult(period)
@@ -131,6 +134,6 @@ def compute_indicators(period: str) -> ComputeResult:
             result.stored.append(
                 store_indicator_value(period, catalogue[DEPOSIT_DEVIATION], value, unit=unit, basis=basis)
             )
-    if not catalogue:
+    if not catalogue and required:
         raise BadInput("the catalogue has no computed indicator")
     return result

@@ -31,7 +31,7 @@ def export_risk_indicators(period: str, out: Path) -> int:
     from .computed import compute_indicators
 
     services.parse_quarter(period)
-    compute_indicators(period)
+    compute_indicators(period, required=False)
     rows = services.indicator_rows(period)
     return _write(out, INDICATOR_COLUMNS, ([r[c] for c in INDICATOR_COLUMNS] for r in rows))
 

@@ -849,5 +849,7 @@ def remove_citation(citation) -> None:
 def indicator_trend(indicator: RiskIndicator) -> list[tuple[str, Decimal, str]]:
     """(period, value, status) of every quarter with a value, oldest first."""
     return [
-        (v.period, v.value, v.status) for v in IndicatorValue.objects.filter(indicator=indicator).order_by("period")
+        (v.period, v.value, v.status)
+        # the bank's line: deposit_deviation also has one per branch (compliance/computed.py)
+        for v in IndicatorValue.objects.filter(indicator=indicator, unit="bank").order_by("period")
     ]

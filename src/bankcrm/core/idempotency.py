@@ -31,6 +31,10 @@ from django.utils.translation import gettext
 
 HEADER = "Idempotency-Key"
 KEEP_FOR = dt.timedelta(hours=24)
+# A key still "being processed" after this long belongs to a request whose worker was killed (the
+# server's timeout is 120 s, bankcrm serve): it is freed so the client's retry runs. The killed
+# attempt may have committed before it died; the retry then meets the service's own checks.
+PROCESSING_LEASE = dt.timedelta(minutes=5)
 MAX_KEY_LENGTH = 255
 NOT_KEPT = {401, 429}
 
@@ -101,7 +105,7 @@ class IdempotencyMiddleware:
             return self.get_response(request)
         return self._once(request, user, key)
 
-    def _once(self, request, user, key: str):
+    def _once(self, request, user, key: str, *, retried: bool = False):
         from .models import IdempotencyKey
 
         now = timezone.now()
@@ -111,6 +115,15 @@ class IdempotencyMiddleware:
                 IdempotencyKey.objects.filter(created__lt=now - KEEP_FOR).delete()
                 record = IdempotencyKey.objects.create(user=user, key=key, fingerprint=fingerprint, created=now)
         except IntegrityError:
+            abandoned, _ = IdempotencyKey.objects.filter(
+                user=user,
+                key=key,
+                fingerprint=fingerprint,
+                status_code__isnull=True,
+                created__lt=now - PROCESSING_LEASE,
+            ).delete()
+            if abandoned and not retried:
+                return self._once(request, user, key, retried=True)
             return self._replay(user, key, fingerprint)
         try:
             response = self.get_response(request)

@@ -174,6 +174,8 @@ class InspectionPlanViewSet(RestrictedReadOnlyViewSet):
     @action(detail=True, methods=["get"])
     def sample(self, request, pk=None):
         plan = self.get_object()
+        # the sample names customers' loans and sales: read through the API, logged as on the page
+        record_access("view", user=request.user, path=request.path, detail=f"sample of plan {plan.pk}")
         return Response(SampleItemSerializer(plan.items.order_by("key"), many=True).data)
 
     @action(detail=True, methods=["get"])
@@ -303,7 +305,7 @@ class FindingEscalationViewSet(RestrictedReadOnlyViewSet):
     """Overdue findings escalated to the branch head (``bankcrm compliance sweep``): compliance sees
     all, a branch head those of their branch; acknowledging is the branch head's (or compliance's)."""
 
-    queryset = FindingEscalation.objects.select_related("finding")
+    queryset = FindingEscalation.objects.select_related("finding__code")
     serializer_class = FindingEscalationSerializer
 
     # acknowledging changes the escalation: the change permission (checked below), not "add"

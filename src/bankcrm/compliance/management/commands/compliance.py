@@ -44,7 +44,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"indicators: {n} values loaded")
                 # the quarters whose values just arrived get their computed indicators too
                 for period in services.periods_in_file(options["path"]):
-                    self._compute(period)
+                    self._compute(period, required=False)
             elif area == "indicators" and action == "compute":
                 if not self._compute(options["period"]):
                     raise CommandError(f"{options['period']}: no computed indicator could be computed")
@@ -99,10 +99,10 @@ class Command(BaseCommand):
         scan = scan_access_log(result.today)
         self.stdout.write(f"access log: {len(scan.raised)} new alerts, {scan.updated} brought up to date")
 
-    def _compute(self, period: str) -> int:
+    def _compute(self, period: str, *, required: bool = True) -> int:
         from bankcrm.compliance.computed import compute_indicators
 
-        result = compute_indicators(period)
+        result = compute_indicators(period, required=required)
         for note in result.notes:
             self.stderr.write(note)
         for value in result.stored:
