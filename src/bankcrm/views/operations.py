@@ -5,6 +5,7 @@ package. Neither needs a login: a load balancer and Prometheus do not sign in. N
 record: only whether the parts answer, and counts.
 """
 
+import logging
 import os
 
 from django.db import connection
@@ -52,7 +53,10 @@ def readyz(request):
         try:
             problem = check()
         except Exception as exc:  # the probe reports, it does not fail
-            problem = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".strip()
+            # The probe is open to the load balancer: a driver's message (database host, user) and
+            # paths go to logs/errors.log, the answer names only the kind of failure.
+            logging.getLogger("bankcrm.errors").exception("readyz: %s check failed", name)
+            problem = f"{type(exc).__name__} (see logs/errors.log)"
         checks[name] = problem or "ok"
         ready = ready and problem is None
     return JsonResponse({"status": "ready" if ready else "not ready", "checks": checks}, status=200 if ready else 503)
