@@ -247,7 +247,7 @@ class FindingViewSet(RestrictedReadOnlyViewSet):
 
 
 class ScreeningCaseViewSet(RestrictedReadOnlyViewSet):
-    queryset = ScreeningCase.objects.all()
+    queryset = ScreeningCase.objects.prefetch_related("citations__regulation")
     serializer_class = ScreeningCaseSerializer
     extra_query_params = ("quarter",)  # read in get_queryset (core/api/filters.py: others are a 400)
 

@@ -6,7 +6,9 @@ an operator's change applies without touching REST_FRAMEWORK. The key is the use
 one person with two tokens (or a token and a browser session) shares one allowance.
 
 The counters live in Django's cache. ``bankcrm serve`` runs several worker processes, so the cache
-is the database cache table (settings.CACHES): one count for all workers, not one per process.
+is a file cache under BANKCRM_HOME (settings.CACHES): one count for all workers of a host, not one
+per process. DRF's read-modify-write is not atomic, so concurrent requests of one user may be
+undercounted by a few — a limit against runaway clients, not an exact quota.
 Over the rate: 429 ``{"detail": …}`` with ``Retry-After`` in seconds (core/api/exceptions.py).
 """
 
