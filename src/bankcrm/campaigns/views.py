@@ -28,10 +28,18 @@ from bankcrm.org.models import Branch, Staff
 from bankcrm.org.scope import scope_for, scope_label
 
 from . import services, suitability
-from .choices import BRANCH_QUEUE_PREFIX, CampaignChannel, ExclusionReason, Group, ListItemStatus, ListKind
+from .choices import (
+    BRANCH_QUEUE_PREFIX,
+    CampaignChannel,
+    ExclusionReason,
+    Group,
+    ListItemStatus,
+    ListKind,
+    TaskKind,
+)
 from .filtersets import ListItemFilterSet
 from .forms import CHOOSABLE_STATUSES, ContactForm, ReassignItemForm, SaleForm, StatusForm
-from .models import Campaign, ContactLog, ListItem, RecordedSale, RefusedSale, SuitabilityFinding
+from .models import Campaign, ContactLog, ListItem, RecordedSale, RefusedSale, RmTask, SuitabilityFinding
 
 
 def audience_lines(campaign: Campaign) -> list[tuple[str, str]]:
@@ -773,3 +781,68 @@ class ListItemView(WorkQueueMixin, SingleObjectMixin, View):
         customer = get_object_or_404(Customer.objects.restrict(self.request.user, "change"), pk=item.customer_id)
         reassign_customer(customer, form.cleaned_data["rm"], self.request.user)
         return _("Customer reassigned."), []
+
+
+# --------------------------------------------------------------------------- the rm's 今日 page (issue 14)
+
+
+class TodayView(RestrictedViewMixin, View):
+    """The relationship manager's home: what is due today, and a form for a new task or appointment."""
+
+    model = RmTask
+
+    def context(self, request, *, form_errors=None, form_data=None) -> dict:
+        from . import tasks
+
+        today = timezone.localdate()
+        return {
+            "today": today,
+            "now_dt": timezone.now(),
+            "follow_ups": list(tasks.follow_ups(request.user)[:50]),
+            "follow_up_count": tasks.follow_ups(request.user).count(),
+            "maturities": list(tasks.maturities(request.user, today=today)),
+            "birthdays": tasks.birthdays(request.user, today=today),
+            "due_tasks": list(tasks.due_tasks(request.user)),
+            "upcoming_tasks": list(tasks.upcoming_tasks(request.user)[:20]),
+            "new_items": list(tasks.new_list_items(request.user)[:50]),
+            "can_add": request.user.has_perm("campaigns.add_rmtask") and tasks.staff_of(request.user) is not None,
+            "kinds": TaskKind.choices,
+            "form_errors": form_errors or {},
+            "form_data": form_data or {},
+        }
+
+    def get(self, request):
+        return render_page(request, "campaigns/today.html", self.context(request))
+
+    def post(self, request):
+        from . import tasks
+
+        try:
+            tasks.create_task(request.POST.dict(), user=request.user)
+        except ValidationError as exc:
+            return render_page(
+                request,
+                "campaigns/today.html",
+                self.context(request, form_errors=exc.message_dict, form_data=request.POST.dict()),
+                status=400,
+            )
+        messages.success(request, _("Saved."))
+        return redirect("campaigns:today")
+
+
+class TaskDoneView(RestrictedViewMixin, View):
+    """Tick one task off; another rm's task is a 404, as if it did not exist."""
+
+    model = RmTask
+    restrict_action = "change"
+
+    def post(self, request, pk):
+        from . import tasks
+
+        get_object_or_404(RmTask.objects.restrict(request.user, "view"), pk=pk)
+        try:
+            tasks.mark_task_done(pk, user=request.user)
+        except PermissionDenied:
+            raise Http404 from None
+        messages.success(request, _("Marked as done."))
+        return redirect("campaigns:today")
