@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from bankcrm.core.forms import find_in_scope
@@ -48,14 +49,12 @@ def create_task(data: dict, *, user) -> RmTask:
         errors["kind"] = [_("Choose task or appointment.")]
     due = data.get("due")
     if isinstance(due, str):
-        parsed = None
-        for fmt in ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"):
-            try:
-                parsed = dt.datetime.strptime(due.strip(), fmt)
-                break
-            except ValueError:
-                continue
-        due = timezone.make_aware(parsed) if parsed is not None else None
+        try:
+            due = parse_datetime(due.strip())  # the datetime-local field's "YYYY-MM-DDTHH:MM"
+        except ValueError:
+            due = None
+        if due is not None and timezone.is_naive(due):
+            due = timezone.make_aware(due)
     if not isinstance(due, dt.datetime):
         errors["due"] = [_("Give the due date and time as YYYY-MM-DD HH:MM.")]
     customer = None
