@@ -812,7 +812,16 @@ class TodayView(RestrictedViewMixin, View):
         }
 
     def get(self, request):
-        return render_page(request, "campaigns/today.html", self.context(request))
+        from bankcrm.core.accesslog import record_access
+
+        context = self.context(request)
+        # The birthday list is read from the birth date (a reveal field): each customer it names gets
+        # an access-log line, so compliance sees who learnt whose birthday (docs/user-guide.md).
+        for row in context["birthdays"]:
+            record_access(
+                "view", user=request.user, customer_no=row["customer"].pk, fields="birthday", path=request.path
+            )
+        return render_page(request, "campaigns/today.html", context)
 
     def post(self, request):
         from . import tasks
@@ -846,3 +855,49 @@ class TaskDoneView(RestrictedViewMixin, View):
             raise Http404 from None
         messages.success(request, _("Marked as done."))
         return redirect("campaigns:today")
+
+
+class _WorkbookExportView(RestrictedViewMixin, View):
+    """An xlsx of the user's own records, logged as one export line in the access log."""
+
+    filename = ""
+    label = ""
+
+    def workbook(self, user):
+        raise NotImplementedError
+
+    def get(self, request):
+        from django.http import HttpResponse
+
+        from bankcrm.core.accesslog import record_access
+
+        from .workbooks import XLSX
+
+        book, rows = self.workbook(request.user)
+        response = HttpResponse(content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="{self.filename}-{timezone.localdate():%Y%m%d}.xlsx"'
+        book.save(response)
+        record_access("export", user=request.user, path=request.get_full_path(), detail=f"{self.label}, {rows} rows")
+        return response
+
+
+class MyCustomersExportView(_WorkbookExportView):
+    model = Customer
+    filename = "my-customers"
+    label = "my customers"
+
+    def workbook(self, user):
+        from .workbooks import customers_workbook
+
+        return customers_workbook(user)
+
+
+class MyQueueExportView(_WorkbookExportView):
+    model = ListItem
+    filename = "my-queue"
+    label = "my work queue"
+
+    def workbook(self, user):
+        from .workbooks import queue_workbook
+
+        return queue_workbook(user)
