@@ -147,6 +147,10 @@ def test_the_page_gathers_follow_ups_maturities_birthdays_and_new_items(client, 
     assert "40" in birthdays
     # the birth date is a reveal field: not the date, nor its year, anywhere on the page
     assert born.isoformat() not in html and f"{born:%m-%d}" not in birthdays and str(born.year) not in html
+    # who learnt whose birthday is in the access log, one line per customer named
+    from bankcrm.core.models import AccessLog
+
+    assert list(AccessLog.objects.filter(fields="birthday").values_list("action", "customer_no")) == [("view", "C001")]
     new = html[html.index('id="today-new-items"') :]
     assert f'data-item="{pending.pk}"' in new
 
