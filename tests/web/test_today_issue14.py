@@ -37,6 +37,13 @@ def test_an_rm_lands_on_the_today_page_and_the_nav_links_it(client, rm):
     assert response.redirect_chain[-1][0] == "/campaigns/today/"
     html = response.content.decode()
     assert "今日" in html and 'href="/campaigns/today/"' in html
+    # the customer field offers my customers only
+    assert '<option value="C001">张三</option>' in html and "C002" not in html and "李四" not in html
+
+
+def test_other_roles_keep_their_home(client, small_bank, make_login):
+    client.force_login(make_login("bm-east", "branch_manager", branch_code="B001"))
+    assert client.get("/")["Location"] == "/analytics/"
 
 
 def test_a_task_is_created_shown_as_a_reminder_and_change_logged(client, rm):

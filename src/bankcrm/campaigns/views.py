@@ -17,6 +17,7 @@ from django.views.generic import ListView, View
 from django.views.generic.detail import SingleObjectMixin
 
 from bankcrm.core.exceptions import TransitionNotAllowed
+from bankcrm.core.forms import scoped_choices
 from bankcrm.core.money import percent
 from bankcrm.core.views import HtmxTemplateMixin, RestrictedViewMixin, render_page
 from bankcrm.customers.choices import ContactChannel, ContactOutcome, ProductCategory
@@ -809,6 +810,13 @@ class TodayView(RestrictedViewMixin, View):
             "kinds": TaskKind.choices,
             "form_errors": form_errors or {},
             "form_data": form_data or {},
+            # the customer field suggests the rm's own customers (the one scoped-choices helper)
+            "customer_choices": scoped_choices(Customer, request.user)
+            .filter(rm=tasks.staff_of(request.user))
+            .order_by("customer_no")
+            .values_list("customer_no", "name")[:500]
+            if tasks.staff_of(request.user) is not None
+            else [],
         }
 
     def get(self, request):
