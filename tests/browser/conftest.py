@@ -42,7 +42,8 @@ def sign_in(browser, live_server):
         page.fill("#id_username", username)
         page.fill("#id_password", password)
         page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/analytics/")
+        # the landing page depends on the role (an rm's is the 今日 page, issue 14): wait to leave login
+        page.wait_for_url(lambda url: "/login/" not in url)
         return page
 
     yield sign_in

@@ -28,6 +28,8 @@ def test_rm_logs_a_contact_from_the_work_queue(bank, sign_in, live_server):
     from bankcrm.campaigns.models import ContactLog, ListItem
 
     page = sign_in("wangfang", PASSWORD)
+    assert page.url == f"{live_server.url}/campaigns/today/"  # an rm's home is 今日 (issue 14)
+    page.goto(f"{live_server.url}/analytics/")
     # The dashboard draws its charts (ECharts canvas inside the .chart div).
     page.wait_for_selector(".chart[data-rendered='1'] canvas")
     page.click("nav a[href='/campaigns/queue/']")

@@ -113,3 +113,10 @@ class CollectionOutcome(models.TextChoices):
     DISPUTE = "dispute", _("有异议")
     PARTIAL_PAYMENT = "partial_payment", _("部分还款")
     RESTRUCTURING_REQUEST = "restructuring_request", _("申请重组")
+
+
+class TaskKind(models.TextChoices):
+    """A relationship manager's own reminder (issue 14): something to do, or a meeting with a customer."""
+
+    TASK = "task", _("任务")
+    APPOINTMENT = "appointment", _("预约")

@@ -25,6 +25,7 @@ from .choices import (
     SaleAction,
     SaleChannel,
     SaleStatus,
+    TaskKind,
 )
 
 
@@ -475,3 +476,41 @@ class ListItemEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.item_id} {self.kind} {self.from_value}→{self.to_value}"
+
+
+class RmTask(ChangeLoggedModel):
+    """A task or appointment a relationship manager keeps for themself (issue 14, 今日 page).
+
+    Scoped like the rm's customers: the owner sees their own, their branch head the branch's
+    (core/scope.py); every create and "done" lands in the change log through ChangeLoggedModel.
+    """
+
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=15, choices=TaskKind.choices, default=TaskKind.TASK)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rm_tasks",
+        verbose_name=_("customer"),
+    )
+    due = models.DateTimeField(_("due"), db_index=True)
+    done = models.BooleanField(_("done"), default=False)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    owner = models.ForeignKey("org.Staff", on_delete=models.PROTECT, related_name="rm_tasks", verbose_name=_("owner"))
+    branch = models.ForeignKey(
+        "org.Branch", on_delete=models.PROTECT, related_name="rm_tasks", verbose_name=_("branch")
+    )
+
+    scope_branch_field = "branch"
+    scope_rm_field = "owner"
+
+    class Meta:
+        ordering = ["done", "due", "pk"]
+        verbose_name = _("task or appointment")
+        verbose_name_plural = _("tasks and appointments")
+        indexes = [models.Index(fields=["owner", "done", "due"], name="campaigns_rmtask_due_idx")]
+
+    def __str__(self) -> str:
+        return self.title

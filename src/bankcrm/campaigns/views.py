@@ -17,6 +17,7 @@ from django.views.generic import ListView, View
 from django.views.generic.detail import SingleObjectMixin
 
 from bankcrm.core.exceptions import TransitionNotAllowed
+from bankcrm.core.forms import scoped_choices
 from bankcrm.core.money import percent
 from bankcrm.core.views import HtmxTemplateMixin, RestrictedViewMixin, render_page
 from bankcrm.customers.choices import ContactChannel, ContactOutcome, ProductCategory
@@ -28,10 +29,18 @@ from bankcrm.org.models import Branch, Staff
 from bankcrm.org.scope import scope_for, scope_label
 
 from . import services, suitability
-from .choices import BRANCH_QUEUE_PREFIX, CampaignChannel, ExclusionReason, Group, ListItemStatus, ListKind
+from .choices import (
+    BRANCH_QUEUE_PREFIX,
+    CampaignChannel,
+    ExclusionReason,
+    Group,
+    ListItemStatus,
+    ListKind,
+    TaskKind,
+)
 from .filtersets import ListItemFilterSet
 from .forms import CHOOSABLE_STATUSES, ContactForm, ReassignItemForm, SaleForm, StatusForm
-from .models import Campaign, ContactLog, ListItem, RecordedSale, RefusedSale, SuitabilityFinding
+from .models import Campaign, ContactLog, ListItem, RecordedSale, RefusedSale, RmTask, SuitabilityFinding
 
 
 def audience_lines(campaign: Campaign) -> list[tuple[str, str]]:
@@ -773,3 +782,130 @@ class ListItemView(WorkQueueMixin, SingleObjectMixin, View):
         customer = get_object_or_404(Customer.objects.restrict(self.request.user, "change"), pk=item.customer_id)
         reassign_customer(customer, form.cleaned_data["rm"], self.request.user)
         return _("Customer reassigned."), []
+
+
+# --------------------------------------------------------------------------- the rm's 今日 page (issue 14)
+
+
+class TodayView(RestrictedViewMixin, View):
+    """The relationship manager's home: what is due today, and a form for a new task or appointment."""
+
+    model = RmTask
+
+    def context(self, request, *, form_errors=None, form_data=None) -> dict:
+        from . import tasks
+
+        today = timezone.localdate()
+        return {
+            "today": today,
+            "now_dt": timezone.now(),
+            "follow_ups": list(tasks.follow_ups(request.user)[:50]),
+            "follow_up_count": tasks.follow_ups(request.user).count(),
+            "maturities": list(tasks.maturities(request.user, today=today)),
+            "birthdays": tasks.birthdays(request.user, today=today),
+            "due_tasks": list(tasks.due_tasks(request.user)),
+            "upcoming_tasks": list(tasks.upcoming_tasks(request.user)[:20]),
+            "new_items": list(tasks.new_list_items(request.user)[:50]),
+            "can_add": request.user.has_perm("campaigns.add_rmtask") and tasks.staff_of(request.user) is not None,
+            "kinds": TaskKind.choices,
+            "form_errors": form_errors or {},
+            "form_data": form_data or {},
+            # the customer field suggests the rm's own customers (the one scoped-choices helper)
+            "customer_choices": scoped_choices(Customer, request.user)
+            .filter(rm=tasks.staff_of(request.user))
+            .order_by("customer_no")
+            .values_list("customer_no", "name")[:500]
+            if tasks.staff_of(request.user) is not None
+            else [],
+        }
+
+    def get(self, request):
+        from bankcrm.core.accesslog import record_access
+
+        context = self.context(request)
+        # The birthday list is read from the birth date (a reveal field): each customer it names gets
+        # an access-log line, so compliance sees who learnt whose birthday (docs/user-guide.md).
+        for row in context["birthdays"]:
+            record_access(
+                "view", user=request.user, customer_no=row["customer"].pk, fields="birthday", path=request.path
+            )
+        return render_page(request, "campaigns/today.html", context)
+
+    def post(self, request):
+        from . import tasks
+
+        try:
+            tasks.create_task(request.POST.dict(), user=request.user)
+        except ValidationError as exc:
+            return render_page(
+                request,
+                "campaigns/today.html",
+                self.context(request, form_errors=exc.message_dict, form_data=request.POST.dict()),
+                status=400,
+            )
+        messages.success(request, _("Saved."))
+        return redirect("campaigns:today")
+
+
+class TaskDoneView(RestrictedViewMixin, View):
+    """Tick one task off; another rm's task is a 404, as if it did not exist."""
+
+    model = RmTask
+    restrict_action = "change"
+
+    def post(self, request, pk):
+        from . import tasks
+
+        get_object_or_404(RmTask.objects.restrict(request.user, "view"), pk=pk)
+        try:
+            tasks.mark_task_done(pk, user=request.user)
+        except PermissionDenied:
+            raise Http404 from None
+        messages.success(request, _("Marked as done."))
+        return redirect("campaigns:today")
+
+
+class _WorkbookExportView(RestrictedViewMixin, View):
+    """An xlsx of the user's own records, logged as one export line in the access log."""
+
+    filename = ""
+    label = ""
+
+    def workbook(self, user):
+        raise NotImplementedError
+
+    def get(self, request):
+        from django.http import HttpResponse
+
+        from bankcrm.core.accesslog import record_access
+
+        from .workbooks import XLSX
+
+        book, rows = self.workbook(request.user)
+        response = HttpResponse(content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="{self.filename}-{timezone.localdate():%Y%m%d}.xlsx"'
+        book.save(response)
+        record_access("export", user=request.user, path=request.get_full_path(), detail=f"{self.label}, {rows} rows")
+        return response
+
+
+class MyCustomersExportView(_WorkbookExportView):
+    model = Customer
+    filename = "my-customers"
+    label = "my customers"
+
+    def workbook(self, user):
+        from .workbooks import customers_workbook
+
+        return customers_workbook(user)
+
+
+class MyQueueExportView(_WorkbookExportView):
+    model = ListItem
+    filename = "my-queue"
+    label = "my work queue"
+
+    def workbook(self, user):
+        from .workbooks import queue_workbook
+
+        return queue_workbook(user)

@@ -59,6 +59,10 @@ def home(request):
     # The complaint desk has no customer figures to look at: its work is the complaint queue.
     if not user.has_perm("customers.view_customermonth") and user.has_perm("complaints.view_complaint"):
         return redirect("complaints:queue")
+    # A relationship manager starts the day on their 今日 page (issue 14): whoever keeps tasks as a
+    # staff member (a permission and a staff link, so core needs no role table).
+    if user.has_perm("campaigns.add_rmtask") and getattr(getattr(user, "profile", None), "staff_id", None):
+        return redirect("campaigns:today")
     return redirect("analytics:dashboard")
 
 

@@ -61,6 +61,8 @@ ROLE_RULES: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("campaigns", "recordedsale", ("add", "change")),
         ("campaigns", "refusedsale", ("add",)),
         ("complaints", "complaint", ("add",)),
+        # their own tasks and appointments (issue 14); never deleted, only marked done
+        ("campaigns", "rmtask", ("add", "change")),
     ],
     # spec/api.md: campaigns (create, approve another's, start, close); all branches' figures, masked.
     UserRole.MARKETING: [
