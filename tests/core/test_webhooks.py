@@ -47,7 +47,9 @@ def desk(small_bank, make_login):
 
 
 def subscribe(receiver, *types, secret=SECRET):
-    return WebhookSubscription.objects.create(name="core banking", url=receiver.url, secret=secret, event_types=list(types))
+    return WebhookSubscription.objects.create(
+        name="core banking", url=receiver.url, secret=secret, event_types=list(types)
+    )
 
 
 def expected_signature(secret: str, body: bytes) -> str:

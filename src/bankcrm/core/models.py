@@ -218,6 +218,22 @@ class WebhookSubscription(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        """The admin's form: event types a list of known ones, each once (the API checks the same)."""
+        from django.core.exceptions import ValidationError
+
+        known = WebhookEventType.values
+        if not isinstance(self.event_types, list) or not self.event_types:
+            raise ValidationError(
+                {"event_types": _("请填写事件类型列表，例如 %(example)s") % {"example": f'["{known[0]}"]'}}
+            )
+        unknown = [t for t in self.event_types if t not in known]
+        if unknown:
+            raise ValidationError(
+                {"event_types": _("未知的事件类型：%(unknown)s；可用：%(known)s")
+                 % {"unknown": ", ".join(map(str, unknown)), "known": ", ".join(known)}}
+            )  # fmt: skip
+
 
 class WebhookDelivery(models.Model):
     """One event to POST to one subscription (the outbox row), queued in the event's transaction.
