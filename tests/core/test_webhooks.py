@@ -250,3 +250,20 @@ def test_delivery_log_in_the_api_shows_each_attempt(small_bank, make_login, rece
     assert row["status"] == "pending" and row["attempts"] == 1
     assert [(a["number"], a["status_code"]) for a in row["log"]] == [(1, 500)]
     assert json.loads(row["body"])["data"]["import_run_id"] == 7
+
+
+def test_the_change_log_records_a_subscription_but_never_its_secret(small_bank, make_login, receiver):
+    from bankcrm.core.models import ObjectChange
+
+    admin = APIClient()
+    admin.force_authenticate(make_login("adm", "admin"))
+    body = {"name": "core", "url": receiver.url, "secret": SECRET, "event_types": ["complaint.registered"]}
+    pk = admin.post("/api/v1/webhooks/subscriptions/", body, format="json").json()["id"]
+    admin.patch(f"/api/v1/webhooks/subscriptions/{pk}/", {"secret": "another-secret-of-16"}, format="json")
+    changes = ObjectChange.objects.filter(object_id=str(pk), object_repr="core")
+    assert [c.action for c in changes.order_by("pk")] == ["create", "update"]
+    for change in changes:
+        assert SECRET not in json.dumps(change.postchange_data) + json.dumps(change.prechange_data)
+        assert "another-secret-of-16" not in json.dumps(change.postchange_data)
+    update = changes.get(action="update")
+    assert update.prechange_data["secret"] != update.postchange_data["secret"]  # that it changed shows
