@@ -267,3 +267,23 @@ def test_the_change_log_records_a_subscription_but_never_its_secret(small_bank, 
         assert "another-secret-of-16" not in json.dumps(change.postchange_data)
     update = changes.get(action="update")
     assert update.prechange_data["secret"] != update.postchange_data["secret"]  # that it changed shows
+
+
+def test_admins_read_the_delivery_log_in_the_admin(small_bank, make_login, receiver, client):
+    receiver.answers = [500]
+    subscribe(receiver, "import.finished")
+    webhooks.publish("import.finished", {"import_run_id": 7, "status": "finished"})
+    webhooks.deliver_due()
+    client.force_login(make_login("adm", "admin"))
+    delivery = WebhookDelivery.objects.get()
+    listing = client.get("/admin/core/webhookdelivery/")
+    assert listing.status_code == 200 and b"import.finished" in listing.content
+    page = client.get(f"/admin/core/webhookdelivery/{delivery.pk}/change/")
+    assert page.status_code == 200
+    assert b"HTTP 500" in page.content  # the attempt's error, in the inline log
+    form = client.post(
+        "/admin/core/webhooksubscription/add/",
+        {"name": "x", "url": receiver.url, "secret": SECRET, "event_types": '["complaint.deleted"]', "active": "on"},
+    )
+    assert form.status_code == 200 and "complaint.deleted" in form.content.decode()  # refused, named
+    assert WebhookSubscription.objects.count() == 1

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -56,6 +57,8 @@ class ObjectChangeAdmin(admin.ModelAdmin):
 class WebhookSubscriptionAdmin(admin.ModelAdmin):
     list_display = ("name", "url", "active", "created")
     list_filter = ("active",)
+    # An URL typed without a scheme is https (Django 6's default; silences its deprecation warning).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     search_fields = ("name", "url")
 
 
