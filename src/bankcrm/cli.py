@@ -24,6 +24,7 @@ COMMANDS = {
     "campaign": "campaign",
     "compliance": "compliance",
     "migrate": "migrate",
+    "worker": "worker",
 }
 
 USAGE = """usage: bankcrm COMMAND [options]
@@ -43,6 +44,7 @@ commands:
   redline     record a red-line (电网) violation for a staff member
   campaign    create (from JSON) | approve | start | close a campaign
   compliance  indicators import | plan create/draw | screen --quarter Q | regulations import
+  worker      send queued webhook events to integrators (--once: what is due, then exit)
   migrate     bring the database schema up to date after an upgrade (back it up first)
   manage      any Django management command (migrate, createsuperuser, ...)
 

@@ -357,6 +357,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # One name per choice set shared by several fields (keeps the schema and check --deploy clean).
     "ENUM_NAME_OVERRIDES": {
+        "WebhookEventTypeEnum": "bankcrm.core.models.WebhookEventType",
         "ComplaintStatusEnum": "bankcrm.complaints.choices.Status",
         "StaffStatusEnum": "bankcrm.org.choices.StaffStatus",
         "KycChannelEnum": "bankcrm.customers.choices.KycChannel",

@@ -57,3 +57,25 @@ def test_reassignment_is_an_event(item, make_login):
         "branch:B001",
         "bm-t",
     )
+
+
+def test_reassignment_is_announced_to_webhook_subscribers_without_the_customer(item, make_login):
+    """Issue 15.7: a list item assigned is queued for ``list_item.assigned`` subscribers (ADR 0606)."""
+    import json
+
+    from bankcrm.core.models import WebhookDelivery, WebhookSubscription
+
+    WebhookSubscription.objects.create(name="cc", url="http://127.0.0.1:9/", secret="x" * 16,
+                                       event_types=["list_item.assigned"])  # fmt: skip
+    manager = make_login("bm-w", "branch_manager", branch_code="B001")
+    services.reassign_list_item(item, "branch:B001", manager)
+    data = json.loads(WebhookDelivery.objects.get().body)["data"]
+    assert data == {
+        "list_item_id": item.pk,
+        "list": "edge",
+        "as_of": "2026-10-31",
+        "branch": "B001",
+        "status": "pending",
+        "from_assignee": "S001",
+        "assignee": "branch:B001",
+    }

@@ -10,6 +10,8 @@ import datetime as dt
 
 from django.utils import timezone
 
+from bankcrm.core import webhooks
+
 from .choices import CampaignAction, ListItemStatus, SaleAction
 from .models import Campaign, CampaignEvent, ListItem, ListItemEvent, RecordedSale, SaleEvent
 
@@ -126,10 +128,25 @@ def list_items_promise_broken(moves: list[tuple[int, str, str]]) -> list[ListIte
 
 
 def list_item_reassigned(item: ListItem, user, *, from_assignee: str) -> ListItemEvent:
-    return ListItemEvent.objects.create(
+    event = ListItemEvent.objects.create(
         item=item,
         user_name=_name(user),
         kind=ListItemEvent.Kind.REASSIGNED,
         from_value=from_assignee,
         to_value=item.assignee,
     )
+    webhooks.publish(webhooks.WebhookEventType.LIST_ITEM_ASSIGNED, _assignment_payload(item, from_assignee))
+    return event
+
+
+def _assignment_payload(item: ListItem, from_assignee: str) -> dict:
+    """Which item went from whom to whom (staff numbers or a branch queue), never the customer's details."""
+    return {
+        "list_item_id": item.pk,
+        "list": item.kind,
+        "as_of": item.as_of.isoformat(),
+        "branch": item.branch_code,
+        "status": item.status,
+        "from_assignee": from_assignee,
+        "assignee": item.assignee,
+    }

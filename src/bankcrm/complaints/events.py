@@ -9,7 +9,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from .choices import Action
+from bankcrm.core import webhooks
+
+from .choices import TRANSITION_ACTIONS, Action
 from .models import Complaint, ComplaintEvent, Deadline
 
 SYSTEM_USER_NAME = "system"
@@ -32,7 +34,7 @@ def _event(
     at: dt.datetime | None = None,
 ) -> ComplaintEvent:
     who, name = _who(user)
-    return ComplaintEvent.objects.create(
+    event = ComplaintEvent.objects.create(
         complaint=complaint,
         time=at or timezone.now(),
         user=who,
@@ -43,6 +45,37 @@ def _event(
         note=note,
         data=data or {},
     )
+    _announce(event)
+    return event
+
+
+def _announce(event: ComplaintEvent) -> None:
+    """Queue the webhook of this event, if it is one integrators can subscribe to (core/webhooks.py).
+
+    Registered, breached, and every action of the transition API (spec/api.md); assignments and
+    due-soon marks are not announced. The payload has the reference and statuses, never the customer or the texts.
+    """
+    if event.action == Action.REGISTER:
+        event_type = webhooks.WebhookEventType.COMPLAINT_REGISTERED
+    elif event.action == Action.BREACH:
+        event_type = webhooks.WebhookEventType.COMPLAINT_BREACHED
+    elif event.action in TRANSITION_ACTIONS:
+        event_type = webhooks.WebhookEventType.COMPLAINT_TRANSITIONED
+    else:
+        return
+    complaint = event.complaint
+    data = {
+        "complaint_id": complaint.pk,
+        "reference": complaint.reference,
+        "policy": complaint.policy,
+        "tier": complaint.tier,
+        "action": event.action,
+        "from_status": event.from_status,
+        "status": event.to_status,
+    }
+    if event.action == Action.BREACH:
+        data |= {"clock": event.data["clock"], "due": event.data["due"]}
+    webhooks.publish(event_type, data, at=event.time)
 
 
 def _money(value: Decimal | None) -> str | None:

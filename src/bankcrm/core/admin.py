@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from .models import ObjectChange
+from .models import ObjectChange, WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 
 def field_label(model, name: str) -> str:
@@ -49,4 +50,49 @@ class ObjectChangeAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(admin.ModelAdmin):
+    list_display = ("name", "url", "active", "created")
+    list_filter = ("active",)
+    # An URL typed without a scheme is https (Django 6's default; silences its deprecation warning).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    search_fields = ("name", "url")
+
+
+class WebhookAttemptInline(admin.TabularInline):
+    model = WebhookAttempt
+    fields = ("number", "time", "status_code", "error", "duration_ms")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    """The delivery log: read-only (the worker writes it); one row per event and subscriber, attempts inline."""
+
+    list_display = (
+        "created",
+        "event_type",
+        "subscription",
+        "status",
+        "attempts",
+        "last_status_code",
+        "next_attempt_at",
+    )
+    list_filter = ("status", "event_type", "subscription")
+    search_fields = ("delivery_id",)
+    readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
+    inlines = [WebhookAttemptInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

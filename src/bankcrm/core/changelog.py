@@ -61,7 +61,7 @@ def _capture_prechange(sender, instance, raw=False, **kwargs):
     if raw or not _is_logged(sender) or instance.pk is None:
         return
     previous = sender._base_manager.filter(pk=instance.pk).first()
-    setattr(instance, _PRECHANGE_ATTR, serialize_object(previous) if previous is not None else None)
+    setattr(instance, _PRECHANGE_ATTR, previous.snapshot() if previous is not None else None)
 
 
 @receiver(post_save)
@@ -69,7 +69,7 @@ def _log_save(sender, instance, created, raw=False, **kwargs):
     if raw or not _is_logged(sender):
         return
     before = None if created else getattr(instance, _PRECHANGE_ATTR, None)
-    after = serialize_object(instance)
+    after = instance.snapshot()  # a model may leave a secret out (WebhookSubscription)
     if before == after:
         return
     record_change(instance, "create" if before is None else "update", before, after)
@@ -78,4 +78,4 @@ def _log_save(sender, instance, created, raw=False, **kwargs):
 @receiver(post_delete)
 def _log_delete(sender, instance, **kwargs):
     if _is_logged(sender):
-        record_change(instance, "delete", serialize_object(instance), None)
+        record_change(instance, "delete", instance.snapshot(), None)

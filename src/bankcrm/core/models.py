@@ -224,3 +224,111 @@ class Notification(RestrictedModel):
         from .notifications import render
 
         return render(self)
+
+
+class WebhookEventType(models.TextChoices):
+    """What an integrator can subscribe to (issue 15.7); the value is the ``type`` of the payload."""
+
+    COMPLAINT_REGISTERED = "complaint.registered", _("投诉登记")
+    COMPLAINT_TRANSITIONED = "complaint.transitioned", _("投诉状态变更")
+    COMPLAINT_BREACHED = "complaint.breached", _("投诉时限超期")
+    LIST_ITEM_ASSIGNED = "list_item.assigned", _("名单客户分配")
+    IMPORT_FINISHED = "import.finished", _("导入完成")
+
+
+class WebhookSubscription(ChangeLoggedModel):
+    """An integrator's endpoint: where to POST, the shared secret of the signature, which event types.
+
+    Change-logged like every record a person edits, but the secret never reaches the change log
+    (``changelog_redacted_fields``): the log is read by compliance, who must not be able to forge a
+    signature.
+    """
+
+    changelog_redacted_fields = ("secret",)
+
+    name = models.CharField(_("name"), max_length=100)
+    url = models.URLField(_("URL"), max_length=500)
+    secret = models.CharField(_("secret"), max_length=200, help_text=_("用于 HMAC-SHA256 签名的共享密钥"))
+    event_types = models.JSONField(_("event types"), default=list, help_text=_("订阅的事件类型列表"))
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("webhook subscription")
+        verbose_name_plural = _("webhook subscriptions")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        """The admin's form: event types a list of known ones, each once (the API checks the same)."""
+        from django.core.exceptions import ValidationError
+
+        known = WebhookEventType.values
+        if not isinstance(self.event_types, list) or not self.event_types:
+            raise ValidationError(
+                {"event_types": _("请填写事件类型列表，例如 %(example)s") % {"example": f'["{known[0]}"]'}}
+            )
+        unknown = [t for t in self.event_types if t not in known]
+        if unknown:
+            raise ValidationError(
+                {"event_types": _("未知的事件类型：%(unknown)s；可用：%(known)s")
+                 % {"unknown": ", ".join(map(str, unknown)), "known": ", ".join(known)}}
+            )  # fmt: skip
+
+
+class WebhookDelivery(models.Model):
+    """One event to POST to one subscription (the outbox row), queued in the event's transaction.
+
+    ``body`` is the exact JSON sent on every attempt, so the signature and the integrator's
+    de-duplication by ``id`` hold across retries.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        DELIVERED = "delivered", _("已送达")
+        FAILED = "failed", _("已放弃")
+
+    subscription = models.ForeignKey(
+        WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("subscription")
+    )
+    event_type = models.CharField(_("event type"), max_length=40, choices=WebhookEventType.choices)
+    delivery_id = models.UUIDField(_("delivery id"), unique=True)
+    body = models.TextField(_("body"))
+    created = models.DateTimeField(_("created"), db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(_("last status code"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="webhook_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} → {self.subscription} ({self.status})"
+
+
+class WebhookAttempt(AppendOnlyModel):
+    """The delivery log: one row per POST tried, with what came back and how long it took."""
+
+    delivery = models.ForeignKey(
+        WebhookDelivery, on_delete=models.CASCADE, related_name="log", verbose_name=_("delivery")
+    )
+    time = models.DateTimeField(_("time"))
+    number = models.PositiveSmallIntegerField(_("attempt"))
+    status_code = models.PositiveSmallIntegerField(_("status code"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"))
+
+    class Meta:
+        ordering = ["delivery", "number"]
+        verbose_name = _("webhook delivery attempt")
+        verbose_name_plural = _("webhook delivery log")
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} #{self.number} {self.status_code or self.error}"

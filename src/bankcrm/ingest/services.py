@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from bankcrm.campaigns.models import Sale
-from bankcrm.core import warehouse
+from bankcrm.core import warehouse, webhooks
 
 from . import dimensions, facts
 from .models import ImportedFile, ImportRun, RejectedRow
@@ -97,12 +97,29 @@ def import_delivery(folder: Path, *, progress: Progress | None = None, duckdb_th
         run.finished = timezone.now()
         run.report = _stored_report(report)
         run.save(update_fields=["status", "finished", "report"])
+        _announce_finished(run, report)
         raise
     run.status = ImportRun.Status.FINISHED
     run.finished = timezone.now()
     run.report = _stored_report(report)
     run.save(update_fields=["status", "finished", "report"])
+    _announce_finished(run, report)
     return report
+
+
+def _announce_finished(run: ImportRun, report: dict) -> None:
+    """Queue the ``import.finished`` webhook (core/webhooks.py): the run, how it ended, counts per file."""
+    keys = ("file", "status", "rows_read", "rows_loaded", "rows_rejected")
+    files = [{key: entry.get(key) for key in keys} for entry in report["files"]]
+    data = {
+        "import_run_id": run.pk,
+        "status": run.status,
+        "started": run.started.isoformat(),
+        "finished": run.finished.isoformat(),
+        "files": files,
+        "quality_findings": report.get("quality_findings", 0),
+    }
+    webhooks.publish(webhooks.WebhookEventType.IMPORT_FINISHED, data, at=run.finished)
 
 
 STORED_REJECTS = 1000

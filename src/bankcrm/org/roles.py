@@ -14,6 +14,10 @@ from .choices import UserRole
 BANKCRM_APPS = ("core", "org", "customers", "ingest", "analytics", "campaigns", "complaints", "reports", "compliance")
 # Audit trails are for compliance and admins only.
 AUDIT_MODELS = {("core", "accesslog"), ("core", "objectchange")}
+# Webhook subscriptions hold the integrators' secrets; their deliveries are the admins' log (ADR 0606).
+# Like the audit trails, only a rule naming them grants them: head office's read-everything does not.
+WEBHOOK_MODELS = (("core", "webhooksubscription"), ("core", "webhookdelivery"), ("core", "webhookattempt"))
+AUDIT_MODELS |= set(WEBHOOK_MODELS)
 # The compliance desk's records (indicators, plans, cases, regulations) are for compliance and admins
 # only (spec/compliance.md): no wildcard app reaches them, only a rule naming the app.
 AUDIT_APPS = {"compliance"}
@@ -26,6 +30,7 @@ ROLE_RULES: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("compliance", "*", ALL),
         ("core", "accesslog", READ),
         ("core", "objectchange", READ),
+        *((app, model, ALL) for app, model in WEBHOOK_MODELS),
         ("customers", "customer", ("reveal",)),
         ("campaigns", "recordedsale", ("review",)),
     ],
