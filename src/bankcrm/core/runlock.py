@@ -103,10 +103,25 @@ def _advisory_lock(name: str, wait: bool = False) -> Iterator[None]:
             else:
                 cursor.execute("SELECT pg_try_advisory_lock(%s)", [advisory_key(name)])
             if not cursor.fetchone()[-1]:
-                raise RunLocked(name, *_advisory_holder(cursor, name))
+                since, pid = _advisory_holder(cursor, name)
+                if pid == str(os.getpid()) and _freed_by_collecting(cursor, name):
+                    pass  # our own process held it on a connection no longer referenced: now ours
+                else:
+                    raise RunLocked(name, since, pid)
         yield
     finally:
         conn.close()  # ends the session: PostgreSQL releases its advisory locks
+
+
+def _freed_by_collecting(cursor, name: str) -> bool:
+    """The lock is held by this very process: a lock connection that is no longer referenced (a run
+    whose context was dropped without being left) is only closed when the garbage collector gets to
+    it. Collect now and try once more; a lock this process really holds stays refused."""
+    import gc
+
+    gc.collect()
+    cursor.execute("SELECT pg_try_advisory_lock(%s)", [advisory_key(name)])
+    return bool(cursor.fetchone()[0])
 
 
 def _advisory_holder(cursor, name: str) -> tuple[str, str]:
