@@ -1,12 +1,16 @@
 """Domain operations on customers: the only place their state changes (DESIGN rule 4)."""
 
+from datetime import date
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from bankcrm.org.models import Staff
 
-from .models import Customer
+from .choices import KycChannel, KycRiskLevel
+from .models import Customer, KycAssessment
 
 
 @transaction.atomic
@@ -74,3 +78,50 @@ def reveal_personal_data(customer: Customer, user, *, fields: list[str], reason:
         "reveal", user=user, customer_no=customer.pk, fields=",".join(chosen), reason=reason.strip(), path=path
     )
     return {f: getattr(customer, f) for f in chosen}
+
+
+def kyc_risk_level(score: int) -> str:
+    """The risk level C1..C5 of a questionnaire score, by the bank's bands (settings ``[kyc] bands``).
+
+    Each band's bound is the highest score of that level: with "20,40,60,80" a score of 20 is C1 and
+    21 is C2; above the last bound is C5.
+    """
+    from django.conf import settings
+
+    for level, upper in zip(KycRiskLevel.values, settings.BANKCRM_KYC["bands"], strict=False):
+        if score <= upper:
+            return level
+    return KycRiskLevel.C5
+
+
+def one_year_after(day: date) -> date:
+    # 29 February has no anniversary: the assessment then runs to 28 February.
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
+@transaction.atomic
+def record_kyc_assessment(customer: Customer, user, *, score: int) -> KycAssessment:
+    """A new KYC assessment from the branch's questionnaire: assessed today, valid one year.
+
+    Only a user who may record assessments and has the customer in scope (an rm: their own
+    customers; a branch head: their branch). A second assessment on the same day replaces that
+    day's (one per customer and day, as in the kyc file): the change log keeps the first one.
+    """
+    if not user.has_perm("customers.add_kycassessment"):
+        raise PermissionDenied(gettext("You may not record KYC assessments."))
+    if not Customer.objects.restrict(user, "view").select_for_update().filter(pk=customer.pk).exists():
+        raise PermissionDenied(gettext("This customer is not in your scope."))
+    if isinstance(score, bool) or not isinstance(score, int) or score < 0:
+        raise ValidationError({"score": gettext("The questionnaire score must be a whole number of 0 or more.")})
+    today = timezone.localdate()
+    assessment = KycAssessment.objects.filter(customer=customer, assessed_date=today).first()
+    if assessment is None:
+        assessment = KycAssessment(customer=customer, assessed_date=today)
+    assessment.risk_level = kyc_risk_level(score)
+    assessment.expires_date = one_year_after(today)
+    assessment.channel = KycChannel.BRANCH
+    assessment.save()
+    return assessment

@@ -21,7 +21,7 @@ from bankcrm.core.views import HtmxTemplateMixin, RestrictedViewMixin, render_pa
 from bankcrm.customer360 import aum_chart_option, build_360, change_history, monthly_chart_option
 from bankcrm.customer_search import CustomerFilterSet, with_latest_tier
 from bankcrm.customers import services
-from bankcrm.customers.forms import ReassignForm, RevealForm
+from bankcrm.customers.forms import KycAssessmentForm, ReassignForm, RevealForm
 from bankcrm.customers.masking import mask_id_number, mask_phone, search_detail
 from bankcrm.customers.models import Customer
 
@@ -151,6 +151,10 @@ def detail_context(request, customer, **extra) -> dict:
     }
     if context["can_reassign"]:
         context["reassign_form"] = ReassignForm(user=user, initial={"rm": customer.rm_id})
+    # the customer is in the user's scope already (the page is scoped): the permission decides
+    context["can_assess_kyc"] = user.has_perm("customers.add_kycassessment")
+    if context["can_assess_kyc"]:
+        context.setdefault("kyc_form", KycAssessmentForm())
     # the change log is an audit trail: compliance and admins only; for everyone else the section is absent
     if user.has_perm("core.view_objectchange"):
         context["change_history"] = change_history(customer)
@@ -295,4 +299,34 @@ class CustomerReassignView(CustomerObjectMixin, DetailView):
             "customers/_owner.html",
             {"customer": customer, "reassign_form": form, "can_reassign": True, "saved": status == 200},
             status=status,
+        )
+
+
+class CustomerKycView(CustomerObjectMixin, DetailView):
+    """Record a new KYC assessment from the questionnaire score (services.record_kyc_assessment)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        if not request.user.has_perm("customers.add_kycassessment"):
+            raise PermissionDenied(_("You may not record KYC assessments."))
+        customer = self.get_object()
+        form = KycAssessmentForm(request.POST)
+        if form.is_valid():
+            try:
+                assessment = services.record_kyc_assessment(customer, request.user, score=form.cleaned_data["score"])
+            except ValidationError as exc:
+                form.add_error("score", exc.messages[0] if exc.messages else str(exc))
+            else:
+                messages.success(
+                    request,
+                    _("KYC assessment saved: %(level)s, valid until %(date)s.")
+                    % {"level": assessment.get_risk_level_display(), "date": assessment.expires_date.isoformat()},
+                )
+                return redirect(reverse("customers:detail", kwargs={"customer_no": customer.pk}) + "#kyc")
+        return render_page(
+            request,
+            "customers/customer_detail.html",
+            detail_context(request, customer, kyc_form=form),
+            status=400,
         )
