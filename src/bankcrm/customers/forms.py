@@ -52,3 +52,12 @@ class KycAssessmentForm(forms.Form):
         },
         widget=forms.NumberInput(attrs={"class": "form-control", "inputmode": "numeric"}),
     )
+
+
+class CustomerTagForm(forms.Form):
+    name = forms.CharField(
+        label=_("Tag"),
+        max_length=30,
+        error_messages={"required": _("Enter a tag."), "max_length": _("A tag has at most 30 characters.")},
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm", "autocomplete": "off"}),
+    )

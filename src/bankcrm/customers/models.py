@@ -161,6 +161,30 @@ class KycAssessment(ChangeLoggedModel):
         return f"{self.customer_id} {self.assessed_date} {self.risk_level}"
 
 
+class CustomerTag(ChangeLoggedModel):
+    """A free tag a relationship manager puts on a customer (issue 14), e.g. "教师" or "有车贷意向".
+
+    Tags are the customer's, not the rm's: anyone who has the customer in scope sees them, and a
+    new rm inherits them with the customer. Adding and removing are change-logged.
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="tags", verbose_name=_("customer"))
+    name = models.CharField(_("tag"), max_length=30)
+
+    scope_branch_field = "customer__branch"
+    scope_rm_field = "customer__rm"
+
+    class Meta:
+        ordering = ["customer", "name"]
+        verbose_name = _("customer tag")
+        verbose_name_plural = _("customer tags")
+        constraints = [models.UniqueConstraint(fields=["customer", "name"], name="customer_tag_once")]
+        indexes = [models.Index(fields=["name"], name="customer_tag_name")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.name}"
+
+
 class CustomerMonth(RestrictedModel):
     """One customer's snapshot for one month (spec/metrics.md "The snapshot row").
 

@@ -1,5 +1,6 @@
 """Domain operations on customers: the only place their state changes (DESIGN rule 4)."""
 
+import unicodedata
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,7 +11,7 @@ from django.utils.translation import gettext
 from bankcrm.org.models import Staff
 
 from .choices import KycChannel, KycRiskLevel
-from .models import Customer, KycAssessment
+from .models import Customer, CustomerTag, KycAssessment
 
 
 @transaction.atomic
@@ -125,3 +126,40 @@ def record_kyc_assessment(customer: Customer, user, *, score: int) -> KycAssessm
     assessment.channel = KycChannel.BRANCH
     assessment.save()
     return assessment
+
+
+def _customer_in_scope(customer: Customer, user, permission: str, refusal: str) -> None:
+    if not user.has_perm(permission):
+        raise PermissionDenied(refusal)
+    if not Customer.objects.restrict(user, "view").filter(pk=customer.pk).exists():
+        raise PermissionDenied(gettext("This customer is not in your scope."))
+
+
+def normalize_tag(name: str) -> str:
+    # Full-width letters and spaces (a Chinese input method's) count as their plain forms, so
+    # "ＶＩＰ" and "VIP" are one tag; inner runs of spaces become one.
+    return " ".join(unicodedata.normalize("NFKC", name or "").split())
+
+
+@transaction.atomic
+def add_customer_tag(customer: Customer, user, name: str) -> CustomerTag:
+    """Put a tag on a customer in the user's scope; a tag the customer already has is kept as it is."""
+    _customer_in_scope(customer, user, "customers.add_customertag", gettext("You may not tag customers."))
+    name = normalize_tag(name)
+    if not name:
+        raise ValidationError({"name": gettext("Enter a tag.")})
+    if len(name) > 30:
+        raise ValidationError({"name": gettext("A tag has at most 30 characters.")})
+    tag, _created = CustomerTag.objects.get_or_create(customer=customer, name=name)
+    return tag
+
+
+@transaction.atomic
+def remove_customer_tag(customer: Customer, user, name: str) -> bool:
+    """Take a tag off a customer in the user's scope; False when the customer did not have it."""
+    _customer_in_scope(customer, user, "customers.delete_customertag", gettext("You may not remove tags."))
+    tag = CustomerTag.objects.filter(customer=customer, name=normalize_tag(name)).first()
+    if tag is None:
+        return False
+    tag.delete()  # the change log's delete entry keeps who removed it and when
+    return True
