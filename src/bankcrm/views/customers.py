@@ -156,6 +156,7 @@ def detail_context(request, customer, **extra) -> dict:
     if context["can_assess_kyc"]:
         context.setdefault("kyc_form", KycAssessmentForm())
     context["tags"] = list(customer.tags.all())
+    context["household"] = household(customer, user)
     context["can_tag"] = user.has_perm("customers.add_customertag")
     if context["can_tag"]:
         context.setdefault("tag_form", CustomerTagForm())
@@ -164,6 +165,27 @@ def detail_context(request, customer, **extra) -> dict:
         context["change_history"] = change_history(customer)
     context.update(extra)
     return context
+
+
+HOUSEHOLD_MAX = 20
+
+
+def household(customer, user) -> list:
+    """Customers at the same address (normalized, exact; indexed) that the user may see, masked as in
+    the list. A customer without an address has no household (blank would match every blank)."""
+    if not customer.address_key:
+        return []
+    others = list(
+        Customer.objects.restrict(user, "view")
+        .filter(address_key=customer.address_key)
+        .exclude(pk=customer.pk)
+        .select_related("rm")
+        .order_by("customer_no")[:HOUSEHOLD_MAX]
+    )
+    for other in others:
+        other.phone_masked = mask_phone(other.phone)
+        other.id_number_masked = mask_id_number(other.id_number)
+    return others
 
 
 class CustomerDetailView(CustomerObjectMixin, DetailView):
