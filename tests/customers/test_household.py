@@ -77,4 +77,3 @@ def test_no_address_means_no_household(bank360, make_login):
     html = page_client(make_login("ho", "head_office")).get("/customers/C001/").content.decode()
     assert household_of(html) == []
     assert "您的权限范围内没有同一地址的其他客户。" in html
-
