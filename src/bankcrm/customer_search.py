@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from bankcrm.customers.choices import Tier
 from bankcrm.customers.filtersets import CustomerFilterSet as CustomerSearch
-from bankcrm.customers.models import CustomerMonth
+from bankcrm.customers.models import CustomerMonth, CustomerTag
+from bankcrm.customers.services import normalize_tag
 
 
 def latest_month(request=None) -> str | None:
@@ -23,8 +24,13 @@ def latest_month(request=None) -> str | None:
 class CustomerFilterSet(CustomerSearch):
     tier = django_filters.ChoiceFilter(choices=Tier.choices, method="filter_tier", label=_("Tier (latest month)"))
 
+    tag = django_filters.CharFilter(method="filter_tag", label=_("Tag"))
+
     class Meta(CustomerSearch.Meta):
-        fields = ["q", "branch", "tier", "rm"]
+        fields = ["q", "branch", "tier", "rm", "tag"]
+
+    def filter_tag(self, queryset, name, value):
+        return queryset.filter(pk__in=CustomerTag.objects.filter(name=normalize_tag(value)).values("customer_id"))
 
     def filter_tier(self, queryset, name, value):
         month = latest_month(self.request)

@@ -15,7 +15,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from bankcrm.core.config import Decimal_, Rate, load_overrides
+from bankcrm.core.config import ConfigError, Decimal_, Rate, load_overrides
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BANKCRM_HOME = Path(os.environ.get("BANKCRM_HOME", "var")).resolve()
@@ -285,6 +285,12 @@ _DEFAULTS = {
         "weekends_off": True,
         "scan_days": 7,
     },
+    # A KYC assessment recorded on the 360 (customers/services.py record_kyc_assessment): the
+    # questionnaire's score is mapped to C1..C5 by these upper bounds (inclusive), comma-separated:
+    # score ≤ 20 → C1, ≤ 40 → C2, ≤ 60 → C3, ≤ 80 → C4, above → C5 (docs/user-guide.md).
+    "kyc": {
+        "bands": "20,40,60,80",
+    },
     "api": {
         # Requests per signed-in user (whichever token or session they use) and per address for
         # anonymous calls; over it: 429 with Retry-After (core/api/throttling.py, docs/configuration.md).
@@ -299,6 +305,16 @@ BANKCRM_METRICS = _conf["metrics"]
 BANKCRM_METRICS["duckdb_threads"] = BANKCRM_METRICS["duckdb_threads"] or None
 BANKCRM_COMPLAINTS = _conf["complaints"]
 BANKCRM_API = _conf["api"]
+BANKCRM_KYC = dict(_conf["kyc"])
+try:
+    BANKCRM_KYC["bands"] = [int(bound) for bound in _conf["kyc"]["bands"].split(",")]
+except ValueError:
+    BANKCRM_KYC["bands"] = []
+if len(BANKCRM_KYC["bands"]) != 4 or BANKCRM_KYC["bands"] != sorted(set(BANKCRM_KYC["bands"])):
+    raise ConfigError(
+        f"{BANKCRM_HOME / 'bankcrm.toml'}: [kyc] bands = {_conf['kyc']['bands']!r}: expected four increasing "
+        'whole numbers, the upper scores of C1..C4, like "20,40,60,80"'
+    )
 BANKCRM_ACCESS_ALERTS = _conf["access_alerts"]
 # API tokens expire this many days after they are issued (org/authentication.py; docs/security.md).
 BANKCRM_TOKEN_DAYS = _env_int("BANKCRM_TOKEN_DAYS", 90, minimum=1)

@@ -109,8 +109,19 @@ def test_database_unreachable_is_one_line_and_the_traceback_goes_to_the_error_lo
         ('[metrics]\ndormancy_days = "a year"\n', ["line 2", "metrics.dormancy_days", "whole number"]),
         ('[metrics]\ntier_bounds = { vip = "5万" }\n', ["line 2", "metrics.tier_bounds.vip", "number"]),
         ('[api]\nthrottle_user = "lots"\n', ["line 2", "api.throttle_user", "120/minute"]),
+        ('[kyc]\nbands = "40,20,60,80"\n', ["[kyc] bands", "'40,20,60,80'", "four increasing whole numbers"]),
+        ('[kyc]\nbands = "20,40,60"\n', ["[kyc] bands", "four increasing whole numbers"]),
     ],
-    ids=["malformed", "unknown-key", "unknown-section", "bad-int", "bad-decimal-in-table", "bad-rate"],
+    ids=[
+        "malformed",
+        "unknown-key",
+        "unknown-section",
+        "bad-int",
+        "bad-decimal-in-table",
+        "bad-rate",
+        "kyc-bands-not-increasing",
+        "kyc-bands-three",
+    ],
 )
 def test_a_bad_bankcrm_toml_names_the_file_line_and_key(tmp_path, toml, expected):
     (tmp_path / "bankcrm.toml").write_text(toml, encoding="utf-8")

@@ -19,6 +19,7 @@ from bankcrm.core.charts import chart_json
 from bankcrm.core.money import percent, to_wan
 from bankcrm.core.views import HtmxTemplateMixin
 from bankcrm.customers.models import CustomerMonth
+from bankcrm.org.choices import UserRole
 from bankcrm.org.scope import scope_label
 
 from .choices import TIER_RANK, ListItemStatus, ListKind, Migration, Tier
@@ -269,7 +270,17 @@ class DashboardView(LoginRequiredMixin, HtmxTemplateMixin, TemplateView):
         context["figures"] = dashboard_figures(self.request.user, self.request.GET.get("month"))
         context["scope_label"] = scope_label(self.request.user)
         context["status_labels"] = ListItemStatus.labels
+        context["rm_ranking_branch"] = rm_ranking_branch(self.request.user)
         return context
+
+
+def rm_ranking_branch(user) -> str | None:
+    """The branch whose relationship managers the dashboard links to the ranking of (issue 14): a
+    branch head's own branch (reports' drill-down of a branch ranks its rms); nobody else's."""
+    profile = getattr(user, "profile", None)
+    if profile is None or profile.role != UserRole.BRANCH_MANAGER or not profile.branch_id:
+        return None
+    return profile.branch_id if user.has_perm("reports.view_target") else None
 
 
 def dashboard_workbook(figures: dict, *, scope: str, user_name: str):

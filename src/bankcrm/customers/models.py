@@ -67,6 +67,8 @@ class Customer(ChangeLoggedModel):
     name_pinyin = models.CharField(_("name in pinyin"), max_length=255, blank=True, editable=False)
     name_initials = models.CharField(_("pinyin initials of the name"), max_length=100, blank=True, editable=False)
     phone_last4 = models.CharField(_("last 4 digits of the mobile"), max_length=4, blank=True, editable=False)
+    # the household view's exact match on the normalized address (search_keys.address_key)
+    address_key = models.CharField(_("normalized address"), max_length=255, blank=True, editable=False)
 
     scope_branch_field = "branch"
     scope_rm_field = "rm"
@@ -96,17 +98,18 @@ class Customer(ChangeLoggedModel):
                 opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
             ),
             models.Index(fields=["phone_last4"], name="customer_phone_last4_idx"),
+            models.Index(fields=["address_key"], name="customer_address_key_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.customer_no} {self.name}"
 
     def save(self, *args, **kwargs):
-        keys = search_keys(self.name, self.phone)
+        keys = search_keys(self.name, self.phone, self.address)
         for field_name, value in keys.items():
             setattr(self, field_name, value)
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and {"name", "phone"} & set(update_fields):
+        if update_fields is not None and {"name", "phone", "address"} & set(update_fields):
             kwargs["update_fields"] = {*update_fields, *keys}
         super().save(*args, **kwargs)
 
@@ -159,6 +162,30 @@ class KycAssessment(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.assessed_date} {self.risk_level}"
+
+
+class CustomerTag(ChangeLoggedModel):
+    """A free tag a relationship manager puts on a customer (issue 14), e.g. "教师" or "有车贷意向".
+
+    Tags are the customer's, not the rm's: anyone who has the customer in scope sees them, and a
+    new rm inherits them with the customer. Adding and removing are change-logged.
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="tags", verbose_name=_("customer"))
+    name = models.CharField(_("tag"), max_length=30)
+
+    scope_branch_field = "customer__branch"
+    scope_rm_field = "customer__rm"
+
+    class Meta:
+        ordering = ["customer", "name"]
+        verbose_name = _("customer tag")
+        verbose_name_plural = _("customer tags")
+        constraints = [models.UniqueConstraint(fields=["customer", "name"], name="customer_tag_once")]
+        indexes = [models.Index(fields=["name"], name="customer_tag_name")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.name}"
 
 
 class CustomerMonth(RestrictedModel):

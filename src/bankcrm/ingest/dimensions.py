@@ -73,7 +73,7 @@ MAPPING: dict[str, tuple] = {
             "status": r["status"],
             "marketing_consent": r["marketing_consent"],
             # the search keys travel with the record, so every import keeps them current
-            **search_keys(r["name"], r["phone"] or ""),
+            **search_keys(r["name"], r["phone"] or "", r["address"] or ""),
         },
     ),
     "accounts": (

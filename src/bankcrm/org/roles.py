@@ -46,6 +46,8 @@ ROLE_RULES: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
     UserRole.BRANCH_MANAGER: [
         ("*", "*", READ),
         ("customers", "customer", ("change", "reveal")),
+        ("customers", "kycassessment", ("add", "change")),  # the questionnaire on the 360 (issue 14)
+        ("customers", "customertag", ("add", "delete")),  # free tags on the 360 (issue 14)
         ("campaigns", "contactlog", ("add", "change")),
         ("campaigns", "listitem", ("change",)),
         ("campaigns", "sale", ALL),  # the work queue above; contacts are never deleted
@@ -61,6 +63,8 @@ ROLE_RULES: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
     UserRole.RM: [
         ("*", "*", READ),
         ("customers", "customer", ("reveal",)),
+        ("customers", "kycassessment", ("add", "change")),  # the questionnaire on the 360 (issue 14)
+        ("customers", "customertag", ("add", "delete")),  # free tags on the 360 (issue 14)
         ("campaigns", "contactlog", ("add", "change")),
         ("campaigns", "listitem", ("change",)),
         ("campaigns", "recordedsale", ("add", "change")),

@@ -11,6 +11,8 @@ urlpatterns = [
     path("<path:customer_no>/aum-daily/", views.CustomerAumDailyView.as_view(), name="aum_daily"),
     path("<path:customer_no>/reveal/", views.CustomerRevealView.as_view(), name="reveal"),
     path("<path:customer_no>/contacts/", views.CustomerContactView.as_view(), name="contact"),
+    path("<path:customer_no>/tags/", views.CustomerTagView.as_view(), name="tags"),
+    path("<path:customer_no>/kyc/", views.CustomerKycView.as_view(), name="kyc"),
     path("<path:customer_no>/reassign/", views.CustomerReassignView.as_view(), name="reassign"),
     path("<path:customer_no>/", views.CustomerDetailView.as_view(), name="detail"),
 ]

@@ -21,7 +21,7 @@ from bankcrm.core.views import HtmxTemplateMixin, RestrictedViewMixin, render_pa
 from bankcrm.customer360 import aum_chart_option, build_360, change_history, monthly_chart_option
 from bankcrm.customer_search import CustomerFilterSet, with_latest_tier
 from bankcrm.customers import services
-from bankcrm.customers.forms import ReassignForm, RevealForm
+from bankcrm.customers.forms import CustomerTagForm, KycAssessmentForm, ReassignForm, RevealForm
 from bankcrm.customers.masking import mask_id_number, mask_phone, search_detail
 from bankcrm.customers.models import Customer
 
@@ -69,7 +69,7 @@ class CustomerListView(RestrictedViewMixin, HtmxTemplateMixin, FilterView):
         return response
 
     def post(self, request, *args, **kwargs):
-        params = {key: request.POST[key] for key in ("branch", "tier", "rm") if request.POST.get(key)}
+        params = {key: request.POST[key] for key in ("branch", "tier", "rm", "tag") if request.POST.get(key)}
         if request.POST.get("q", "").strip():
             params["s"] = remember_search(request.session, request.POST["q"].strip())
         url = f"{reverse('customers:list')}?{urlencode(params)}" if params else reverse("customers:list")
@@ -151,11 +151,41 @@ def detail_context(request, customer, **extra) -> dict:
     }
     if context["can_reassign"]:
         context["reassign_form"] = ReassignForm(user=user, initial={"rm": customer.rm_id})
+    # the customer is in the user's scope already (the page is scoped): the permission decides
+    context["can_assess_kyc"] = user.has_perm("customers.add_kycassessment")
+    if context["can_assess_kyc"]:
+        context.setdefault("kyc_form", KycAssessmentForm())
+    context["tags"] = list(customer.tags.all())
+    context["household"] = household(customer, user)
+    context["can_tag"] = user.has_perm("customers.add_customertag")
+    if context["can_tag"]:
+        context.setdefault("tag_form", CustomerTagForm())
     # the change log is an audit trail: compliance and admins only; for everyone else the section is absent
     if user.has_perm("core.view_objectchange"):
         context["change_history"] = change_history(customer)
     context.update(extra)
     return context
+
+
+HOUSEHOLD_MAX = 20
+
+
+def household(customer, user) -> list:
+    """Customers at the same address (normalized, exact; indexed) that the user may see, masked as in
+    the list. A customer without an address has no household (blank would match every blank)."""
+    if not customer.address_key:
+        return []
+    others = list(
+        Customer.objects.restrict(user, "view")
+        .filter(address_key=customer.address_key)
+        .exclude(pk=customer.pk)
+        .select_related("rm")
+        .order_by("customer_no")[:HOUSEHOLD_MAX]
+    )
+    for other in others:
+        other.phone_masked = mask_phone(other.phone)
+        other.id_number_masked = mask_id_number(other.id_number)
+    return others
 
 
 class CustomerDetailView(CustomerObjectMixin, DetailView):
@@ -295,4 +325,60 @@ class CustomerReassignView(CustomerObjectMixin, DetailView):
             "customers/_owner.html",
             {"customer": customer, "reassign_form": form, "can_reassign": True, "saved": status == 200},
             status=status,
+        )
+
+
+class CustomerKycView(CustomerObjectMixin, DetailView):
+    """Record a new KYC assessment from the questionnaire score (services.record_kyc_assessment)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        if not request.user.has_perm("customers.add_kycassessment"):
+            raise PermissionDenied(_("You may not record KYC assessments."))
+        customer = self.get_object()
+        form = KycAssessmentForm(request.POST)
+        if form.is_valid():
+            try:
+                assessment = services.record_kyc_assessment(customer, request.user, score=form.cleaned_data["score"])
+            except ValidationError as exc:
+                form.add_error("score", exc.messages[0] if exc.messages else str(exc))
+            else:
+                messages.success(
+                    request,
+                    _("KYC assessment saved: %(level)s, valid until %(date)s.")
+                    % {"level": assessment.get_risk_level_display(), "date": assessment.expires_date.isoformat()},
+                )
+                return redirect(reverse("customers:detail", kwargs={"customer_no": customer.pk}) + "#kyc")
+        return render_page(
+            request,
+            "customers/customer_detail.html",
+            detail_context(request, customer, kyc_form=form),
+            status=400,
+        )
+
+
+class CustomerTagView(CustomerObjectMixin, DetailView):
+    """Add a tag (``name``) to the customer or take one off (``remove``) — services.add/remove_customer_tag."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        if not request.user.has_perm("customers.add_customertag"):
+            raise PermissionDenied(_("You may not tag customers."))
+        customer = self.get_object()
+        back = reverse("customers:detail", kwargs={"customer_no": customer.pk}) + "#tags"
+        if "remove" in request.POST:
+            services.remove_customer_tag(customer, request.user, request.POST["remove"])
+            return redirect(back)
+        form = CustomerTagForm(request.POST)
+        if form.is_valid():
+            try:
+                services.add_customer_tag(customer, request.user, form.cleaned_data["name"])
+            except ValidationError as exc:
+                form.add_error("name", exc.messages[0] if exc.messages else str(exc))
+            else:
+                return redirect(back)
+        return render_page(
+            request, "customers/customer_detail.html", detail_context(request, customer, tag_form=form), status=400
         )
