@@ -4,6 +4,7 @@ one rm of the branch, and downloads the dashboard as Excel."""
 
 import csv
 import io
+import re
 
 import pytest
 from demo_bank import PASSWORD, build_demo_bank
@@ -40,7 +41,8 @@ def test_compliance_officer_filters_the_access_log_and_exports_it(bank, sign_in,
     assert page.locator("select[name=action] option:checked").inner_text() == "显示完整信息"
     page.click("form[hx-target='#access-results'] button[type=submit]")
     # htmx swaps the table and pushes the filters into the address (no page load)
-    page.wait_for_function("location.search.includes('action=reveal')")
+    # wait_for_url, not wait_for_function: a string predicate is eval'd in the page, which the CSP forbids
+    page.wait_for_url(re.compile(r".*[?&]action=reveal(&|$).*"))
     page.wait_for_load_state("networkidle")
     table = page.locator("#access-results table")
     assert table.locator("tbody tr").count() == 1
