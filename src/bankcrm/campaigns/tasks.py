@@ -84,34 +84,32 @@ def mark_task_done(task_id: int, *, user) -> RmTask:
     return task
 
 
-def due_tasks(user, *, now: dt.datetime | None = None):
-    """Open tasks of the user's own due by the end of today (today's and overdue ones): the reminders."""
+def _open_tasks(user, now: dt.datetime | None):
+    """The user's own open tasks and the end of their today (the line between reminders and later)."""
     now = now or timezone.now()
+    end_of_today = timezone.localtime(now).replace(hour=23, minute=59, second=59, microsecond=999999)
     owner = staff_of(user)
     if owner is None:
-        return RmTask.objects.none()
-    end_of_today = timezone.localtime(now).replace(hour=23, minute=59, second=59, microsecond=999999)
-    return (
+        return RmTask.objects.none(), end_of_today
+    tasks = (
         RmTask.objects.restrict(user, "view")
-        .filter(owner=owner, done=False, due__lte=end_of_today)
+        .filter(owner=owner, done=False)
         .select_related("customer")
         .order_by("due", "pk")
     )
+    return tasks, end_of_today
+
+
+def due_tasks(user, *, now: dt.datetime | None = None):
+    """Open tasks of the user's own due by the end of today (today's and overdue ones): the reminders."""
+    tasks, end_of_today = _open_tasks(user, now)
+    return tasks.filter(due__lte=end_of_today)
 
 
 def upcoming_tasks(user, *, now: dt.datetime | None = None):
     """Open tasks due after today (shown under the reminders)."""
-    now = now or timezone.now()
-    owner = staff_of(user)
-    if owner is None:
-        return RmTask.objects.none()
-    end_of_today = timezone.localtime(now).replace(hour=23, minute=59, second=59, microsecond=999999)
-    return (
-        RmTask.objects.restrict(user, "view")
-        .filter(owner=owner, done=False, due__gt=end_of_today)
-        .select_related("customer")
-        .order_by("due", "pk")
-    )
+    tasks, end_of_today = _open_tasks(user, now)
+    return tasks.filter(due__gt=end_of_today)
 
 
 def follow_ups(user):
